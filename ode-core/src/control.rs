@@ -1,0 +1,397 @@
+//! Error measurement and step-size selection.
+//!
+//! **Error norm.** A local error estimate `err` is measured in the mixed root-mean-square norm
+//! of Hairer, Nørsett & Wanner (*Solving ODEs I*, II.4, eq. 4.11), the norm SciPy's `solve_ivp`
+//! also uses:
+//!
+//! ```text
+//! ‖err‖ = sqrt( (1/N) Σ_i (|err_i| / sc_i)² ),   sc_i = atol_i + rtol · max(|y_i|, |ŷ_i|)
+//! ```
+//!
+//! A step is accepted when `‖err‖ ≤ 1`.
+//!
+//! **Controllers.** With `k` the exponent of the error estimate (`k = q + 1` for an embedded
+//! formula of order `q`), the [`Controller::Integral`] controller proposes
+//! `h_new = h · clamp(safety · ‖err‖^{-1/k}, min_factor, max_factor)`, never growing right after
+//! a rejection (SciPy's `RungeKutta`). The [`Controller::PI`] controller is Gustafsson's
+//! proportional–integral ("Lund-stabilised") control as coded in Hairer's DOPRI5 and DOP853
+//! (*Solving ODEs I*, IV.2, eq. 2.43c): `h_new = h · clamp(safety · ‖err_n‖^{-α} ·
+//! ‖err_{n-1}‖^{β}, min_factor, max_factor)` with `α = 1/k − 0.75 β`.
+//!
+//! **Initial step.** Hairer's `HINIT` (*Solving ODEs I*, II.4, "Starting step size"): one
+//! explicit Euler step of size `h0 = 0.01 ‖y0‖/‖f0‖` estimates the second derivative, and
+//! `h1 = (0.01 / max(‖f0‖, ‖f'‖))^{1/(p+1)}`; the start is `min(100 h0, h1)`.
+
+use crate::error::Error;
+use crate::scalar::{Real, Scalar};
+use num_traits::{Float, Zero};
+
+/// The absolute tolerance: one for all components, or one each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Atol<R, const N: usize> {
+    /// The same absolute tolerance for every component.
+    Scalar(R),
+    /// One absolute tolerance per component.
+    #[cfg_attr(feature = "serde", serde(with = "serde_array"))]
+    Vector([R; N]),
+}
+
+/// Relative and absolute tolerances of the local error.
+///
+/// `rtol` below `100 ε` (ε the machine epsilon of `R`) cannot be met; as SciPy does, it is
+/// **raised** to `100 ε`, and the stepper reports that it did ([`crate::Stats::rtol_raised`]
+/// and the driver's `message`). Negative or non-finite tolerances are refused with
+/// [`Error::InvalidTolerance`].
+///
+/// ```
+/// use ode_core::Tolerances;
+/// let tol = Tolerances::<f64, 3>::new(1e-6, 1e-9).with_atol_vector([1e-9, 1e-12, 1e-9]);
+/// assert_eq!(tol.rtol(), 1e-6);
+/// assert_eq!(tol.atol(1), 1e-12);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Tolerances<R, const N: usize> {
+    rtol: R,
+    atol: Atol<R, N>,
+}
+
+impl<R: Real, const N: usize> Tolerances<R, N> {
+    /// Scalar `rtol` and `atol`.
+    pub fn new(rtol: R, atol: R) -> Self {
+        Tolerances {
+            rtol,
+            atol: Atol::Scalar(atol),
+        }
+    }
+
+    /// Replaces the absolute tolerance by one per component.
+    pub fn with_atol_vector(self, atol: [R; N]) -> Self {
+        Tolerances {
+            rtol: self.rtol,
+            atol: Atol::Vector(atol),
+        }
+    }
+
+    /// The relative tolerance.
+    #[inline]
+    pub fn rtol(&self) -> R {
+        self.rtol
+    }
+
+    /// The absolute tolerance of component `i`.
+    #[inline]
+    pub fn atol(&self, i: usize) -> R {
+        match &self.atol {
+            Atol::Scalar(a) => *a,
+            Atol::Vector(v) => v[i],
+        }
+    }
+
+    /// Checks the tolerances; returns them with `rtol` raised to `100 ε` where it was smaller,
+    /// and whether it was raised.
+    pub fn validated(self) -> Result<(Self, bool), Error> {
+        let bad_atol = |a: R| !(a.is_finite() && a >= R::zero());
+        match &self.atol {
+            Atol::Scalar(a) if bad_atol(*a) => {
+                return Err(Error::InvalidTolerance {
+                    what: "atol must be finite and non-negative",
+                })
+            }
+            Atol::Vector(v) if v.iter().any(|a| bad_atol(*a)) => {
+                return Err(Error::InvalidTolerance {
+                    what: "every component of atol must be finite and non-negative",
+                })
+            }
+            _ => {}
+        }
+        if !(self.rtol.is_finite() && self.rtol >= R::zero()) {
+            return Err(Error::InvalidTolerance {
+                what: "rtol must be finite and non-negative",
+            });
+        }
+        let floor = R::from_f64(100.0) * R::epsilon();
+        if self.rtol < floor {
+            Ok((
+                Tolerances {
+                    rtol: floor,
+                    atol: self.atol,
+                },
+                true,
+            ))
+        } else {
+            Ok((self, false))
+        }
+    }
+
+    /// The weighted RMS norm of `err` with scales `atol_i + rtol · max(|y_i|, |ŷ_i|)`.
+    #[inline]
+    pub fn error_norm<S: Scalar<Real = R>>(&self, err: &[S; N], y: &[S; N], y_new: &[S; N]) -> R {
+        if N == 0 {
+            return R::zero();
+        }
+        let mut sum = R::zero();
+        for i in 0..N {
+            let sc = self.atol(i) + self.rtol * y[i].modulus().max(y_new[i].modulus());
+            let r = err[i].modulus() / sc;
+            sum = sum + r * r;
+        }
+        (sum / R::from_f64(N as f64)).sqrt()
+    }
+
+    /// The weighted RMS norm of `v` with scales `atol_i + rtol · |y_i|`.
+    #[inline]
+    pub fn norm<S: Scalar<Real = R>>(&self, v: &[S; N], y: &[S; N]) -> R {
+        self.error_norm(v, y, y)
+    }
+}
+
+/// Step-size controllers: they alone accept or reject a step and propose the next size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Controller<R> {
+    /// Elementary (integral) control: `h · safety · ‖err‖^{-1/k}`.
+    Integral {
+        /// Safety factor (0.9).
+        safety: R,
+        /// Smallest step ratio (0.2).
+        min_factor: R,
+        /// Largest step ratio (10).
+        max_factor: R,
+    },
+    /// Proportional–integral control with memory `β` of the previous accepted error.
+    PI {
+        /// Weight of the previous error (Hairer's `BETA`: 0.04 for DOPRI5, 0 for DOP853).
+        beta: R,
+        /// Safety factor (0.9).
+        safety: R,
+        /// Smallest step ratio (Hairer's `1/FAC1`: 0.2, DOP853 0.333).
+        min_factor: R,
+        /// Largest step ratio (Hairer's `1/FAC2`: 10, DOP853 6).
+        max_factor: R,
+    },
+}
+
+impl<R: Real> Controller<R> {
+    /// SciPy's controller for its explicit Runge–Kutta methods (0.9, 0.2, 10).
+    pub fn integral() -> Self {
+        Controller::Integral {
+            safety: R::from_f64(0.9),
+            min_factor: R::from_f64(0.2),
+            max_factor: R::from_f64(10.0),
+        }
+    }
+
+    /// Hairer's PI controller with the given `β` and step-ratio bounds.
+    pub fn pi(beta: f64, min_factor: f64, max_factor: f64) -> Self {
+        Controller::PI {
+            beta: R::from_f64(beta),
+            safety: R::from_f64(0.9),
+            min_factor: R::from_f64(min_factor),
+            max_factor: R::from_f64(max_factor),
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        let (safety, lo, hi, beta) = match *self {
+            Controller::Integral {
+                safety,
+                min_factor,
+                max_factor,
+            } => (safety, min_factor, max_factor, R::zero()),
+            Controller::PI {
+                beta,
+                safety,
+                min_factor,
+                max_factor,
+            } => (safety, min_factor, max_factor, beta),
+        };
+        let ok = safety > R::zero()
+            && safety <= R::one()
+            && lo > R::zero()
+            && lo < R::one()
+            && hi > R::one()
+            && hi.is_finite()
+            && beta >= R::zero()
+            && beta < R::from_f64(0.2);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidOption {
+                what: "controller: need 0 < safety ≤ 1, 0 < min_factor < 1 < max_factor < ∞, 0 ≤ β < 0.2",
+            })
+        }
+    }
+}
+
+/// The controller's verdict on one attempted step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Verdict<R> {
+    pub accept: bool,
+    /// The proposed magnitude of the next (or the repeated) step.
+    pub h_abs: R,
+}
+
+/// A controller with its memory: the previous accepted error and whether the current step has
+/// been rejected already.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ControlState<R> {
+    pub controller: Controller<R>,
+    err_prev: R,
+    pub rejected: bool,
+}
+
+impl<R: Real> ControlState<R> {
+    pub fn new(controller: Controller<R>) -> Result<Self, Error> {
+        controller.check()?;
+        Ok(ControlState {
+            controller,
+            err_prev: R::from_f64(1e-4),
+            rejected: false,
+        })
+    }
+
+    /// Judges a step of magnitude `h_abs` whose error norm is `err`; `k` is the exponent of the
+    /// error estimate (`err ∝ h^k`).
+    pub fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
+        let (safety, lo, hi, beta) = match self.controller {
+            Controller::Integral {
+                safety,
+                min_factor,
+                max_factor,
+            } => (safety, min_factor, max_factor, R::zero()),
+            Controller::PI {
+                beta,
+                safety,
+                min_factor,
+                max_factor,
+            } => (safety, min_factor, max_factor, beta),
+        };
+        let alpha = k.recip() - R::from_f64(0.75) * beta;
+        if err <= R::one() {
+            let mut factor = if err == R::zero() {
+                hi
+            } else {
+                (safety * err.powf(-alpha) * self.err_prev.powf(beta)).min(hi)
+            };
+            factor = factor.max(lo);
+            if self.rejected {
+                factor = factor.min(R::one());
+            }
+            self.err_prev = err.max(R::from_f64(1e-4));
+            self.rejected = false;
+            Verdict {
+                accept: true,
+                h_abs: h_abs * factor,
+            }
+        } else {
+            self.rejected = true;
+            let factor = (safety * err.powf(-alpha)).clamp(lo, R::one());
+            Verdict {
+                accept: false,
+                h_abs: h_abs * factor,
+            }
+        }
+    }
+
+    /// Shrinks after an attempt that produced non-finite values: the error is unknown, so the
+    /// step is cut by the controller's smallest ratio.
+    pub fn shrink(&mut self, h_abs: R) -> R {
+        self.rejected = true;
+        let lo = match self.controller {
+            Controller::Integral { min_factor, .. } | Controller::PI { min_factor, .. } => {
+                min_factor
+            }
+        };
+        h_abs * lo.min(R::from_f64(0.25))
+    }
+}
+
+/// Hairer's starting step (`HINIT`) for a method of order `order`, integrating in direction
+/// `dir` (±1). Costs one evaluation of `f`, done by `eval(t, y, out)`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn initial_step<S: Scalar, const N: usize>(
+    mut eval: impl FnMut(S::Real, &[S; N], &mut [S; N]),
+    t0: S::Real,
+    y0: &[S; N],
+    f0: &[S; N],
+    dir: S::Real,
+    order: u32,
+    tol: &Tolerances<S::Real, N>,
+    max_abs: S::Real,
+) -> S::Real {
+    let r = |x: f64| <S::Real as Real>::from_f64(x);
+    let d0 = tol.norm(y0, y0);
+    let d1 = tol.norm(f0, y0);
+    let h0 = if d0 < r(1e-5) || d1 < r(1e-5) {
+        r(1e-6)
+    } else {
+        r(0.01) * d0 / d1
+    }
+    .min(max_abs);
+    let mut y1 = [S::zero(); N];
+    for i in 0..N {
+        y1[i] = y0[i] + f0[i] * (h0 * dir);
+    }
+    let mut f1 = [S::zero(); N];
+    eval(t0 + h0 * dir, &y1, &mut f1);
+    let mut diff = [S::zero(); N];
+    for i in 0..N {
+        diff[i] = f1[i] - f0[i];
+    }
+    let d2 = tol.norm(&diff, y0) / h0;
+    let h1 = if d1 <= r(1e-15) && d2 <= r(1e-15) {
+        (h0 * r(1e-3)).max(r(1e-6))
+    } else {
+        (r(0.01) / d1.max(d2)).powf(r(1.0) / r(f64::from(order) + 1.0))
+    };
+    let h = (r(100.0) * h0).min(h1).min(max_abs);
+    // A NaN here (from a non-finite f1) falls back to the cautious h0.
+    if h.is_finite() && h > S::Real::zero() {
+        h
+    } else {
+        h0
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_array {
+    //! serde for `[R; N]` of any `N` (serde's own impls stop at 32).
+    use core::fmt;
+    use core::marker::PhantomData;
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::ser::SerializeTuple;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, T: Serialize, const N: usize>(
+        v: &[T; N],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut t = s.serialize_tuple(N)?;
+        for x in v {
+            t.serialize_element(x)?;
+        }
+        t.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de> + Copy + Default, const N: usize>(
+        d: D,
+    ) -> Result<[T; N], D::Error> {
+        struct V<T, const N: usize>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Copy + Default, const N: usize> Visitor<'de> for V<T, N> {
+            type Value = [T; N];
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "an array of {N} elements")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[T; N], A::Error> {
+                let mut out = [T::default(); N];
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(i, &self))?;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_tuple(N, V::<T, N>(PhantomData))
+    }
+}

@@ -1,0 +1,158 @@
+//! Dense output: the continuous solution between and across steps.
+//!
+//! Every stepper describes its last step by a polynomial in the normalised time
+//! `θ = (t − t_prev)/h ∈ [0, 1]`, written in monomial form `y(t_prev + θh) = Σ_k c_k θ^k`
+//! ([`crate::Stepper::dense_coefficients`]) and evaluated by Horner's rule. Methods whose
+//! interpolant is given otherwise (Hairer's nested form for DOP853, Hermite data for
+//! fixed-step methods) convert to this form once per step, so a stored solution is one
+//! representation for all methods.
+//!
+//! With `alloc`, [`DenseSolution`] stores those polynomials step after step and evaluates the
+//! solution anywhere in the integrated span (SciPy's `OdeSolution`).
+
+use crate::scalar::{Real, Scalar};
+
+/// `Σ_k c[k] θ^k` by Horner's rule.
+#[inline]
+pub(crate) fn horner<S: Scalar, const N: usize>(c: &[[S; N]], theta: S::Real) -> [S; N] {
+    let mut out = c[c.len() - 1];
+    for ck in c[..c.len() - 1].iter().rev() {
+        for i in 0..N {
+            out[i] = out[i] * theta + ck[i];
+        }
+    }
+    out
+}
+
+/// Monomial coefficients of the cubic Hermite interpolant on `[t0, t0 + h]` through
+/// `(y0, f0)` and `(y1, f1)`: `y(θ) = y0 + θ h f0 + θ² (3Δ − h(2 f0 + f1)) + θ³ (h(f0 + f1) − 2Δ)`
+/// with `Δ = y1 − y0`.
+pub(crate) fn hermite<S: Scalar, const N: usize>(
+    y0: &[S; N],
+    y1: &[S; N],
+    f0: &[S; N],
+    f1: &[S; N],
+    h: S::Real,
+    out: &mut [[S; N]],
+) {
+    let two = S::Real::from_f64(2.0);
+    let three = S::Real::from_f64(3.0);
+    for i in 0..N {
+        let d = y1[i] - y0[i];
+        out[0][i] = y0[i];
+        out[1][i] = f0[i] * h;
+        out[2][i] = d * three - (f0[i] * two + f1[i]) * h;
+        out[3][i] = (f0[i] + f1[i]) * h - d * two;
+    }
+}
+
+#[cfg(feature = "alloc")]
+pub use solution::DenseSolution;
+
+#[cfg(feature = "alloc")]
+mod solution {
+    use super::horner;
+    use crate::error::Error;
+    use crate::scalar::{Real, Scalar};
+    use crate::stepper::Stepper;
+    use alloc::vec::Vec;
+    use num_traits::{Float, Zero};
+
+    /// The piecewise-polynomial solution of a whole integration (SciPy's `OdeSolution`).
+    ///
+    /// ```
+    /// use ode_core::{DenseSolution, OdeSystem, Rk23, Stepper, Tolerances};
+    /// struct Decay;
+    /// impl OdeSystem<1> for Decay {
+    ///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+    /// }
+    /// let mut rk = Rk23::new(Decay, 0.0, [1.0], 3.0, Tolerances::new(1e-8, 1e-10))?;
+    /// let mut sol = DenseSolution::new();
+    /// while !rk.is_finished() {
+    ///     rk.step()?;
+    ///     sol.push_step(&mut rk);
+    /// }
+    /// assert!((sol.eval(1.7)?[0] - (-1.7f64).exp()).abs() < 1e-7);
+    /// assert!(sol.eval(3.5).is_err());
+    /// # Ok::<(), ode_core::Error>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DenseSolution<S: Scalar, const N: usize> {
+        /// Start and end time of each segment.
+        bounds: Vec<(S::Real, S::Real)>,
+        /// `offsets[i]..offsets[i + 1]` indexes the coefficients of segment `i`.
+        offsets: Vec<usize>,
+        coeffs: Vec<[S; N]>,
+    }
+
+    impl<S: Scalar, const N: usize> Default for DenseSolution<S, N> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl<S: Scalar, const N: usize> DenseSolution<S, N> {
+        /// An empty solution.
+        pub fn new() -> Self {
+            DenseSolution {
+                bounds: Vec::new(),
+                offsets: alloc::vec![0],
+                coeffs: Vec::new(),
+            }
+        }
+
+        /// Appends the last step of `stepper` (call after every accepted step).
+        pub fn push_step<St: Stepper<S, N> + ?Sized>(&mut self, stepper: &mut St) {
+            let terms = stepper.dense_terms();
+            let start = self.coeffs.len();
+            self.coeffs.resize(start + terms, [S::zero(); N]);
+            stepper.dense_coefficients(&mut self.coeffs[start..]);
+            self.bounds.push((stepper.t_prev(), stepper.t()));
+            self.offsets.push(self.coeffs.len());
+        }
+
+        /// The number of stored steps.
+        pub fn n_segments(&self) -> usize {
+            self.bounds.len()
+        }
+
+        /// The covered interval `(t_first, t_last)` in the direction of integration, or `None`
+        /// when nothing is stored.
+        pub fn span(&self) -> Option<(S::Real, S::Real)> {
+            Some((self.bounds.first()?.0, self.bounds.last()?.1))
+        }
+
+        /// The solution at `t`, anywhere in the covered span.
+        pub fn eval(&self, t: S::Real) -> Result<[S; N], Error> {
+            let (a, b) = self.span().ok_or(Error::OutsideInterpolant {
+                t: t.to_f64(),
+                interval: (f64::NAN, f64::NAN),
+            })?;
+            let forward = b >= a;
+            let (lo, hi) = if forward { (a, b) } else { (b, a) };
+            let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * lo.abs().max(hi.abs());
+            if !(t >= lo - slack && t <= hi + slack) {
+                return Err(Error::OutsideInterpolant {
+                    t: t.to_f64(),
+                    interval: (a.to_f64(), b.to_f64()),
+                });
+            }
+            // The first segment whose end is at or beyond t (in the direction of integration).
+            let i = self
+                .bounds
+                .partition_point(|&(_, end)| if forward { end < t } else { end > t })
+                .min(self.bounds.len() - 1);
+            let (t0, t1) = self.bounds[i];
+            let h = t1 - t0;
+            let theta = if h.is_zero() {
+                S::Real::zero()
+            } else {
+                (t - t0) / h
+            };
+            Ok(horner(
+                &self.coeffs[self.offsets[i]..self.offsets[i + 1]],
+                theta,
+            ))
+        }
+    }
+}

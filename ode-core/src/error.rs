@@ -1,0 +1,109 @@
+//! The one error type of odegen.
+//!
+//! Numerical failure never panics: every way an integration can fail, and every input that
+//! cannot be integrated, is a variant here. Times and step sizes are reported as `f64` whatever
+//! the scalar type, so that errors of all systems convert into one type.
+
+use core::fmt;
+
+/// Why a problem could not be set up or an integration could not go on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A component of the initial state is NaN or infinite.
+    NonFiniteInitialState {
+        /// The first offending component.
+        index: usize,
+    },
+    /// The start or end of the time span is NaN or infinite.
+    NonFiniteSpan {
+        /// Start of the span.
+        t0: f64,
+        /// End of the span.
+        t1: f64,
+    },
+    /// A tolerance is negative, NaN or infinite.
+    InvalidTolerance {
+        /// Which tolerance, and what is wrong with it.
+        what: &'static str,
+    },
+    /// A setting is out of its range (a non-positive step, `min_step > max_step`, ...).
+    InvalidOption {
+        /// Which setting, and what is wrong with it.
+        what: &'static str,
+    },
+    /// The times of `t_eval` are not sorted in the direction of integration, or lie outside
+    /// the span.
+    InvalidTEval {
+        /// The first offending time.
+        t: f64,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+    /// The step size the error control needs fell below `min_step` or below what the
+    /// floating-point spacing at `t` can represent.
+    StepSizeTooSmall {
+        /// Where the integration stopped.
+        t: f64,
+        /// The step size that was needed.
+        h: f64,
+    },
+    /// The evaluation budget (`max_nfev`) would be exceeded by the next step.
+    TooManyEvaluations {
+        /// The budget.
+        limit: usize,
+    },
+    /// The right-hand side returned NaN or infinity, and shrinking the step did not help.
+    NonFiniteDerivative {
+        /// The time of the evaluation that produced it.
+        t: f64,
+    },
+    /// A time given to dense output lies outside the interval it can interpolate.
+    OutsideInterpolant {
+        /// The time asked for.
+        t: f64,
+        /// The interval covered.
+        interval: (f64, f64),
+    },
+    /// `step()` was called after the integration reached its end.
+    Finished {
+        /// The final time.
+        t: f64,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::NonFiniteInitialState { index } => {
+                write!(f, "component {index} of the initial state is not finite")
+            }
+            Error::NonFiniteSpan { t0, t1 } => {
+                write!(f, "the time span ({t0}, {t1}) is not finite")
+            }
+            Error::InvalidTolerance { what } => write!(f, "invalid tolerance: {what}"),
+            Error::InvalidOption { what } => write!(f, "invalid option: {what}"),
+            Error::InvalidTEval { t, what } => write!(f, "invalid t_eval at t = {t}: {what}"),
+            Error::StepSizeTooSmall { t, h } => write!(
+                f,
+                "required step size {h:e} at t = {t} is below the minimum step or the spacing of floating-point numbers"
+            ),
+            Error::TooManyEvaluations { limit } => write!(
+                f,
+                "the limit of {limit} right-hand-side evaluations was reached"
+            ),
+            Error::NonFiniteDerivative { t } => write!(
+                f,
+                "the right-hand side returned a non-finite value at t = {t}"
+            ),
+            Error::OutsideInterpolant { t, interval } => write!(
+                f,
+                "t = {t} lies outside the interpolated interval [{}, {}]",
+                interval.0, interval.1
+            ),
+            Error::Finished { t } => write!(f, "the integration already reached its end t = {t}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,416 @@
+//! The step loop shared by every method.
+//!
+//! A method only *attempts* a step: given `(t, y, f(t, y))` and a signed step `h` it writes a
+//! candidate `ŷ ≈ y(t + h)` and `f(t + h, ŷ)`, and returns the norm of its local error
+//! estimate. [`Core::advance`] is the only loop: it keeps the step inside the span (landing
+//! exactly on the bound, and stretching a step by up to 1 % rather than leaving a sliver, as
+//! Hairer's codes do), enforces the evaluation budget and the smallest step, rejects attempts
+//! that produced non-finite numbers, and lets the [`ControlState`] accept or reject.
+
+use crate::control::{initial_step, ControlState, Controller, Tolerances};
+use crate::error::Error;
+use crate::scalar::{Real, Scalar};
+use crate::stepper::Stats;
+use crate::system::OdeSystem;
+use num_traits::{Float, One, Zero};
+
+/// Settings of an adaptive integration: tolerances, step bounds, evaluation budget and
+/// controller. Built from [`Tolerances`] (`Tolerances::new(..).into()`) and refined with the
+/// builder methods.
+///
+/// ```
+/// use ode_core::{Settings, Tolerances};
+/// let s: Settings<f64, 2> = Settings::new(Tolerances::new(1e-8, 1e-10))
+///     .first_step(1e-4)
+///     .max_step(0.5)
+///     .max_nfev(100_000);
+/// assert_eq!(s.tolerances().rtol(), 1e-8);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Settings<R, const N: usize> {
+    tol: Tolerances<R, N>,
+    first_step: Option<R>,
+    max_step: R,
+    min_step: R,
+    max_nfev: usize,
+    controller: Option<Controller<R>>,
+}
+
+impl<R: Real, const N: usize> Settings<R, N> {
+    /// Defaults: automatic first step, no step bounds, no evaluation budget, the method's
+    /// own controller.
+    pub fn new(tol: Tolerances<R, N>) -> Self {
+        Settings {
+            tol,
+            first_step: None,
+            max_step: R::infinity(),
+            min_step: R::zero(),
+            max_nfev: usize::MAX,
+            controller: None,
+        }
+    }
+    /// The size of the first step (instead of Hairer's automatic choice).
+    pub fn first_step(mut self, h: R) -> Self {
+        self.first_step = Some(h);
+        self
+    }
+    /// The largest step magnitude allowed.
+    pub fn max_step(mut self, h: R) -> Self {
+        self.max_step = h;
+        self
+    }
+    /// The smallest step magnitude allowed: needing a smaller one is an error
+    /// ([`Error::StepSizeTooSmall`]).
+    pub fn min_step(mut self, h: R) -> Self {
+        self.min_step = h;
+        self
+    }
+    /// The most right-hand-side evaluations the integration may spend.
+    pub fn max_nfev(mut self, n: usize) -> Self {
+        self.max_nfev = n;
+        self
+    }
+    /// A step-size controller instead of the method's default.
+    pub fn controller(mut self, c: Controller<R>) -> Self {
+        self.controller = Some(c);
+        self
+    }
+    /// The tolerances.
+    pub fn tolerances(&self) -> &Tolerances<R, N> {
+        &self.tol
+    }
+}
+
+impl<R: Real, const N: usize> From<Tolerances<R, N>> for Settings<R, N> {
+    fn from(tol: Tolerances<R, N>) -> Self {
+        Settings::new(tol)
+    }
+}
+
+/// What a method reports of one attempted step.
+pub(crate) enum Attempt<R> {
+    /// The norm of the local error estimate (`0` for fixed-step methods).
+    ErrorNorm(R),
+}
+
+/// The inputs and outputs of one attempt.
+pub(crate) struct Trial<'a, S: Scalar, const N: usize> {
+    pub t: S::Real,
+    pub h: S::Real,
+    pub y: &'a [S; N],
+    pub f: &'a [S; N],
+    pub y_new: &'a mut [S; N],
+    pub f_new: &'a mut [S; N],
+    pub tol: &'a Tolerances<S::Real, N>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Adaptive,
+    Fixed,
+}
+
+/// The state of one integration: current and previous point, the step proposal, settings,
+/// controller memory and counters.
+#[derive(Debug, Clone)]
+pub(crate) struct Core<S: Scalar, const N: usize> {
+    pub t: S::Real,
+    pub y: [S; N],
+    pub f: [S; N],
+    pub t_prev: S::Real,
+    pub y_prev: [S; N],
+    pub f_prev: [S; N],
+    y_new: [S; N],
+    f_new: [S; N],
+    pub t_bound: S::Real,
+    dir: S::Real,
+    h_abs: S::Real,
+    tol: Tolerances<S::Real, N>,
+    max_step: S::Real,
+    min_step: S::Real,
+    max_nfev: usize,
+    ctrl: ControlState<S::Real>,
+    pub stats: Stats,
+    mode: Mode,
+    pub finished: bool,
+}
+
+fn check_start<S: Scalar, const N: usize>(
+    t0: S::Real,
+    y0: &[S; N],
+    t_bound: S::Real,
+) -> Result<(), Error> {
+    if !(t0.is_finite() && t_bound.is_finite()) {
+        return Err(Error::NonFiniteSpan {
+            t0: t0.to_f64(),
+            t1: t_bound.to_f64(),
+        });
+    }
+    if let Some(index) = y0.iter().position(|v| !v.all_finite()) {
+        return Err(Error::NonFiniteInitialState { index });
+    }
+    Ok(())
+}
+
+impl<S: Scalar, const N: usize> Core<S, N> {
+    #[allow(clippy::too_many_arguments)]
+    fn blank(
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        tol: Tolerances<S::Real, N>,
+        ctrl: ControlState<S::Real>,
+        mode: Mode,
+    ) -> Self {
+        let zero = [S::zero(); N];
+        Core {
+            t: t0,
+            y: y0,
+            f: zero,
+            t_prev: t0,
+            y_prev: y0,
+            f_prev: zero,
+            y_new: zero,
+            f_new: zero,
+            t_bound,
+            dir: if t_bound < t0 {
+                -S::Real::one()
+            } else {
+                S::Real::one()
+            },
+            h_abs: S::Real::zero(),
+            tol,
+            max_step: S::Real::infinity(),
+            min_step: S::Real::zero(),
+            max_nfev: usize::MAX,
+            ctrl,
+            stats: Stats::default(),
+            mode,
+            finished: t0 == t_bound,
+        }
+    }
+
+    /// Evaluates `f(t0, y0)`; a non-finite value is an error at `t0`.
+    fn first_eval<Sys: OdeSystem<N, S>>(&mut self, sys: &Sys) -> Result<(), Error> {
+        if self.finished {
+            return Ok(());
+        }
+        if self.max_nfev < 1 {
+            return Err(Error::TooManyEvaluations {
+                limit: self.max_nfev,
+            });
+        }
+        sys.rhs(self.t, &self.y, &mut self.f);
+        self.stats.nfev += 1;
+        if self.f.iter().any(|v| !v.all_finite()) {
+            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        }
+        self.f_prev = self.f;
+        Ok(())
+    }
+
+    /// An adaptive integration from `(t0, y0)` towards `t_bound`, for a method of order `order`.
+    pub fn adaptive<Sys: OdeSystem<N, S>>(
+        sys: &Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: Settings<S::Real, N>,
+        default_controller: Controller<S::Real>,
+        order: u32,
+    ) -> Result<Self, Error> {
+        check_start(t0, &y0, t_bound)?;
+        let (tol, raised) = settings.tol.validated()?;
+        let ctrl = ControlState::new(settings.controller.unwrap_or(default_controller))?;
+        let span = (t_bound - t0).abs();
+        if !(settings.max_step > S::Real::zero()) {
+            return Err(Error::InvalidOption {
+                what: "max_step must be positive",
+            });
+        }
+        if !(settings.min_step >= S::Real::zero() && settings.min_step <= settings.max_step) {
+            return Err(Error::InvalidOption {
+                what: "min_step must be non-negative and not above max_step",
+            });
+        }
+        if let Some(h) = settings.first_step {
+            if !(h > S::Real::zero() && h.is_finite()) {
+                return Err(Error::InvalidOption {
+                    what: "first_step must be positive and finite",
+                });
+            }
+            if span > S::Real::zero() && h > span {
+                return Err(Error::InvalidOption {
+                    what: "first_step exceeds the length of the span",
+                });
+            }
+        }
+        let mut core = Core::blank(t0, y0, t_bound, tol, ctrl, Mode::Adaptive);
+        core.max_step = settings.max_step;
+        core.min_step = settings.min_step;
+        core.max_nfev = settings.max_nfev;
+        core.stats.rtol_raised = raised;
+        core.first_eval(sys)?;
+        if core.finished {
+            return Ok(core);
+        }
+        let max_abs = settings.max_step.min(span);
+        core.h_abs = match settings.first_step {
+            Some(h) => h.min(max_abs),
+            None => {
+                if core.stats.nfev + 1 > core.max_nfev {
+                    return Err(Error::TooManyEvaluations {
+                        limit: core.max_nfev,
+                    });
+                }
+                core.stats.nfev += 1;
+                initial_step(
+                    |t, y, out| sys.rhs(t, y, out),
+                    t0,
+                    &core.y,
+                    &core.f,
+                    core.dir,
+                    order,
+                    &core.tol,
+                    max_abs,
+                )
+            }
+        };
+        Ok(core)
+    }
+
+    /// A fixed-step integration with step magnitude `h` (the last step is shortened to land on
+    /// the bound).
+    pub fn fixed<Sys: OdeSystem<N, S>>(
+        sys: &Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        h: S::Real,
+    ) -> Result<Self, Error> {
+        check_start(t0, &y0, t_bound)?;
+        if !(h > S::Real::zero() && h.is_finite()) {
+            return Err(Error::InvalidOption {
+                what: "the fixed step must be positive and finite",
+            });
+        }
+        let one = S::Real::one();
+        let tol = Tolerances::new(one, one);
+        let ctrl = ControlState::new(Controller::integral())?;
+        let mut core = Core::blank(t0, y0, t_bound, tol, ctrl, Mode::Fixed);
+        core.h_abs = h;
+        core.first_eval(sys)?;
+        Ok(core)
+    }
+
+    /// Sets the evaluation budget (fixed-step methods).
+    pub fn set_max_nfev(&mut self, n: usize) {
+        self.max_nfev = n;
+    }
+
+    /// Whether `t` lies in the last step, up to a few units in the last place.
+    pub fn check_in_step(&self, t: S::Real) -> Result<(), Error> {
+        let (lo, hi) = if self.t_prev <= self.t {
+            (self.t_prev, self.t)
+        } else {
+            (self.t, self.t_prev)
+        };
+        let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * lo.abs().max(hi.abs());
+        if t >= lo - slack && t <= hi + slack {
+            Ok(())
+        } else {
+            Err(Error::OutsideInterpolant {
+                t: t.to_f64(),
+                interval: (lo.to_f64(), hi.to_f64()),
+            })
+        }
+    }
+
+    /// Makes one accepted step. `cost` is the number of `f` evaluations one attempt spends,
+    /// `k` the exponent of the error estimate.
+    pub fn advance(
+        &mut self,
+        cost: usize,
+        k: S::Real,
+        mut attempt: impl FnMut(Trial<'_, S, N>) -> Attempt<S::Real>,
+    ) -> Result<(), Error> {
+        if self.finished {
+            return Err(Error::Finished {
+                t: self.t.to_f64(),
+            });
+        }
+        let r = |x: f64| S::Real::from_f64(x);
+        let mut h_abs = self.h_abs.min(self.max_step);
+        let mut non_finite_at: Option<S::Real> = None;
+        loop {
+            let spacing = (self.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
+            let floor = (r(10.0) * spacing).max(self.min_step);
+            if h_abs < floor || h_abs.is_nan() {
+                return Err(match non_finite_at {
+                    Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
+                    None => Error::StepSizeTooSmall {
+                        t: self.t.to_f64(),
+                        h: h_abs.to_f64(),
+                    },
+                });
+            }
+            let mut t_new = self.t + self.dir * h_abs;
+            if self.dir * (self.t + self.dir * h_abs * r(1.01) - self.t_bound) >= S::Real::zero()
+            {
+                t_new = self.t_bound;
+            }
+            let h = t_new - self.t;
+            if self.stats.nfev.saturating_add(cost) > self.max_nfev {
+                return Err(Error::TooManyEvaluations {
+                    limit: self.max_nfev,
+                });
+            }
+            self.stats.nfev += cost;
+            let Attempt::ErrorNorm(err) = attempt(Trial {
+                t: self.t,
+                h,
+                y: &self.y,
+                f: &self.f,
+                y_new: &mut self.y_new,
+                f_new: &mut self.f_new,
+                tol: &self.tol,
+            });
+            let finite = err.is_finite()
+                && self.y_new.iter().all(|v| v.all_finite())
+                && self.f_new.iter().all(|v| v.all_finite());
+            if !finite {
+                self.stats.n_rejected += 1;
+                non_finite_at = Some(t_new);
+                if self.mode == Mode::Fixed {
+                    return Err(Error::NonFiniteDerivative { t: t_new.to_f64() });
+                }
+                h_abs = self.ctrl.shrink(h.abs());
+                continue;
+            }
+            let next = match self.mode {
+                Mode::Fixed => self.h_abs,
+                Mode::Adaptive => {
+                    let verdict = self.ctrl.judge(err, h.abs(), k);
+                    if !verdict.accept {
+                        self.stats.n_rejected += 1;
+                        non_finite_at = None;
+                        h_abs = verdict.h_abs;
+                        continue;
+                    }
+                    verdict.h_abs
+                }
+            };
+            self.t_prev = self.t;
+            self.t = t_new;
+            core::mem::swap(&mut self.y_prev, &mut self.y);
+            core::mem::swap(&mut self.y, &mut self.y_new);
+            core::mem::swap(&mut self.f_prev, &mut self.f);
+            core::mem::swap(&mut self.f, &mut self.f_new);
+            self.h_abs = next;
+            self.stats.n_accepted += 1;
+            self.finished = t_new == self.t_bound;
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! # ode-core
+//!
+//! The integrators of odegen: explicit Runge–Kutta methods over statically sized systems
+//! `dy/dt = f(t, y)`, `y ∈ S^N`, that step without touching the heap.
+//!
+//! - [`system`]: the [`OdeSystem`] trait and the capabilities the `#[ode_system]` macro and
+//!   the stiff solvers build on ([`Jacobian`], [`Sparsity`], [`ParamJacobian`], [`EventSet`]);
+//! - [`scalar`]: the state may be `f64`, `f32`, complex or (feature `num-dual`) dual numbers;
+//! - [`tableau`]: Butcher tableaux as constant data;
+//! - [`explicit`]: the steppers; [`control`]: error norm, initial step and controllers;
+//! - [`dense`]: continuous output; [`solve`] (feature `alloc`): the `solve_ivp` driver.
+//!
+//! Without default features the crate is `#![no_std]` and needs no allocator.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+pub mod control;
+pub mod dense;
+pub mod error;
+pub mod explicit;
+mod integrator;
+pub mod scalar;
+#[cfg(feature = "alloc")]
+pub mod solve;
+pub mod stepper;
+pub mod system;
+pub mod tableau;
+
+pub use control::{Atol, Controller, Tolerances};
+#[cfg(feature = "alloc")]
+pub use dense::DenseSolution;
+pub use error::Error;
+pub use explicit::{
+    Dop853, Dopri5, EmbeddedRk, Euler, FixedRk, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4,
+    Rk45, ThreeEighths, Tsit5,
+};
+pub use integrator::Settings;
+pub use scalar::{Real, Scalar};
+#[cfg(feature = "alloc")]
+pub use solve::{solve_ivp, Method, OdeResult, Options, Status};
+pub use stepper::{Stats, Stepper};
+pub use system::{Direction, EventAction, EventSet, Jacobian, OdeSystem, ParamJacobian, Sparsity};
+
+pub use num_complex;

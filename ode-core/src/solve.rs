@@ -1,0 +1,428 @@
+//! The `solve_ivp` driver: SciPy's convenience interface over the steppers.
+//!
+//! [`solve_ivp`] integrates from `t0` to `t1` with one of the [`Method`]s and returns an
+//! [`OdeResult`] with what SciPy's `solve_ivp` returns: the output times `t` and states `y`
+//! (every step, or the requested `t_eval` points interpolated by the method's dense output),
+//! the continuous solution `sol` when `dense_output` is set, the counters, `status`, `message`
+//! and `success`.
+//!
+//! Input that cannot be integrated (non-finite `y0` or span, bad tolerances or options,
+//! unsorted `t_eval`) is refused with an [`Error`]. A failure *during* the integration
+//! (step size underflow, evaluation budget, non-finite right-hand side) is not an `Err`: as in
+//! SciPy, the result carries the solution up to the failure, `status == Status::Failed` and a
+//! `message` naming the time; [`OdeResult::into_result`] turns it into an `Err` for `?`.
+//!
+//! Defaults follow SciPy: `rtol = 1e-3`, `atol = 1e-6`, method `Rk45`. An `rtol` below
+//! `100 ε` is raised to `100 ε` and the `message` says so.
+
+use crate::control::{Atol, Tolerances};
+use crate::dense::DenseSolution;
+use crate::error::Error;
+use crate::explicit::{
+    Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, ThreeEighths, Tsit5,
+};
+use crate::integrator::Settings;
+use crate::scalar::{Real, Scalar};
+use crate::stepper::{Stats, Stepper};
+use crate::system::OdeSystem;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// The integration methods of [`solve_ivp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Method {
+    /// Bogacki–Shampine 3(2), adaptive ([`Rk23`]).
+    Rk23,
+    /// Dormand–Prince 5(4), adaptive ([`Dopri5`]); SciPy's default.
+    Rk45,
+    /// Hairer's DOP853, adaptive, order 8 ([`Dop853`]).
+    Dop853,
+    /// Higham–Hall 5(4), adaptive ([`HighamHall54`]).
+    HighamHall54,
+    /// Tsitouras 5(4), adaptive ([`Tsit5`]).
+    Tsit5,
+    /// Explicit Euler, fixed step `first_step`.
+    Euler,
+    /// Explicit midpoint, fixed step `first_step`.
+    Midpoint,
+    /// Classical Runge–Kutta, fixed step `first_step`.
+    Rk4,
+    /// Gill's method, fixed step `first_step`.
+    Gill,
+    /// Kutta's 3/8 rule, fixed step `first_step`.
+    ThreeEighths,
+    /// Luther's 6th-order method, fixed step `first_step`.
+    Luther,
+}
+
+impl Method {
+    /// Whether the method takes steps of the fixed size `first_step`.
+    pub fn is_fixed_step(self) -> bool {
+        matches!(
+            self,
+            Method::Euler
+                | Method::Midpoint
+                | Method::Rk4
+                | Method::Gill
+                | Method::ThreeEighths
+                | Method::Luther
+        )
+    }
+}
+
+/// Options of [`solve_ivp`], with SciPy's defaults.
+///
+/// ```
+/// use ode_core::{Method, Options};
+/// let o: Options<f64, 2> = Options::new(Method::Dop853)
+///     .rtol(1e-10)
+///     .atol(1e-12)
+///     .t_eval(vec![0.0, 0.5, 1.0])
+///     .dense_output(true);
+/// assert_eq!(o.method(), Method::Dop853);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options<R, const N: usize> {
+    method: Method,
+    rtol: R,
+    atol: Atol<R, N>,
+    t_eval: Option<Vec<R>>,
+    dense_output: bool,
+    first_step: Option<R>,
+    max_step: R,
+    min_step: R,
+    max_nfev: usize,
+}
+
+impl<R: Real, const N: usize> Default for Options<R, N> {
+    fn default() -> Self {
+        Options::new(Method::Rk45)
+    }
+}
+
+impl<R: Real, const N: usize> Options<R, N> {
+    /// SciPy's defaults with the given method: `rtol = 1e-3`, `atol = 1e-6`, no `t_eval`, no
+    /// dense output, automatic first step, unbounded step, no evaluation budget.
+    pub fn new(method: Method) -> Self {
+        Options {
+            method,
+            rtol: R::from_f64(1e-3),
+            atol: Atol::Scalar(R::from_f64(1e-6)),
+            t_eval: None,
+            dense_output: false,
+            first_step: None,
+            max_step: R::infinity(),
+            min_step: R::zero(),
+            max_nfev: usize::MAX,
+        }
+    }
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+    /// Relative tolerance.
+    pub fn rtol(mut self, rtol: R) -> Self {
+        self.rtol = rtol;
+        self
+    }
+    /// Absolute tolerance, the same for every component.
+    pub fn atol(mut self, atol: R) -> Self {
+        self.atol = Atol::Scalar(atol);
+        self
+    }
+    /// Absolute tolerance per component.
+    pub fn atol_vector(mut self, atol: [R; N]) -> Self {
+        self.atol = Atol::Vector(atol);
+        self
+    }
+    /// Times at which to report the solution (sorted in the direction of integration, inside
+    /// the span); the solution there comes from the method's dense output.
+    pub fn t_eval(mut self, t_eval: Vec<R>) -> Self {
+        self.t_eval = Some(t_eval);
+        self
+    }
+    /// Whether to return the continuous solution `sol`.
+    pub fn dense_output(mut self, on: bool) -> Self {
+        self.dense_output = on;
+        self
+    }
+    /// The first step (adaptive methods), or the step (fixed-step methods, where it is
+    /// required).
+    pub fn first_step(mut self, h: R) -> Self {
+        self.first_step = Some(h);
+        self
+    }
+    /// The largest step allowed (adaptive methods).
+    pub fn max_step(mut self, h: R) -> Self {
+        self.max_step = h;
+        self
+    }
+    /// The smallest step allowed; needing a smaller one fails the integration.
+    pub fn min_step(mut self, h: R) -> Self {
+        self.min_step = h;
+        self
+    }
+    /// The most right-hand-side evaluations the integration may spend.
+    pub fn max_nfev(mut self, n: usize) -> Self {
+        self.max_nfev = n;
+        self
+    }
+
+    fn settings(&self) -> Settings<R, N> {
+        let tol = match self.atol {
+            Atol::Scalar(a) => Tolerances::new(self.rtol, a),
+            Atol::Vector(v) => Tolerances::new(self.rtol, R::zero()).with_atol_vector(v),
+        };
+        let mut s = Settings::new(tol)
+            .max_step(self.max_step)
+            .min_step(self.min_step)
+            .max_nfev(self.max_nfev);
+        if let Some(h) = self.first_step {
+            s = s.first_step(h);
+        }
+        s
+    }
+}
+
+/// How an integration ended (SciPy's `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Status {
+    /// `-1`: the integration failed; `message` says where and why.
+    Failed,
+    /// `0`: the end of the span was reached.
+    Finished,
+    /// `1`: a terminal event stopped the integration.
+    Terminated,
+}
+
+impl Status {
+    /// SciPy's integer code: -1, 0 or 1.
+    pub fn code(self) -> i32 {
+        match self {
+            Status::Failed => -1,
+            Status::Finished => 0,
+            Status::Terminated => 1,
+        }
+    }
+}
+
+/// What [`solve_ivp`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OdeResult<S: Scalar, const N: usize> {
+    /// Output times: every accepted step's end (and `t0`), or the `t_eval` points reached.
+    pub t: Vec<S::Real>,
+    /// The solution at each of `t`.
+    pub y: Vec<[S; N]>,
+    /// The continuous solution over the integrated span, when `dense_output` was set.
+    pub sol: Option<DenseSolution<S, N>>,
+    /// Work counters (`nfev`, `njev`, `nlu`, accepted and rejected steps).
+    pub stats: Stats,
+    /// How the integration ended.
+    pub status: Status,
+    /// A human-readable account of the ending.
+    pub message: String,
+    /// `status != Failed`.
+    pub success: bool,
+    /// The failure, when `status == Failed`.
+    pub error: Option<Error>,
+}
+
+impl<S: Scalar, const N: usize> OdeResult<S, N> {
+    /// The time series of component `i`.
+    pub fn component(&self, i: usize) -> Vec<S> {
+        self.y.iter().map(|y| y[i]).collect()
+    }
+
+    /// `Ok(self)` when the integration succeeded, otherwise the error that stopped it.
+    pub fn into_result(self) -> Result<Self, Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
+    }
+}
+
+/// Solves `dy/dt = f(t, y)`, `y(t0) = y0` over `span = (t0, t1)` (SciPy's `solve_ivp`).
+///
+/// `t1 < t0` integrates backward; `t1 == t0` returns the initial point.
+///
+/// ```
+/// use ode_core::{solve_ivp, Method, OdeSystem, Options, Status};
+///
+/// /// SciPy's documentation example: y' = -0.5 y.
+/// struct Decay;
+/// impl OdeSystem<3> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 3], dy: &mut [f64; 3]) {
+///         for i in 0..3 { dy[i] = -0.5 * y[i]; }
+///     }
+/// }
+/// let sol = solve_ivp(&Decay, (0.0, 10.0), [2.0, 4.0, 8.0],
+///                     Options::new(Method::Rk45).t_eval(vec![0.0, 1.0, 2.0, 4.0, 10.0]))?;
+/// assert_eq!(sol.status, Status::Finished);
+/// assert_eq!(sol.t, vec![0.0, 1.0, 2.0, 4.0, 10.0]);
+/// assert!((sol.y[4][0] - 2.0 * (-5.0f64).exp()).abs() < 1e-3);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+pub fn solve_ivp<Sys, S, const N: usize>(
+    system: &Sys,
+    span: (S::Real, S::Real),
+    y0: [S; N],
+    options: Options<S::Real, N>,
+) -> Result<OdeResult<S, N>, Error>
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    S: Scalar,
+{
+    let (t0, t1) = span;
+    check_t_eval(options.t_eval.as_deref(), t0, t1)?;
+    let fixed_h = || -> Result<S::Real, Error> {
+        options.first_step.ok_or(Error::InvalidOption {
+            what: "fixed-step methods need first_step (their step size)",
+        })
+    };
+    let settings = options.settings();
+    macro_rules! adaptive {
+        ($ty:ident) => {
+            drive($ty::new(system, t0, y0, t1, settings)?, &options)
+        };
+    }
+    macro_rules! fixed {
+        ($ty:ident) => {
+            drive(
+                $ty::new(system, t0, y0, t1, fixed_h()?)?.with_max_nfev(options.max_nfev),
+                &options,
+            )
+        };
+    }
+    Ok(match options.method {
+        Method::Rk23 => adaptive!(Rk23),
+        Method::Rk45 => adaptive!(Dopri5),
+        Method::Dop853 => adaptive!(Dop853),
+        Method::HighamHall54 => adaptive!(HighamHall54),
+        Method::Tsit5 => adaptive!(Tsit5),
+        Method::Euler => fixed!(Euler),
+        Method::Midpoint => fixed!(Midpoint),
+        Method::Rk4 => fixed!(Rk4),
+        Method::Gill => fixed!(Gill),
+        Method::ThreeEighths => fixed!(ThreeEighths),
+        Method::Luther => fixed!(Luther),
+    })
+}
+
+/// `t_eval` must be finite, inside the span and strictly monotone in the direction of
+/// integration.
+fn check_t_eval<R: Real>(t_eval: Option<&[R]>, t0: R, t1: R) -> Result<(), Error> {
+    let Some(te) = t_eval else { return Ok(()) };
+    let (lo, hi) = if t0 <= t1 { (t0, t1) } else { (t1, t0) };
+    let forward = t1 >= t0;
+    for (i, &t) in te.iter().enumerate() {
+        if !(t >= lo && t <= hi) {
+            return Err(Error::InvalidTEval {
+                t: t.to_f64(),
+                what: "outside the span",
+            });
+        }
+        if i > 0 {
+            let prev = te[i - 1];
+            let ordered = if forward { t > prev } else { t < prev };
+            if !ordered {
+                return Err(Error::InvalidTEval {
+                    t: t.to_f64(),
+                    what: "not strictly sorted in the direction of integration",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a stepper to its bound, collecting output as the options ask.
+fn drive<S: Scalar, const N: usize, St: Stepper<S, N>>(
+    mut st: St,
+    options: &Options<S::Real, N>,
+) -> OdeResult<S, N> {
+    let mut t = Vec::new();
+    let mut y = Vec::new();
+    let mut sol = options.dense_output.then(DenseSolution::new);
+    let t_eval = options.t_eval.as_deref();
+    let mut next_eval = 0;
+    let forward = st.t_bound() >= st.t();
+    match t_eval {
+        None => {
+            t.push(st.t());
+            y.push(*st.y());
+        }
+        Some(te) if st.is_finished() => {
+            // Zero-length span: only t0 itself can be asked for.
+            for &te_i in te {
+                t.push(te_i);
+                y.push(*st.y());
+            }
+        }
+        Some(_) => {}
+    }
+    let mut error = None;
+    'steps: while !st.is_finished() {
+        if let Err(e) = st.step() {
+            error = Some(e);
+            break;
+        }
+        if let Some(s) = sol.as_mut() {
+            s.push_step(&mut st);
+        }
+        match t_eval {
+            None => {
+                t.push(st.t());
+                y.push(*st.y());
+            }
+            Some(te) => {
+                let t_now = st.t();
+                while next_eval < te.len() {
+                    let tk = te[next_eval];
+                    let reached = if forward { tk <= t_now } else { tk >= t_now };
+                    if !reached {
+                        break;
+                    }
+                    let yk = if tk == t_now {
+                        *st.y()
+                    } else {
+                        match st.dense(tk) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                error = Some(e);
+                                break 'steps;
+                            }
+                        }
+                    };
+                    t.push(tk);
+                    y.push(yk);
+                    next_eval += 1;
+                }
+            }
+        }
+    }
+    let stats = st.stats();
+    let (status, mut message) = match error {
+        None => (
+            Status::Finished,
+            "The solver successfully reached the end of the integration interval.".to_string(),
+        ),
+        Some(e) => (Status::Failed, e.to_string()),
+    };
+    if stats.rtol_raised {
+        message.push_str(" (rtol was below 100·ε and was raised to 100·ε.)");
+    }
+    OdeResult {
+        t,
+        y,
+        sol,
+        stats,
+        status,
+        message,
+        success: status != Status::Failed,
+        error,
+    }
+}

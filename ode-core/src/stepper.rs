@@ -1,0 +1,88 @@
+//! The allocation-free stepping interface every method implements.
+//!
+//! A stepper owns the state of one integration: it advances by exactly one accepted step per
+//! call to [`Stepper::step`], never past the bound it was built with, and afterwards can
+//! interpolate anywhere inside that step. Everything it needs lives in fixed-size arrays, so the
+//! whole interface works without `alloc`.
+
+use crate::error::Error;
+use crate::scalar::Scalar;
+
+/// Work counters of an integration. Every number is counted, not estimated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stats {
+    /// Evaluations of the right-hand side (including those of the initial step selection and
+    /// of dense-output stages).
+    pub nfev: usize,
+    /// Evaluations of the Jacobian.
+    pub njev: usize,
+    /// LU decompositions.
+    pub nlu: usize,
+    /// Accepted steps.
+    pub n_accepted: usize,
+    /// Rejected steps (error too large, or non-finite values in the attempt).
+    pub n_rejected: usize,
+    /// Whether `rtol` was below `100 ε` and was raised to it.
+    pub rtol_raised: bool,
+}
+
+impl Stats {
+    /// Attempted steps: accepted plus rejected.
+    #[inline]
+    pub fn n_steps(&self) -> usize {
+        self.n_accepted + self.n_rejected
+    }
+}
+
+/// One integration in progress, advanced one accepted step at a time.
+///
+/// ```
+/// use ode_core::{Dopri5, OdeSystem, Stepper, Tolerances};
+///
+/// struct Decay;
+/// impl OdeSystem<1> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+/// }
+///
+/// let mut rk = Dopri5::new(&Decay, 0.0, [1.0], 2.0, Tolerances::new(1e-8, 1e-10))?;
+/// while !rk.is_finished() {
+///     rk.step()?;
+///     let mid = rk.dense(rk.t_prev() + 0.5 * rk.h())?;
+///     let t_mid = rk.t_prev() + 0.5 * rk.h();
+///     assert!((mid[0] - (-t_mid).exp()).abs() < 1e-7);
+/// }
+/// assert_eq!(rk.t(), 2.0);
+/// assert!((rk.y()[0] - (-2.0f64).exp()).abs() < 1e-8);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+pub trait Stepper<S: Scalar, const N: usize> {
+    /// The current time.
+    fn t(&self) -> S::Real;
+    /// The current state.
+    fn y(&self) -> &[S; N];
+    /// The time at the start of the last accepted step (`t()` before the first step).
+    fn t_prev(&self) -> S::Real;
+    /// The signed length of the last accepted step, `t() − t_prev()`.
+    fn h(&self) -> S::Real {
+        self.t() - self.t_prev()
+    }
+    /// The bound the integration runs to.
+    fn t_bound(&self) -> S::Real;
+    /// Whether `t()` has reached the bound.
+    fn is_finished(&self) -> bool;
+    /// Makes one accepted step (retrying rejected attempts inside).
+    fn step(&mut self) -> Result<(), Error>;
+    /// The solution at `t` inside the last step, from the method's continuous extension.
+    fn dense(&mut self, t: S::Real) -> Result<[S; N], Error>;
+    /// How many coefficient vectors [`Stepper::dense_coefficients`] writes (degree + 1).
+    fn dense_terms(&self) -> usize;
+    /// Writes the last step's interpolant in monomial form,
+    /// `y(t_prev + θ h) = Σ_k out[k] θ^k` for `θ ∈ [0, 1]`, into `out[..dense_terms()]`.
+    ///
+    /// # Panics
+    /// If `out` is shorter than [`Stepper::dense_terms`] (a caller's programming error).
+    fn dense_coefficients(&mut self, out: &mut [[S; N]]);
+    /// Work counters so far.
+    fn stats(&self) -> Stats;
+}

@@ -1,0 +1,218 @@
+//! What a system of ordinary differential equations offers to the integrators.
+//!
+//! An initial value problem `dy/dt = f(t, y)`, `y(t0) = y0`, with a state of `N` components of
+//! scalar type `S` is an [`OdeSystem<N, S>`]: it writes `f(t, y)` into a caller buffer, so no
+//! method allocates. Capabilities a method may exploit come as further traits, which the
+//! `#[ode_system]` macro implements from the user's function:
+//!
+//! - [`Jacobian`]: the analytic Jacobian `J_ij = ∂f_i/∂y_j` (implicit methods' Newton
+//!   iterations);
+//! - [`Sparsity`]: the structural non-zeros of `J` as constants, and a column colouring
+//!   (Curtis, Powell & Reid, *J. Inst. Math. Appl.* 13 (1974)) so finite differences need one
+//!   evaluation per colour rather than per column;
+//! - [`ParamJacobian`]: `∂f/∂p` for the `P` parameters (forward sensitivities);
+//! - [`EventSet`]: `M` zero-crossing functions `g_k(t, y)` with their directions, terminal
+//!   counts and actions.
+
+use crate::scalar::Scalar;
+
+/// A system `dy/dt = f(t, y)` with `N` state components of type `S` (default `f64`).
+///
+/// ```
+/// use ode_core::OdeSystem;
+///
+/// /// Exponential decay `y' = -k y`.
+/// struct Decay { k: f64 }
+///
+/// impl OdeSystem<1> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) {
+///         dy[0] = -self.k * y[0];
+///     }
+/// }
+///
+/// let mut dy = [0.0];
+/// Decay { k: 0.5 }.rhs(0.0, &[2.0], &mut dy);
+/// assert_eq!(dy, [-1.0]);
+/// ```
+pub trait OdeSystem<const N: usize, S: Scalar = f64> {
+    /// Writes `f(t, y)` into `dy`.
+    fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]);
+}
+
+impl<const N: usize, S: Scalar, T: OdeSystem<N, S> + ?Sized> OdeSystem<N, S> for &T {
+    #[inline(always)]
+    fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
+        (**self).rhs(t, y, dy)
+    }
+}
+
+/// A system that knows its Jacobian `J_ij = ∂f_i/∂y_j` analytically.
+///
+/// ```
+/// use ode_core::{Jacobian, OdeSystem};
+///
+/// struct Decay;
+/// impl OdeSystem<1> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+/// }
+/// impl Jacobian<1> for Decay {
+///     fn jacobian(&self, _t: f64, _y: &[f64; 1], jac: &mut [[f64; 1]; 1]) { jac[0][0] = -1.0; }
+/// }
+///
+/// let (mut dy, mut jac) = ([0.0], [[0.0]]);
+/// Decay.rhs_and_jacobian(0.0, &[3.0], &mut dy, &mut jac);
+/// assert_eq!((dy, jac), ([-3.0], [[-1.0]]));
+/// ```
+pub trait Jacobian<const N: usize, S: Scalar = f64>: OdeSystem<N, S> {
+    /// Writes `∂f/∂y` at `(t, y)` into `jac` (row `i`, column `j`).
+    fn jacobian(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]);
+
+    /// Writes `f(t, y)` and `∂f/∂y` together; implementations share common subexpressions.
+    #[inline]
+    fn rhs_and_jacobian(&self, t: S::Real, y: &[S; N], dy: &mut [S; N], jac: &mut [[S; N]; N]) {
+        self.rhs(t, y, dy);
+        self.jacobian(t, y, jac);
+    }
+}
+
+/// The static sparsity pattern of a system's Jacobian.
+///
+/// `PATTERN[k] = (i, j)` lists the structural non-zeros `∂f_i/∂y_j` in row-major order;
+/// `COLORS[j]` assigns every column a colour such that no two columns of one colour share a row,
+/// so one evaluation of `f` per colour recovers the whole Jacobian by finite differences.
+///
+/// ```
+/// use ode_core::Sparsity;
+///
+/// /// A chain `y_i' = y_{i-1} - y_i`: lower bidiagonal.
+/// struct Chain;
+/// impl Sparsity<3> for Chain {
+///     const PATTERN: &'static [(usize, usize)] = &[(0, 0), (1, 0), (1, 1), (2, 1), (2, 2)];
+///     const COLORS: [usize; 3] = [0, 1, 0];
+///     const N_COLORS: usize = 2;
+/// }
+/// assert_eq!(Chain::nnz(), 5);
+/// assert!(Chain::is_structural_nonzero(2, 1));
+/// assert!(!Chain::is_structural_nonzero(0, 2));
+/// ```
+pub trait Sparsity<const N: usize> {
+    /// Structural non-zeros `(row, column)`, row-major, without duplicates.
+    const PATTERN: &'static [(usize, usize)];
+    /// A colour for every column; columns of one colour have disjoint row sets.
+    const COLORS: [usize; N];
+    /// The number of distinct colours (`max(COLORS) + 1`).
+    const N_COLORS: usize;
+
+    /// The number of structural non-zeros.
+    #[inline]
+    fn nnz() -> usize {
+        Self::PATTERN.len()
+    }
+
+    /// Whether `∂f_row/∂y_col` may be non-zero.
+    #[inline]
+    fn is_structural_nonzero(row: usize, col: usize) -> bool {
+        Self::PATTERN.contains(&(row, col))
+    }
+}
+
+/// A system with `P` parameters `p` that knows `∂f/∂p` analytically (forward sensitivities).
+///
+/// ```
+/// use ode_core::{OdeSystem, ParamJacobian};
+///
+/// struct Decay { k: f64 }
+/// impl OdeSystem<1> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -self.k * y[0]; }
+/// }
+/// impl ParamJacobian<1, 1> for Decay {
+///     fn param_jacobian(&self, _t: f64, y: &[f64; 1], dfdp: &mut [[f64; 1]; 1]) {
+///         dfdp[0][0] = -y[0];
+///     }
+/// }
+/// let mut d = [[0.0]];
+/// Decay { k: 2.0 }.param_jacobian(0.0, &[3.0], &mut d);
+/// assert_eq!(d, [[-3.0]]);
+/// ```
+pub trait ParamJacobian<const N: usize, const P: usize, S: Scalar = f64>: OdeSystem<N, S> {
+    /// Writes `∂f_i/∂p_k` at `(t, y)` into `dfdp[i][k]`.
+    fn param_jacobian(&self, t: S::Real, y: &[S; N], dfdp: &mut [[S; P]; N]);
+}
+
+/// Which sign changes of an event function count as events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Direction {
+    /// From negative to positive.
+    Rising,
+    /// From positive to negative.
+    Falling,
+    /// Either way.
+    #[default]
+    Both,
+}
+
+/// What happens when an event occurs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum EventAction {
+    /// Record the event and go on integrating.
+    #[default]
+    Continue,
+    /// Record the event and stop the integration there.
+    Stop,
+    /// Replace the state by [`EventSet::reset`] and restart the method.
+    ResetState,
+    /// Restart the method with fresh derivatives (the right-hand side is discontinuous there).
+    ResetDerivatives,
+}
+
+/// `M` zero-crossing functions `g_k(t, y)` of a system with `N` components.
+///
+/// Terminal events stop the integration after `terminal(k)` occurrences; the other settings
+/// default to "any direction, never terminal, continue".
+///
+/// ```
+/// use ode_core::{Direction, EventSet};
+///
+/// /// The ground (`x = 0`, falling, stops at the first hit) and the apex (`v = 0`).
+/// struct CannonEvents;
+/// impl EventSet<2, 2> for CannonEvents {
+///     fn values(&self, _t: f64, y: &[f64; 2], g: &mut [f64; 2]) { *g = [y[0], y[1]]; }
+///     fn direction(&self, k: usize) -> Direction {
+///         if k == 0 { Direction::Falling } else { Direction::Both }
+///     }
+///     fn terminal(&self, k: usize) -> Option<u32> { (k == 0).then_some(1) }
+/// }
+/// let mut g = [0.0; 2];
+/// CannonEvents.values(0.0, &[3.0, -1.0], &mut g);
+/// assert_eq!(g, [3.0, -1.0]);
+/// assert_eq!(CannonEvents.terminal(0), Some(1));
+/// ```
+pub trait EventSet<const N: usize, const M: usize, S: Scalar = f64> {
+    /// Writes the values of all event functions at `(t, y)` into `g`.
+    fn values(&self, t: S::Real, y: &[S; N], g: &mut [S::Real; M]);
+
+    /// The direction of crossing that counts for event `k`.
+    #[inline]
+    fn direction(&self, _k: usize) -> Direction {
+        Direction::Both
+    }
+
+    /// `Some(n)`: the integration stops at the `n`-th occurrence of event `k`.
+    #[inline]
+    fn terminal(&self, _k: usize) -> Option<u32> {
+        None
+    }
+
+    /// What happens at a (non-terminal) occurrence of event `k`.
+    #[inline]
+    fn action(&self, _k: usize) -> EventAction {
+        EventAction::Continue
+    }
+
+    /// For [`EventAction::ResetState`]: maps the state at event `k` to the state the
+    /// integration restarts from. The default leaves it unchanged.
+    #[inline]
+    fn reset(&self, _k: usize, _t: S::Real, _y: &mut [S; N]) {}
+}
