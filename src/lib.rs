@@ -36,7 +36,7 @@ pub use ode_core::*;
 pub mod prelude {
     pub use ode_core::{
         solve_ivp, Dop853, Dopri5, Error, Euler, Gill, HighamHall54, Luther, Method, Midpoint,
-        OdeResult, OdeSystem, Options, Rk23, Rk4, Rk45, Settings, Status, Stepper,
-        ThreeEighths, Tolerances, Tsit5,
+        OdeResult, OdeSystem, Options, Rk23, Rk4, Rk45, Settings, Status, Stepper, ThreeEighths,
+        Tolerances, Tsit5,
     };
 }

@@ -20,7 +20,13 @@ impl OdeSystem<2> for Oscillator {
 /// Integrates the oscillator from `(0, 1)` over `[0, t_end]` with DOP853 and returns
 /// `x(t_end)` (exactly `sin t_end`) and the number of steps.
 pub fn oscillator_position(t_end: f64) -> Result<(f64, usize), Error> {
-    let mut rk = Dop853::new(Oscillator, 0.0, [0.0, 1.0], t_end, Tolerances::new(1e-10, 1e-12))?;
+    let mut rk = Dop853::new(
+        Oscillator,
+        0.0,
+        [0.0, 1.0],
+        t_end,
+        Tolerances::new(1e-10, 1e-12),
+    )?;
     while !rk.is_finished() {
         rk.step()?;
     }

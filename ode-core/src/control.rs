@@ -375,7 +375,12 @@ mod serde_array {
         t.end()
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de> + Copy + Default, const N: usize>(
+    pub fn deserialize<
+        'de,
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Copy + Default,
+        const N: usize,
+    >(
         d: D,
     ) -> Result<[T; N], D::Error> {
         struct V<T, const N: usize>(PhantomData<T>);
@@ -387,7 +392,9 @@ mod serde_array {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[T; N], A::Error> {
                 let mut out = [T::default(); N];
                 for (i, o) in out.iter_mut().enumerate() {
-                    *o = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(i, &self))?;
+                    *o = seq
+                        .next_element()?
+                        .ok_or_else(|| A::Error::invalid_length(i, &self))?;
                 }
                 Ok(out)
             }

@@ -336,9 +336,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         mut attempt: impl FnMut(Trial<'_, S, N>) -> Attempt<S::Real>,
     ) -> Result<(), Error> {
         if self.finished {
-            return Err(Error::Finished {
-                t: self.t.to_f64(),
-            });
+            return Err(Error::Finished { t: self.t.to_f64() });
         }
         let r = |x: f64| S::Real::from_f64(x);
         let mut h_abs = self.h_abs.min(self.max_step);
@@ -356,8 +354,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 });
             }
             let mut t_new = self.t + self.dir * h_abs;
-            if self.dir * (self.t + self.dir * h_abs * r(1.01) - self.t_bound) >= S::Real::zero()
-            {
+            if self.dir * (self.t + self.dir * h_abs * r(1.01) - self.t_bound) >= S::Real::zero() {
                 t_new = self.t_bound;
             }
             let h = t_new - self.t;

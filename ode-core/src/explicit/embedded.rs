@@ -108,7 +108,10 @@ where
         settings: impl Into<Settings<S::Real, N>>,
     ) -> Result<Self, Error> {
         const {
-            assert!(M::TABLEAU.fsal, "EmbeddedRk needs a first-same-as-last pair");
+            assert!(
+                M::TABLEAU.fsal,
+                "EmbeddedRk needs a first-same-as-last pair"
+            );
         }
         let core = Core::adaptive(
             &sys,

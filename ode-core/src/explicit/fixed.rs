@@ -15,7 +15,6 @@ use crate::tableau::{fixed, ExplicitTableau};
 use core::marker::PhantomData;
 use num_traits::{One, Zero};
 
-
 /// A fixed-step method: its tableau.
 pub trait FixedMethod<const ST: usize> {
     /// The coefficients.
@@ -90,7 +89,13 @@ where
     /// assert_eq!(rk.stats().n_accepted, 10);
     /// # Ok::<(), ode_core::Error>(())
     /// ```
-    pub fn new(sys: Sys, t0: S::Real, y0: [S; N], t_bound: S::Real, h: S::Real) -> Result<Self, Error> {
+    pub fn new(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        h: S::Real,
+    ) -> Result<Self, Error> {
         let core = Core::fixed(&sys, t0, y0, t_bound, h)?;
         Ok(FixedRk {
             sys,

@@ -16,12 +16,12 @@ mod fixed;
 
 pub use dop853::Dop853;
 pub use embedded::{
-    BogackiShampine, DormandPrince, EmbeddedMethod, EmbeddedRk, HighamHall, HighamHall54,
-    Dopri5, Rk23, Rk45, Tsit5, Tsitouras,
+    BogackiShampine, Dopri5, DormandPrince, EmbeddedMethod, EmbeddedRk, HighamHall, HighamHall54,
+    Rk23, Rk45, Tsit5, Tsitouras,
 };
 pub use fixed::{
-    ClassicalRk4, Euler, EulerMethod, FixedMethod, FixedRk, Gill, GillMethod, Luther,
-    LutherMethod, Midpoint, MidpointMethod, Rk4, ThreeEighths, ThreeEighthsMethod,
+    ClassicalRk4, Euler, EulerMethod, FixedMethod, FixedRk, Gill, GillMethod, Luther, LutherMethod,
+    Midpoint, MidpointMethod, Rk4, ThreeEighths, ThreeEighthsMethod,
 };
 
 use crate::scalar::{coef, Scalar};

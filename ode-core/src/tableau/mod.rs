@@ -104,7 +104,8 @@ pub(crate) mod checks {
         tol: f64,
     ) {
         let dot = |u: &[f64; S], v: &[f64; S]| -> f64 { (0..S).map(|i| u[i] * v[i]).sum() };
-        let mul = |u: &[f64; S], v: &[f64; S]| -> [f64; S] { core::array::from_fn(|i| u[i] * v[i]) };
+        let mul =
+            |u: &[f64; S], v: &[f64; S]| -> [f64; S] { core::array::from_fn(|i| u[i] * v[i]) };
         let av = |v: &[f64; S]| -> [f64; S] {
             core::array::from_fn(|i| (0..S).map(|j| a[i][j] * v[j]).sum())
         };
