@@ -21,6 +21,7 @@
 //! cargo run --release --example arenstorf
 //! ```
 
+// The shared problems keep their published constants to all their digits.
 #[path = "../tests/problems/mod.rs"]
 mod problems;
 
@@ -103,10 +104,7 @@ fn main() -> Result<(), Box<dyn StdError>> {
         // The exact solution returns to Y0 after one period. With the constants rounded to f64
         // the exact miss is itself ~1e-11 (in the velocities; shared reference notes), which is
         // therefore the floor of this error measure.
-        let y_end = sol
-            .y
-            .last()
-            .expect("solve_ivp returns at least the initial point");
+        let y_end = sol.y.last().ok_or("solve_ivp returned no states")?;
         let error = max_abs_diff(y_end, &Arenstorf::Y0);
 
         let mut times = Vec::with_capacity(REPEATS);
@@ -186,10 +184,10 @@ fn plot(
 ) -> Result<(), Box<dyn StdError>> {
     const WIDTH: u32 = 900;
     const HEIGHT: u32 = 800;
-    // Pixels of the drawing area taken by the margin, caption and axis labels (approximate),
+    // The plotting area left by the margins, the caption (~30 px) and the label areas below,
     // used to give both axes the same scale so that the orbit is not distorted.
     const PLOT_W: f64 = (WIDTH - 2 * 20 - 70) as f64;
-    const PLOT_H: f64 = (HEIGHT - 2 * 20 - 50 - 45) as f64;
+    const PLOT_H: f64 = (HEIGHT - 2 * 20 - 50 - 30) as f64;
 
     let mu = Arenstorf::MU;
     let (earth, moon) = ((-mu, 0.0), (1.0 - mu, 0.0));
@@ -222,37 +220,31 @@ fn plot(
         .x_desc("y1")
         .y_desc("y2")
         .axis_desc_style(("sans-serif", 20))
+        .label_style(("sans-serif", 14))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
-
-    let orbit_color = RGBColor(31, 119, 180);
-    let step_color = RGBColor(214, 39, 40);
-    chart
-        .draw_series(LineSeries::new(
-            curve.iter().copied(),
-            orbit_color.stroke_width(2),
-        ))?
-        .label(format!("dense output ({} samples)", curve.len()))
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], orbit_color.stroke_width(2)));
-    chart
-        .draw_series(
-            steps
-                .iter()
-                .map(|&p| Circle::new(p, 3, step_color.filled())),
-        )?
-        .label(format!("accepted steps ({})", steps.len() - 1))
-        .legend(move |(x, y)| Circle::new((x + 10, y), 3, step_color.filled()));
 
     let body = |(x, y): (f64, f64), name: &'static str, radius: i32, color: RGBColor| {
         EmptyElement::at((x, y))
             + Circle::new((0, 0), radius, color.filled())
             + Circle::new((0, 0), radius, BLACK.stroke_width(1))
-            + Text::new(name, (radius + 4, -radius - 16), ("sans-serif", 18))
+            + Text::new(name, (radius + 4, -radius - 18), ("sans-serif", 18))
     };
     chart.draw_series([
         body(earth, "Earth", 9, RGBColor(44, 160, 44)),
-        body(moon, "Moon", 6, RGBColor(150, 150, 150)),
+        body(moon, "Moon", 5, RGBColor(150, 150, 150)),
     ])?;
+
+    let orbit_style = RGBColor(31, 119, 180).stroke_width(2);
+    let step_style = RGBColor(214, 39, 40).filled();
+    chart
+        .draw_series(LineSeries::new(curve.iter().copied(), orbit_style))?
+        .label(format!("dense output ({} samples)", curve.len()))
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], orbit_style));
+    chart
+        .draw_series(steps.iter().map(|&p| Circle::new(p, 3, step_style)))?
+        .label(format!("accepted steps ({})", steps.len() - 1))
+        .legend(move |(x, y)| Circle::new((x + 10, y), 3, step_style));
 
     chart
         .configure_series_labels()

@@ -224,7 +224,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         let (tol, raised) = settings.tol.validated()?;
         let ctrl = ControlState::new(settings.controller.unwrap_or(default_controller))?;
         let span = (t_bound - t0).abs();
-        if !(settings.max_step > S::Real::zero()) {
+        if settings.max_step.is_nan() || settings.max_step <= S::Real::zero() {
             return Err(Error::InvalidOption {
                 what: "max_step must be positive",
             });

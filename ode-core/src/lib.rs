@@ -14,6 +14,9 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Kernels loop over state components by index: `for i in 0..N { out[i] = y[i] + h * k[i] }`
+// reads like the formula it implements, which iterator chains over several arrays do not.
+#![allow(clippy::needless_range_loop)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

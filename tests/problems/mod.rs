@@ -1,11 +1,14 @@
 //! Test problems with reference solutions from closed forms or published sources, shared by the
 //! integration tests, the examples and the benchmarks.
 #![allow(dead_code)]
+// Published references keep all their digits, more than an f64 holds.
+#![allow(clippy::excessive_precision)]
 
 use odegen::OdeSystem;
 
 /// `y' = −k y` componentwise (SciPy's `solve_ivp` documentation example with k = 0.5,
 /// y0 = (2, 4, 8)); exact `y0 e^{−k t}`.
+#[derive(Debug, Clone, Copy)]
 pub struct Decay {
     pub k: f64,
 }

@@ -1,1 +1,65 @@
-//! Shared pieces of the peer benchmarks.
+//! Shared pieces of the peer benchmarks: an adapter that hands an odegen system to
+//! `ode_solvers`, the outcome of one solve, and a median timer.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use ode_solvers::{SVector, System};
+use odegen::OdeSystem;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// An odegen [`OdeSystem`] seen as an `ode_solvers` [`System`] on `SVector<f64, N>`.
+///
+/// The adapter borrows the vectors' storage as `[f64; N]` (no copy, no check), so both
+/// libraries evaluate exactly the same right-hand-side code.
+pub struct Peer<'a, Sys>(pub &'a Sys);
+
+impl<Sys: OdeSystem<N>, const N: usize> System<f64, SVector<f64, N>> for Peer<'_, Sys> {
+    #[inline(always)]
+    fn system(&self, t: f64, y: &SVector<f64, N>, dy: &mut SVector<f64, N>) {
+        self.0.rhs(t, &y.data.0[0], &mut dy.data.0[0]);
+    }
+}
+
+/// What one solve reports: work counters and the achieved error of the final state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// Right-hand-side evaluations, as the solver counts them.
+    pub nfev: usize,
+    /// Accepted steps.
+    pub accepted: usize,
+    /// Rejected steps, as the solver counts them.
+    pub rejected: usize,
+    /// Largest absolute deviation of the final state from the reference.
+    pub error: f64,
+}
+
+/// Median wall time per call of each of `runs`, from `rounds` timed calls each after `warmup`
+/// untimed ones. The calls are interleaved round-robin (one call of every closure per round),
+/// so a change of machine load affects all closures alike.
+pub fn interleaved_medians<O>(
+    runs: &[&dyn Fn() -> O],
+    warmup: usize,
+    rounds: usize,
+) -> Vec<Duration> {
+    for run in runs {
+        for _ in 0..warmup {
+            black_box(run());
+        }
+    }
+    let mut times = vec![Vec::with_capacity(rounds); runs.len()];
+    for _ in 0..rounds {
+        for (run, t) in runs.iter().zip(times.iter_mut()) {
+            let start = Instant::now();
+            black_box(run());
+            t.push(start.elapsed());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_unstable();
+            t[t.len() / 2]
+        })
+        .collect()
+}

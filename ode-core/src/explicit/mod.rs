@@ -64,6 +64,7 @@ pub(crate) fn weighted_sum<S: Scalar, const N: usize, const M: usize>(
 /// `f(t, y)`: `k_i = f(t + c_i h, y + h Σ_{j<i} a_ij k_j)`. `ytmp` ends holding the last
 /// stage's argument.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn stages<S: Scalar, const N: usize, const M: usize>(
     sys: &impl crate::OdeSystem<N, S>,
     t: S::Real,

@@ -1,0 +1,43 @@
+//! `ode-core` without default features builds for a `#![no_std]` consumer.
+//!
+//! Building the `nostd-check` crate inside this workspace's usual `cargo test` would unify its
+//! features with the facade's (`std` on), so this test builds it on its own, in a separate
+//! target directory, exactly as a `no_std` user would: only `ode-core` with
+//! `default-features = false` (no `std`, no `alloc`) and its `no_std` dependencies.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn nostd_consumer_builds_and_runs_its_tests_in_isolation() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = root.join("target").join("nostd-check");
+    let out = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args(["test", "--offline", "-p", "nostd-check", "--target-dir"])
+        .arg(&target)
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stderr}\n{stdout}");
+    assert!(stdout.contains("integrates_without_std ... ok"), "{stdout}");
+    // The isolated build must not have turned on ode-core's std feature.
+    let tree = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "nostd-check",
+            "-e",
+            "features",
+            "-i",
+            "ode-core",
+        ])
+        .output()
+        .expect("cargo tree runs");
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(!tree.contains("ode-core feature \"std\""), "{tree}");
+    assert!(!tree.contains("ode-core feature \"alloc\""), "{tree}");
+}
