@@ -29,6 +29,13 @@ use num_traits::{Float, Zero};
 /// The absolute tolerance: one for all components, or one each.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        serialize = "R: serde::Serialize",
+        deserialize = "R: serde::Deserialize<'de> + Copy + Default"
+    ))
+)]
 pub enum Atol<R, const N: usize> {
     /// The same absolute tolerance for every component.
     Scalar(R),
@@ -52,6 +59,13 @@ pub enum Atol<R, const N: usize> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        serialize = "R: serde::Serialize",
+        deserialize = "R: serde::Deserialize<'de> + Copy + Default"
+    ))
+)]
 pub struct Tolerances<R, const N: usize> {
     rtol: R,
     atol: Atol<R, N>,
@@ -400,5 +414,28 @@ mod serde_array {
             }
         }
         d.deserialize_tuple(N, V::<T, N>(PhantomData))
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use super::*;
+    use crate::Settings;
+
+    #[test]
+    fn tolerances_and_settings_round_trip() {
+        // 40 components: beyond the 32 that serde's own array impls cover.
+        let mut atol = [0.0; 40];
+        for (i, a) in atol.iter_mut().enumerate() {
+            *a = 1e-9 * (i + 1) as f64;
+        }
+        let tol = Tolerances::new(1e-7, 0.0).with_atol_vector(atol);
+        let json = serde_json::to_string(&tol).unwrap();
+        let back: Tolerances<f64, 40> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, tol);
+        let s = Settings::new(tol).max_step(0.5).controller(Controller::pi(0.04, 0.2, 10.0));
+        let back: Settings<f64, 40> =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
     }
 }

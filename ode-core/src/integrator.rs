@@ -28,6 +28,13 @@ use num_traits::{Float, One, Zero};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        serialize = "R: serde::Serialize",
+        deserialize = "R: serde::Deserialize<'de> + Copy + Default"
+    ))
+)]
 pub struct Settings<R, const N: usize> {
     tol: Tolerances<R, N>,
     first_step: Option<R>,

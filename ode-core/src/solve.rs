@@ -57,6 +57,29 @@ pub enum Method {
     Luther,
 }
 
+impl core::fmt::Display for Method {
+    /// The method's name as the literature (and SciPy, where it has it) writes it.
+    ///
+    /// ```
+    /// assert_eq!(ode_core::Method::Dop853.to_string(), "DOP853");
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Method::Rk23 => "RK23",
+            Method::Rk45 => "RK45",
+            Method::Dop853 => "DOP853",
+            Method::HighamHall54 => "HighamHall54",
+            Method::Tsit5 => "Tsit5",
+            Method::Euler => "Euler",
+            Method::Midpoint => "Midpoint",
+            Method::Rk4 => "RK4",
+            Method::Gill => "Gill",
+            Method::ThreeEighths => "3/8 rule",
+            Method::Luther => "Luther",
+        })
+    }
+}
+
 impl Method {
     /// Whether the method takes steps of the fixed size `first_step`.
     pub fn is_fixed_step(self) -> bool {
