@@ -433,7 +433,9 @@ mod serde_tests {
         let json = serde_json::to_string(&tol).unwrap();
         let back: Tolerances<f64, 40> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, tol);
-        let s = Settings::new(tol).max_step(0.5).controller(Controller::pi(0.04, 0.2, 10.0));
+        let s = Settings::new(tol)
+            .max_step(0.5)
+            .controller(Controller::pi(0.04, 0.2, 10.0));
         let back: Settings<f64, 40> =
             serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back, s);

@@ -9,9 +9,11 @@
 //!   `solve_ivp(Method::Rk45)` against `ode_solvers::Dopri5`. Error: against `LV_Y10`.
 //!
 //! Both libraries run Hairer's algorithms with the same controllers (DOP853: β = 0, step
-//! ratio in [0.333, 6]; DOPRI5: β = 0.04, ratio in [0.2, 10]; safety 0.9), the same starting
-//! step rule and the same right-hand-side code (the problems of `tests/problems`, handed to
-//! `ode_solvers` through the zero-copy [`odegen_peers::Peer`] adapter). `ode_solvers` runs
+//! ratio in [0.333, 6]; DOPRI5: β = 0.04, ratio in [0.2, 10]; safety 0.9) and the same
+//! right-hand-side code (the problems of `tests/problems`, handed to `ode_solvers` through the
+//! zero-copy [`odegen_peers::Peer`] adapter). Their automatic first steps differ (`ode_solvers`
+//! follows Hairer's `HINIT`; odegen uses RMS norms and the exponent `1/(order + 1)`), so the
+//! step sequences, and the final errors in their last digits, differ slightly. `ode_solvers` runs
 //! with its *sparse* output (its default dense output returns a wrong final state when the
 //! output step is the whole interval), which records every accepted step, as odegen's
 //! `solve_ivp` does. How each side counts `nfev`:
@@ -25,10 +27,12 @@
 //!
 //! Before the criterion timings one line per solver gives nfev, steps and the achieved error;
 //! after them a summary gives the median time per solve of each (from its own loop of
-//! interleaved, individually timed solves), the ratio `ode_solvers / this` and the verdict on
-//! the target "at equal or better error, odegen at least 2× faster than `ode_solvers`".
+//! interleaved, individually timed solves), the ratio `ode_solvers / this`, the time of the
+//! work any implementation at odegen's counts must do (its right-hand-side evaluations, chained,
+//! and the controller's two `powf` per attempt), and the verdict on the target "at equal or
+//! better error, odegen at least 2× faster than `ode_solvers`".
 //!
-//! Run with `cargo bench -p odegen-peers` (about a minute).
+//! Run with `cargo bench -p odegen-peers` (about 30 s).
 
 // The shared problem definitions (reference constants written to full published precision)
 // are linted with the tests that own them, not here.
@@ -39,7 +43,7 @@ mod problems;
 use criterion::Criterion;
 use ode_solvers::{OutputType, SVector};
 use odegen::prelude::*;
-use odegen_peers::{interleaved_medians, Outcome, Peer};
+use odegen_peers::{interleaved_medians, powf_chain, rhs_chain, Outcome, Peer};
 use problems::{max_abs_diff, Arenstorf, LotkaVolterra, LV_Y10};
 use std::hint::black_box;
 use std::time::Duration;
@@ -244,6 +248,33 @@ fn main() {
                 o.error
             );
         }
+    }
+
+    // The work any implementation of the same algorithm at odegen's counts must do: the
+    // right-hand sides, chained, and the controller's two powers per attempt.
+    let work = |o: &Outcome| (o.nfev, 2 * (o.accepted + o.rejected));
+    let (a_fev, a_pow) = work(&outcomes[0]);
+    let (l_fev, l_pow) = work(&outcomes[3]);
+    let floors: [&dyn Fn() -> f64; 4] = [
+        &|| rhs_chain(&arenstorf.sys, black_box(arenstorf.y0), a_fev)[0],
+        &|| powf_chain(black_box(0.3), a_pow),
+        &|| rhs_chain(&lv.sys, black_box(lv.y0), l_fev)[0],
+        &|| powf_chain(black_box(0.3), l_pow),
+    ];
+    let floor_medians = interleaved_medians(&floors, 20, 200);
+    println!();
+    for (i, (chunk, meds)) in cases.chunks(3).zip(medians.chunks(3)).enumerate() {
+        let (fev, pows) = work(&outcomes[3 * i]);
+        let rhs = floor_medians[2 * i].as_secs_f64() * 1e6;
+        let pow = floor_medians[2 * i + 1].as_secs_f64() * 1e6;
+        let peer = meds[2].as_secs_f64() * 1e6;
+        println!(
+            "{}: {fev} chained RHS evaluations take {rhs:.2} us and {pows} powf {pow:.2} us, \
+             together {:.0}% of ode_solvers' {peer:.2} us; 2x needs <= {:.2} us",
+            chunk[0].problem,
+            100.0 * (rhs + pow) / peer,
+            peer / 2.0
+        );
     }
     println!();
     for (chunk, (outs, meds)) in cases

@@ -1,5 +1,6 @@
 //! Shared pieces of the peer benchmarks: an adapter that hands an odegen system to
-//! `ode_solvers`, the outcome of one solve, and a median timer.
+//! `ode_solvers`, the outcome of one solve, a median timer, and the work every implementation
+//! of Hairer's codes must do (chained right-hand sides, the controller's powers).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -62,4 +63,29 @@ pub fn interleaved_medians<O>(
             t[t.len() / 2]
         })
         .collect()
+}
+
+/// `n` evaluations of `sys.rhs` chained as in a Runge–Kutta step (each argument is
+/// `y0 + 10⁻³ f` of the previous evaluation, so they cannot overlap): the time no integrator
+/// spending `n` evaluations can go below. Returns the last argument.
+pub fn rhs_chain<Sys: OdeSystem<N>, const N: usize>(sys: &Sys, y0: [f64; N], n: usize) -> [f64; N] {
+    let mut y = y0;
+    let mut dy = [0.0; N];
+    for _ in 0..n {
+        sys.rhs(0.0, &y, &mut dy);
+        for ((yi, a), d) in y.iter_mut().zip(&y0).zip(&dy) {
+            *yi = a + 1e-3 * d;
+        }
+    }
+    y
+}
+
+/// `n` chained calls of `f64::powf` with a fractional exponent, as a step-size controller
+/// makes them (Hairer's PI controller: two per attempted step in both libraries).
+pub fn powf_chain(x0: f64, n: usize) -> f64 {
+    let mut x = x0;
+    for _ in 0..n {
+        x = 0.5 + 0.5 * x.powf(-0.17);
+    }
+    x
 }
