@@ -20,7 +20,8 @@
 //!
 //! **Initial step.** Hairer's `HINIT` (*Solving ODEs I*, II.4, "Starting step size"): one
 //! explicit Euler step of size `h0 = 0.01 ‖y0‖/‖f0‖` estimates the second derivative, and
-//! `h1 = (0.01 / max(‖f0‖, ‖f'‖))^{1/(p+1)}`; the start is `min(100 h0, h1)`.
+//! `h1 = (0.01 / max(‖f0‖, ‖f'‖))^{1/p}` (`p` the order, Hairer's `IORD`); the start is
+//! `min(100 h0, h1)`.
 
 use crate::error::Error;
 use crate::scalar::{Real, Scalar};
@@ -252,7 +253,8 @@ pub(crate) struct Verdict<R> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ControlState<R> {
     pub controller: Controller<R>,
-    err_prev: R,
+    /// `ln` of the previous accepted error (floored at 1e-4, as Hairer's `FACOLD`).
+    ln_err_prev: R,
     pub rejected: bool,
 }
 
@@ -261,7 +263,7 @@ impl<R: Real> ControlState<R> {
         controller.check()?;
         Ok(ControlState {
             controller,
-            err_prev: R::from_f64(1e-4),
+            ln_err_prev: R::from_f64(1e-4).ln(),
             rejected: false,
         })
     }
@@ -287,13 +289,24 @@ impl<R: Real> ControlState<R> {
             let mut factor = if err == R::zero() {
                 hi
             } else {
-                (safety * err.powf(-alpha) * self.err_prev.powf(beta)).min(hi)
+                let f = if beta == R::zero() {
+                    err.powf(-alpha)
+                } else {
+                    // One logarithm and one exponential, instead of two powers.
+                    let ln_err = err.ln();
+                    let f = (beta * self.ln_err_prev - alpha * ln_err).exp();
+                    self.ln_err_prev = ln_err.max(R::from_f64(1e-4).ln());
+                    f
+                };
+                (safety * f).min(hi)
             };
             factor = factor.max(lo);
             if self.rejected {
                 factor = factor.min(R::one());
             }
-            self.err_prev = err.max(R::from_f64(1e-4));
+            if err == R::zero() {
+                self.ln_err_prev = R::from_f64(1e-4).ln();
+            }
             self.rejected = false;
             Verdict {
                 accept: true,
@@ -358,7 +371,7 @@ pub(crate) fn initial_step<S: Scalar, const N: usize>(
     let h1 = if d1 <= r(1e-15) && d2 <= r(1e-15) {
         (h0 * r(1e-3)).max(r(1e-6))
     } else {
-        (r(0.01) / d1.max(d2)).powf(r(1.0) / r(f64::from(order) + 1.0))
+        (r(0.01) / d1.max(d2)).powf(r(1.0) / r(f64::from(order)))
     };
     let h = (r(100.0) * h0).min(h1).min(max_abs);
     // A NaN here (from a non-finite f1) falls back to the cautious h0.

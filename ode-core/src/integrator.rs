@@ -335,11 +335,15 @@ impl<S: Scalar, const N: usize> Core<S, N> {
     }
 
     /// Makes one accepted step. `cost` is the number of `f` evaluations one attempt spends,
-    /// `k` the exponent of the error estimate.
-    pub fn advance(
+    /// `k` the exponent of the error estimate. When the attempt leaves `f(t + h, ŷ)` to the
+    /// loop (`f_new_in_attempt == false`, for methods whose error estimate does not use it),
+    /// it is evaluated only once the step is accepted, as Hairer's DOP853 does.
+    pub fn advance<Sys: OdeSystem<N, S>>(
         &mut self,
+        sys: &Sys,
         cost: usize,
         k: S::Real,
+        f_new_in_attempt: bool,
         mut attempt: impl FnMut(Trial<'_, S, N>) -> Attempt<S::Real>,
     ) -> Result<(), Error> {
         if self.finished {
@@ -380,9 +384,10 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 f_new: &mut self.f_new,
                 tol: &self.tol,
             });
-            let finite = err.is_finite()
-                && self.y_new.iter().all(|v| v.all_finite())
-                && self.f_new.iter().all(|v| v.all_finite());
+            let mut finite = err.is_finite() && self.y_new.iter().all(|v| v.all_finite());
+            if f_new_in_attempt {
+                finite = finite && self.f_new.iter().all(|v| v.all_finite());
+            }
             if !finite {
                 self.stats.n_rejected += 1;
                 non_finite_at = Some(t_new);
@@ -405,6 +410,21 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                     verdict.h_abs
                 }
             };
+            if !f_new_in_attempt {
+                if self.stats.nfev >= self.max_nfev {
+                    return Err(Error::TooManyEvaluations {
+                        limit: self.max_nfev,
+                    });
+                }
+                sys.rhs(t_new, &self.y_new, &mut self.f_new);
+                self.stats.nfev += 1;
+                if !self.f_new.iter().all(|v| v.all_finite()) {
+                    self.stats.n_rejected += 1;
+                    non_finite_at = Some(t_new);
+                    h_abs = self.ctrl.shrink(h.abs());
+                    continue;
+                }
+            }
             self.t_prev = self.t;
             self.t = t_new;
             core::mem::swap(&mut self.y_prev, &mut self.y);

@@ -11,17 +11,16 @@
 //! Both libraries run Hairer's algorithms with the same controllers (DOP853: β = 0, step
 //! ratio in [0.333, 6]; DOPRI5: β = 0.04, ratio in [0.2, 10]; safety 0.9) and the same
 //! right-hand-side code (the problems of `tests/problems`, handed to `ode_solvers` through the
-//! zero-copy [`odegen_peers::Peer`] adapter). Their automatic first steps differ (`ode_solvers`
-//! follows Hairer's `HINIT`; odegen uses RMS norms and the exponent `1/(order + 1)`), so the
-//! step sequences, and the final errors in their last digits, differ slightly. `ode_solvers` runs
+//! zero-copy [`odegen_peers::Peer`] adapter). Both choose the first step by Hairer's `HINIT`
+//! (odegen with RMS norms, `ode_solvers` as Hairer), so the step sequences, and the final
+//! errors in their last digits, may differ slightly. `ode_solvers` runs
 //! with its *sparse* output (its default dense output returns a wrong final state when the
 //! output step is the whole interval), which records every accepted step, as odegen's
 //! `solve_ivp` does. How each side counts `nfev`:
 //!
 //! - start-up: odegen counts 2 (`f(t0)` and the starting-step probe); `ode_solvers` counts 3
 //!   (its starting-step routine evaluates `f(t0)` itself, and the loop evaluates it again);
-//! - DOP853 per attempt: odegen 12 (11 stages and the FSAL stage, also on rejected attempts);
-//!   `ode_solvers` 11, plus the FSAL stage only on acceptance;
+//! - DOP853 per attempt: 11 on both sides, plus the FSAL stage only on acceptance;
 //! - DOPRI5 per attempt: 6 on both sides;
 //! - `ode_solvers` counts rejections only after the first accepted step (as Hairer's codes).
 //!

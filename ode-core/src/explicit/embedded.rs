@@ -167,7 +167,7 @@ where
         let tab = &M::TABLEAU;
         let Self { sys, core, k, .. } = self;
         let k_exp = coef::<S>(f64::from(tab.error_order + 1));
-        core.advance(ST - 1, k_exp, |tr| {
+        core.advance(sys, ST - 1, k_exp, true, |tr| {
             k[0] = *tr.f;
             // The FSAL stage's argument is y_{n+1} itself.
             stages(sys, tr.t, tr.h, tr.y, &tab.c, &tab.a, k, tr.y_new, 1..ST);

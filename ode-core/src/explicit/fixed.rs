@@ -147,7 +147,7 @@ where
     fn step(&mut self) -> Result<(), Error> {
         let tab = &M::TABLEAU;
         let Self { sys, core, k, .. } = self;
-        core.advance(ST, S::Real::one(), |tr| {
+        core.advance(sys, ST, S::Real::one(), true, |tr| {
             k[0] = *tr.f;
             let mut ytmp = [S::zero(); N];
             stages(sys, tr.t, tr.h, tr.y, &tab.c, &tab.a, k, &mut ytmp, 1..ST);

@@ -35,10 +35,21 @@ pub(crate) fn combine<S: Scalar, const N: usize, const M: usize>(
     k: &[[S; N]; M],
     out: &mut [S; N],
 ) {
+    // acc = Σ (h w_j) k_j, oldest stage first: the products with earlier stages are formed
+    // while the newest stage is still being evaluated, so only one multiply-add and the final
+    // addition wait for it.
     let mut acc = [S::zero(); N];
-    weighted_sum(w, k, &mut acc);
+    for (wj, kj) in w.iter().zip(k.iter()) {
+        if *wj == 0.0 {
+            continue;
+        }
+        let c = coef::<S>(*wj) * h;
+        for i in 0..N {
+            acc[i] = acc[i] + kj[i] * c;
+        }
+    }
     for i in 0..N {
-        out[i] = y[i] + acc[i] * h;
+        out[i] = y[i] + acc[i];
     }
 }
 
