@@ -3,15 +3,9 @@
 mod problems;
 
 use odegen::prelude::*;
-use problems::{max_abs_diff, Arenstorf, Circle, Decay, LotkaVolterra, Oscillator, LV_Y10};
-
-const ADAPTIVE: [Method; 5] = [
-    Method::Rk23,
-    Method::Rk45,
-    Method::HighamHall54,
-    Method::Tsit5,
-    Method::Dop853,
-];
+use problems::{
+    max_abs_diff, Arenstorf, Circle, Decay, LotkaVolterra, Oscillator, ADAPTIVE, LV_Y10,
+};
 
 /// The global error of a well-conditioned non-stiff problem stays within a small multiple of
 /// the local tolerance; 20× leaves room for error accumulation over many steps.

@@ -122,13 +122,7 @@ fn t_eval_points_come_from_dense_output() {
     let t_eval = vec![0.0, 1.0, 2.0, 4.0, 10.0];
     let y0 = [2.0, 4.0, 8.0];
     let decay = problems::Decay { k: 0.5 };
-    for method in [
-        Method::Rk23,
-        Method::Rk45,
-        Method::HighamHall54,
-        Method::Tsit5,
-        Method::Dop853,
-    ] {
+    for method in problems::ADAPTIVE {
         let sol = solve_ivp(
             &decay,
             (0.0, 10.0),

@@ -4,7 +4,16 @@
 // Published references keep all their digits, more than an f64 holds.
 #![allow(clippy::excessive_precision)]
 
-use odegen::OdeSystem;
+use odegen::{Method, OdeSystem};
+
+/// Every adaptive method of `solve_ivp`.
+pub const ADAPTIVE: [Method; 5] = [
+    Method::Rk23,
+    Method::Rk45,
+    Method::HighamHall54,
+    Method::Tsit5,
+    Method::Dop853,
+];
 
 /// `y' = −k y` componentwise (SciPy's `solve_ivp` documentation example with k = 0.5,
 /// y0 = (2, 4, 8)); exact `y0 e^{−k t}`.
