@@ -38,7 +38,10 @@ fn nostd_consumer_builds_and_runs_its_tests_in_isolation() {
         .output()
         .expect("cargo tree runs");
     let tree = String::from_utf8_lossy(&tree.stdout);
-    assert!(tree.contains("nostd-check v"), "cargo tree answered: {tree}");
+    assert!(
+        tree.contains("nostd-check v"),
+        "cargo tree answered: {tree}"
+    );
     assert!(!tree.contains("ode-core feature \"std\""), "{tree}");
     assert!(!tree.contains("ode-core feature \"alloc\""), "{tree}");
 }
