@@ -95,12 +95,6 @@ impl<R: Real, const N: usize> From<Tolerances<R, N>> for Settings<R, N> {
     }
 }
 
-/// What a method reports of one attempted step.
-pub(crate) enum Attempt<R> {
-    /// The norm of the local error estimate (`0` for fixed-step methods).
-    ErrorNorm(R),
-}
-
 /// The inputs and outputs of one attempt.
 pub(crate) struct Trial<'a, S: Scalar, const N: usize> {
     pub t: S::Real,
@@ -344,7 +338,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         cost: usize,
         k: S::Real,
         f_new_in_attempt: bool,
-        mut attempt: impl FnMut(Trial<'_, S, N>) -> Attempt<S::Real>,
+        mut attempt: impl FnMut(Trial<'_, S, N>) -> S::Real,
     ) -> Result<(), Error> {
         if self.finished {
             return Err(Error::Finished { t: self.t.to_f64() });
@@ -375,7 +369,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 });
             }
             self.stats.nfev += cost;
-            let Attempt::ErrorNorm(err) = attempt(Trial {
+            let err = attempt(Trial {
                 t: self.t,
                 h,
                 y: &self.y,

@@ -8,7 +8,7 @@
 use super::{stages, weighted_sum};
 use crate::control::Controller;
 use crate::error::Error;
-use crate::integrator::{Attempt, Core, Settings};
+use crate::integrator::{Core, Settings};
 use crate::scalar::{coef, Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::OdeSystem;
@@ -177,7 +177,7 @@ where
             for e in err.iter_mut() {
                 *e = *e * tr.h;
             }
-            Attempt::ErrorNorm(tr.tol.error_norm(&err, tr.y, tr.y_new))
+            tr.tol.error_norm(&err, tr.y, tr.y_new)
         })
     }
 
