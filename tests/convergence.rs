@@ -13,17 +13,20 @@ use odegen::prelude::*;
 use odegen::{EmbeddedRk, FixedRk};
 use problems::ExpSin;
 
-fn run<St: Stepper<f64, 1>>(mut st: St, t_end: f64) -> f64 {
+/// Runs to `t_end` in exactly `n` accepted steps (none rejected) and returns the error.
+fn run<St: Stepper<f64, 1>>(mut st: St, t_end: f64, n: usize) -> f64 {
     while !st.is_finished() {
         st.step().expect("step");
     }
     assert_eq!(st.t(), t_end);
+    assert_eq!(st.stats().n_rejected, 0);
+    assert_eq!(st.stats().n_accepted, n);
     (st.y()[0] - ExpSin::exact(t_end)).abs()
 }
 
 fn fixed_error<const ST: usize, M: odegen::explicit::FixedMethod<ST>>(t: f64, n: usize) -> f64 {
     let st: FixedRk<_, f64, 1, ST, M> = FixedRk::new(ExpSin, 0.0, [1.0], t, t / n as f64).unwrap();
-    run(st, t)
+    run(st, t, n)
 }
 
 fn constant_step_settings(t: f64, n: usize) -> Settings<f64, 1> {
@@ -37,20 +40,16 @@ fn embedded_error<const ST: usize, M: odegen::explicit::EmbeddedMethod<ST>>(
     t: f64,
     n: usize,
 ) -> f64 {
-    let mut st: EmbeddedRk<_, f64, 1, ST, M> =
+    let st: EmbeddedRk<_, f64, 1, ST, M> =
         EmbeddedRk::new(ExpSin, 0.0, [1.0], t, constant_step_settings(t, n)).unwrap();
-    while !st.is_finished() {
-        st.step().expect("step");
-    }
-    assert_eq!(st.stats().n_rejected, 0);
-    assert_eq!(st.stats().n_accepted, n);
-    (st.y()[0] - ExpSin::exact(t)).abs()
+    run(st, t, n)
 }
 
 fn dop853_error(t: f64, n: usize) -> f64 {
     run(
         Dop853::new(ExpSin, 0.0, [1.0], t, constant_step_settings(t, n)).unwrap(),
         t,
+        n,
     )
 }
 

@@ -129,26 +129,7 @@ where
     Sys: OdeSystem<N, S>,
     S: Scalar,
 {
-    #[inline]
-    fn t(&self) -> S::Real {
-        self.core.t
-    }
-    #[inline]
-    fn y(&self) -> &[S; N] {
-        &self.core.y
-    }
-    #[inline]
-    fn t_prev(&self) -> S::Real {
-        self.core.t_prev
-    }
-    #[inline]
-    fn t_bound(&self) -> S::Real {
-        self.core.t_bound
-    }
-    #[inline]
-    fn is_finished(&self) -> bool {
-        self.core.finished
-    }
+    super::core_accessors!();
 
     fn step(&mut self) -> Result<(), Error> {
         self.dense_ready = false;
@@ -237,10 +218,5 @@ where
                 p[0][i] = p[0][i] + self.rcont[m][i];
             }
         }
-    }
-
-    #[inline]
-    fn stats(&self) -> Stats {
-        self.core.stats
     }
 }

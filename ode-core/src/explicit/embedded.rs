@@ -142,26 +142,7 @@ where
     S: Scalar,
     M: EmbeddedMethod<ST>,
 {
-    #[inline]
-    fn t(&self) -> S::Real {
-        self.core.t
-    }
-    #[inline]
-    fn y(&self) -> &[S; N] {
-        &self.core.y
-    }
-    #[inline]
-    fn t_prev(&self) -> S::Real {
-        self.core.t_prev
-    }
-    #[inline]
-    fn t_bound(&self) -> S::Real {
-        self.core.t_bound
-    }
-    #[inline]
-    fn is_finished(&self) -> bool {
-        self.core.finished
-    }
+    super::core_accessors!();
 
     fn step(&mut self) -> Result<(), Error> {
         let tab = &M::TABLEAU;
@@ -227,10 +208,5 @@ where
             }
             out[m + 1] = acc;
         }
-    }
-
-    #[inline]
-    fn stats(&self) -> Stats {
-        self.core.stats
     }
 }

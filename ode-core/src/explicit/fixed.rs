@@ -123,26 +123,7 @@ where
     S: Scalar,
     M: FixedMethod<ST>,
 {
-    #[inline]
-    fn t(&self) -> S::Real {
-        self.core.t
-    }
-    #[inline]
-    fn y(&self) -> &[S; N] {
-        &self.core.y
-    }
-    #[inline]
-    fn t_prev(&self) -> S::Real {
-        self.core.t_prev
-    }
-    #[inline]
-    fn t_bound(&self) -> S::Real {
-        self.core.t_bound
-    }
-    #[inline]
-    fn is_finished(&self) -> bool {
-        self.core.finished
-    }
+    super::core_accessors!();
 
     fn step(&mut self) -> Result<(), Error> {
         let tab = &M::TABLEAU;
@@ -176,10 +157,5 @@ where
     fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
         let c = &self.core;
         hermite(&c.y_prev, &c.y, &c.f_prev, &c.f, c.t - c.t_prev, out);
-    }
-
-    #[inline]
-    fn stats(&self) -> Stats {
-        self.core.stats
     }
 }

@@ -10,10 +10,6 @@
 //!
 //! Every stepper keeps all stage vectors in one struct of fixed-size arrays: nothing allocates.
 
-mod dop853;
-mod embedded;
-mod fixed;
-
 pub use dop853::Dop853;
 pub use embedded::{
     BogackiShampine, Dopri5, DormandPrince, EmbeddedMethod, EmbeddedRk, HighamHall, HighamHall54,
@@ -25,6 +21,41 @@ pub use fixed::{
 };
 
 use crate::scalar::{coef, Scalar};
+
+/// The `Stepper` accessors every stepper answers from its `core` field.
+macro_rules! core_accessors {
+    () => {
+        #[inline]
+        fn t(&self) -> S::Real {
+            self.core.t
+        }
+        #[inline]
+        fn y(&self) -> &[S; N] {
+            &self.core.y
+        }
+        #[inline]
+        fn t_prev(&self) -> S::Real {
+            self.core.t_prev
+        }
+        #[inline]
+        fn t_bound(&self) -> S::Real {
+            self.core.t_bound
+        }
+        #[inline]
+        fn is_finished(&self) -> bool {
+            self.core.finished
+        }
+        #[inline]
+        fn stats(&self) -> Stats {
+            self.core.stats
+        }
+    };
+}
+use core_accessors;
+
+mod dop853;
+mod embedded;
+mod fixed;
 
 /// `out = y + h Σ_{j<upto} w_j k_j`, skipping zero weights.
 #[inline(always)]
