@@ -32,11 +32,175 @@
 
 pub use ode_core::*;
 
+/// Turns an annotated function into a statically sized system with an analytic Jacobian.
+///
+/// ```
+/// use odegen::prelude::*;
+///
+/// /// Arguments after the state are parameters: they become the struct's fields.
+/// #[ode_system]
+/// fn lotka_volterra(_t: f64, [x, y]: [f64; 2], a: f64, b: f64, c: f64, d: f64) -> [f64; 2] {
+///     [a * x - b * x * y, -c * y + d * x * y]
+/// }
+///
+/// let lv = LotkaVolterra { a: 1.5, b: 1.0, c: 3.0, d: 1.0 };
+/// let mut jac = [[0.0; 2]; 2];
+/// lv.jacobian(0.0, &[10.0, 5.0], &mut jac);
+/// assert_eq!(jac, [[1.5 - 5.0, -10.0], [5.0, -3.0 + 10.0]]);
+/// assert_eq!(LotkaVolterra::PATTERN, &[(0, 0), (0, 1), (1, 0), (1, 1)]);
+/// // The original function stays callable.
+/// assert_eq!(lotka_volterra(0.0, [1.0, 1.0], 1.5, 1.0, 3.0, 1.0), [0.5, -2.0]);
+/// ```
+///
+/// # Signature
+/// `fn name(t: f64, y: [f64; N], p1: f64, ...) -> [f64; N]` with a literal `N`. The state is a
+/// name (`y`, read as `y[i]`) or an array pattern (`[x, v]`); the arguments after it are
+/// parameters. The macro keeps the function and adds, in the same module:
+///
+/// - `struct Name` (`snake_case` → `CamelCase`) with the parameters as `pub` fields, the
+///   function's doc comments and visibility; `Name::new(...)`, `params()`, `from_params(...)`,
+///   and the constants `N`, `PARAMS` (names) and `NNZ`;
+/// - [`OdeSystem<N>`] (the right-hand side calls the function);
+/// - [`Jacobian<N>`]: `jacobian` and the fused `rhs_and_jacobian`, generated from a hash-consed
+///   expression graph (constants folded, structural zeros removed, common subexpressions
+///   computed once), and `jacobian_nonzeros` (the non-zeros only, in pattern order);
+/// - [`Sparsity<N>`]: `PATTERN` (row-major `(row, column)` non-zeros), and a Curtis–Powell–Reid
+///   colouring `COLORS`, `N_COLORS` of the columns;
+/// - [`ParamJacobian<N, P>`]: `∂f/∂p`, for sensitivities;
+/// - with `events(...)`, `NameEvents` implementing [`EventSet<N, M>`] (see below).
+///
+/// # What the body may contain
+/// `let` bindings (also `let [a, b] = ...`), `y[i]` with `i` known at expansion time,
+/// `+ - * /`, unary minus, float and integer literals, `f64` constants (`PI`, `E`, ...,
+/// `f64::EPSILON`) and constants of your own written in capitals, the methods `powi` (exponent
+/// known at expansion time), `powf`, `sqrt`, `cbrt`, `exp`, `exp2`, `exp_m1`, `ln`, `ln_1p`,
+/// `log`, `log10`, `log2`, `sin`, `cos`, `tan`, `asin`, `acos`, `atan`, `atan2`, `sinh`, `cosh`,
+/// `tanh`, `abs`, `signum`, `min`, `max`, `hypot`, `recip`, `mul_add`, `to_degrees`,
+/// `to_radians` (also as `f64::sin(x)`), `if`/`else` over comparisons and `&&`, `||`, `!`
+/// (each branch is differentiated; the pattern is the union), and `for` loops over ranges with
+/// literal bounds, unrolled, with `let mut` locals and local arrays updated by `=`, `+=`,
+/// `-=`, `*=`, `/=`; loop indices work in index arithmetic (`y[j + 1]`, `(j + 1) % 3`) and as
+/// numbers (`(j + 1) as f64`).
+///
+/// ```
+/// use odegen::prelude::*;
+///
+/// /// A linear chain of first-order reactions A₀ → A₁ → … with rate `k`.
+/// #[ode_system]
+/// fn chain(_t: f64, y: [f64; 4], k: f64) -> [f64; 4] {
+///     let mut dy = [0.0; 4];
+///     for i in 0..4 {
+///         if i < 3 { dy[i] -= k * y[i]; }
+///         if i > 0 { dy[i] += k * y[i - 1]; }
+///     }
+///     dy
+/// }
+/// assert_eq!(Chain::NNZ, 6);
+/// assert_eq!(Chain::N_COLORS, 2);
+/// let mut dfdk = [[0.0; 1]; 4];
+/// Chain { k: 2.0 }.param_jacobian(0.0, &[1.0, 2.0, 3.0, 4.0], &mut dfdk);
+/// assert_eq!(dfdk, [[-1.0], [1.0 - 2.0], [2.0 - 3.0], [3.0]]);
+/// ```
+///
+/// Anything else is a compile error at its span that names the construct and the way out.
+///
+/// # Options
+/// - `jacobian = dual`: the Jacobian and `∂f/∂p` by forward-mode automatic differentiation
+///   with num-dual, over a copy of the function in which `f64` is `Dual64` (functions it calls
+///   must accept `Dual64`); one pass per column. Needs the default feature `std`.
+/// - `jacobian = fd`: central finite differences, one pair of evaluations per colour.
+///
+/// In both, the sparsity pattern comes from the symbolic analysis if the body allows it and is
+/// dense otherwise; unsupported code is then no error.
+///
+/// # Events
+/// `#[ode_system(events(hit_ground(direction = falling, terminal), apex))]` declares event
+/// functions defined beside the system with its signature and an `f64` result. Per event:
+/// `direction = rising | falling | both` (default both), `terminal` (stop at the first
+/// occurrence) or `terminal = n`, `action = continue | stop | reset_state |
+/// reset_derivatives`, `reset = f` with `fn f(t, y, params...) -> [f64; N]` (implies
+/// `reset_state`).
+///
+/// ```
+/// use odegen::prelude::*;
+///
+/// #[ode_system(events(hit_ground(direction = falling, terminal), apex))]
+/// fn cannon(_t: f64, [_x, v]: [f64; 2]) -> [f64; 2] { [v, -0.5] }
+/// fn hit_ground(_t: f64, [x, _v]: [f64; 2]) -> f64 { x }
+/// fn apex(_t: f64, [_x, v]: [f64; 2]) -> f64 { v }
+///
+/// let events = Cannon.events();
+/// let mut g = [0.0; 2];
+/// events.values(0.0, &[3.0, -1.0], &mut g);
+/// assert_eq!(g, [3.0, -1.0]);
+/// assert_eq!(events.direction(0), Direction::Falling);
+/// assert_eq!(events.terminal(0), Some(1));
+/// assert_eq!(CannonEvents::NAMES, ["hit_ground", "apex"]);
+/// ```
+pub use ode_macros::ode_system;
+
+/// What the code `#[ode_system]` generates refers to; not a public interface.
+#[doc(hidden)]
+pub mod __private {
+    pub use ode_core;
+    #[cfg(feature = "std")]
+    pub use ode_core::num_dual::{Dual64, DualNum};
+
+    /// Methods of `f64` that num-dual's `Dual64` lacks, for the `jacobian = dual` copy.
+    #[cfg(feature = "std")]
+    pub trait DualExt: Sized {
+        /// `f64::max`: the larger value, with its derivative.
+        fn max(self, other: Self) -> Self;
+        /// `f64::min`: the smaller value, with its derivative.
+        fn min(self, other: Self) -> Self;
+        /// `f64::hypot`: `√(a² + b²)` without overflow.
+        fn hypot(self, other: Self) -> Self;
+        /// `f64::abs`, derivative `sign(x)`.
+        fn abs(self) -> Self;
+        /// `f64::signum`, derivative zero.
+        fn signum(self) -> Self;
+    }
+
+    #[cfg(feature = "std")]
+    impl DualExt for Dual64 {
+        fn max(self, other: Self) -> Self {
+            if self.re >= other.re {
+                self
+            } else {
+                other
+            }
+        }
+        fn min(self, other: Self) -> Self {
+            if self.re <= other.re {
+                self
+            } else {
+                other
+            }
+        }
+        fn hypot(self, other: Self) -> Self {
+            let h = self.re.hypot(other.re);
+            Dual64::new(h, (self.re * self.eps + other.re * other.eps) / h)
+        }
+        fn abs(self) -> Self {
+            if self.re.is_sign_negative() {
+                Dual64::new(-self.re, -self.eps)
+            } else {
+                self
+            }
+        }
+        fn signum(self) -> Self {
+            Dual64::new(self.re.signum(), 0.0)
+        }
+    }
+}
+
 /// The names most programs need.
 pub mod prelude {
     pub use ode_core::{
-        solve_ivp, Dop853, Dopri5, Error, Euler, Gill, HighamHall54, Luther, Method, Midpoint,
-        OdeResult, OdeSystem, Options, Rk23, Rk4, Rk45, Settings, Status, Stepper, ThreeEighths,
+        solve_ivp, Direction, Dop853, Dopri5, Error, Euler, EventAction, EventSet, Gill,
+        HighamHall54, Jacobian, Luther, Method, Midpoint, OdeResult, OdeSystem, Options,
+        ParamJacobian, Rk23, Rk4, Rk45, Settings, Sparsity, Status, Stepper, ThreeEighths,
         Tolerances, Tsit5,
     };
+    pub use ode_macros::ode_system;
 }

@@ -8,6 +8,7 @@
 //! - [`scalar`]: the state may be `f64`, `f32`, complex or (feature `num-dual`) dual numbers;
 //! - [`tableau`]: Butcher tableaux as constant data;
 //! - [`explicit`]: the steppers; [`control`]: error norm, initial step and controllers;
+//! - [`finite_diff`]: Jacobians by central differences grouped by a column colouring;
 //! - [`dense`]: continuous output; [`solve`] (feature `alloc`): the `solve_ivp` driver.
 //!
 //! Without default features the crate is `#![no_std]` and needs no allocator.
@@ -25,6 +26,7 @@ pub mod control;
 pub mod dense;
 pub mod error;
 pub mod explicit;
+pub mod finite_diff;
 mod integrator;
 pub mod scalar;
 #[cfg(feature = "alloc")]
@@ -49,3 +51,5 @@ pub use stepper::{Stats, Stepper};
 pub use system::{Direction, EventAction, EventSet, Jacobian, OdeSystem, ParamJacobian, Sparsity};
 
 pub use num_complex;
+#[cfg(feature = "num-dual")]
+pub use num_dual;

@@ -1,1 +1,187 @@
-//! The `#[ode_system]` attribute macro arrives with the macro issue; this crate reserves its place in the workspace.
+//! # ode-macros
+//!
+//! The `#[ode_system]` attribute of odegen: it turns an annotated Rust function
+//! `fn name(t: f64, y: [f64; N], p1: f64, ...) -> [f64; N]` into a statically sized system — a
+//! struct whose fields are the parameters, its right-hand side, an analytic Jacobian derived
+//! symbolically at expansion time, the Jacobian's sparsity pattern and column colouring, the
+//! parameter Jacobian, and an event set for zero-crossing functions declared beside it.
+//!
+//! The stages, one module each: [`options`] (the attribute's arguments), [`parse`] (the
+//! signature), [`lower`] (the body into the expression graph, and every check), [`ir`] (the
+//! hash-consed graph with its simplifications), [`diff`] (one derivative rule per function),
+//! [`sparsity`] (pattern and colouring), [`codegen`] (the generated items), and [`dual`] (the
+//! dual-number copy behind `jacobian = dual`). The user-facing documentation lives on the
+//! re-export `odegen::ode_system`.
+#![forbid(unsafe_code)]
+
+mod codegen;
+mod diff;
+mod dual;
+mod ir;
+mod lower;
+mod options;
+mod parse;
+mod sparsity;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::codegen::Symbolic;
+use crate::diff::Differentiator;
+use crate::ir::{Graph, Var};
+use crate::options::JacobianMode;
+use crate::sparsity::Pattern;
+
+/// Turns `fn name(t: f64, y: [f64; N], parameters...) -> [f64; N]` into a system struct with
+/// an analytic Jacobian; see `odegen::ode_system` for the documentation.
+#[proc_macro_attribute]
+pub fn ode_system(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    expand(attr.into(), item.into()).into()
+}
+
+/// Figures of one expansion, for the cost measurements.
+#[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(not(test), allow(dead_code))]
+struct ExpansionStats {
+    nodes: usize,
+    nnz: usize,
+}
+
+fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand_with_stats(attr, item).0
+}
+
+fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, ExpansionStats) {
+    let mut errors = Vec::new();
+    let mut stats = ExpansionStats::default();
+    let options = options::parse(attr, &mut errors);
+    let func: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let e = syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "`#[ode_system]` goes on a function `fn name(t: f64, y: [f64; N], \
+                 parameters...) -> [f64; N]`",
+            )
+            .to_compile_error();
+            return (quote!(#e #item), stats);
+        }
+    };
+    let sig = parse::signature(&func, &mut errors);
+    let mut generated = TokenStream::new();
+    let mut dual_tokens = TokenStream::new();
+    if let Some(sig) = &sig {
+        let mut graph = Graph::new();
+        let mut body_errors = Vec::new();
+        let outputs = lower::lower(&mut graph, sig, &func.block, &mut body_errors);
+        if options.jacobian == JacobianMode::Symbolic {
+            errors.append(&mut body_errors);
+        }
+        let symbolic = outputs.and_then(|outputs| analyse(graph, outputs, sig, &mut errors));
+        if let Some(s) = &symbolic {
+            stats.nodes = s.graph.len();
+        }
+        let pattern = match &symbolic {
+            Some(s) => {
+                let mut rows = vec![Vec::new(); sig.n];
+                let mut k = 0;
+                for (i, row) in rows.iter_mut().enumerate() {
+                    while k < s.jac_entries.len() && s.jac_entries[k].0 == i {
+                        row.push(s.jac_entries[k].1);
+                        k += 1;
+                    }
+                }
+                Pattern::new(sig.n, &rows)
+            }
+            None => Pattern::dense(sig.n),
+        };
+        stats.nnz = pattern.entries.len();
+        let dual = if options.jacobian == JacobianMode::Dual {
+            let (name, tokens) = dual::copy(&func);
+            dual_tokens = tokens;
+            Some(name)
+        } else {
+            None
+        };
+        let symbolic = symbolic.map(|s| s.symbolic);
+        generated = codegen::system(sig, &options, symbolic.as_ref(), &pattern, dual.as_ref());
+    }
+    let errors = errors.into_iter().map(|e| e.to_compile_error());
+    (
+        quote! {
+            #(#errors)*
+            #func
+            #dual_tokens
+            #generated
+        },
+        stats,
+    )
+}
+
+struct Analysed {
+    symbolic: Symbolic,
+    jac_entries: Vec<(usize, usize)>,
+}
+
+impl std::ops::Deref for Analysed {
+    type Target = Symbolic;
+    fn deref(&self) -> &Symbolic {
+        &self.symbolic
+    }
+}
+
+/// Differentiates the outputs: the Jacobian's and the parameter Jacobian's non-zeros.
+fn analyse(
+    mut graph: Graph,
+    outputs: Vec<ir::Id>,
+    sig: &parse::Signature,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Analysed> {
+    let mut d = Differentiator::new();
+    let mut jac_entries = Vec::new();
+    let mut jac = Vec::new();
+    let mut pjac = Vec::new();
+    for (i, &out) in outputs.iter().enumerate() {
+        let deps: Vec<Var> = graph.deps(out).to_vec();
+        for v in deps {
+            let dij = d.derivative(&mut graph, out, v);
+            if graph.constant(dij) == Some(0.0) {
+                continue; // a dependency whose derivative cancelled: a structural zero
+            }
+            match v {
+                Var::State(j) => {
+                    jac_entries.push((i, j));
+                    jac.push(dij);
+                }
+                Var::Param(k) => pjac.push((i, k, dij)),
+                Var::Time => {}
+            }
+        }
+    }
+    if graph.overflowed() {
+        errors.push(syn::Error::new(
+            sig.name.span(),
+            format!(
+                "the Jacobian's expression graph grew past {} nodes; expansion stops here \
+                 rather than take unbounded time. Use `#[ode_system(jacobian = fd)]` for a \
+                 system this large",
+                ir::MAX_NODES
+            ),
+        ));
+        return None;
+    }
+    // `deps` are sorted with all states before parameters, so `jac_entries` is row-major.
+    let symbolic = Symbolic {
+        graph,
+        outputs,
+        jac,
+        pjac,
+    };
+    Some(Analysed {
+        symbolic,
+        jac_entries,
+    })
+}

@@ -1,0 +1,550 @@
+//! Code generation: the system struct and its trait implementations.
+//!
+//! Graph nodes are emitted as `let` bindings in topological order, each once, and only those
+//! the requested results reach; leaves (constants, variables) are written in place. All paths
+//! to the core are absolute (`::odegen::__private::...`), so the user needs no imports.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use crate::ir::{Cmp, Graph, Id, Node, Var};
+use crate::options::{EventActionOpt, EventDirection, Options};
+use crate::parse::Signature;
+use crate::sparsity::Pattern;
+
+/// The analysed system: what the symbolic path produced.
+pub struct Symbolic {
+    pub graph: Graph,
+    pub outputs: Vec<Id>,
+    /// `∂f_i/∂y_j` for the pattern's entries, in the pattern's order.
+    pub jac: Vec<Id>,
+    /// `(i, k, ∂f_i/∂p_k)` for the non-zeros of the parameter Jacobian.
+    pub pjac: Vec<(usize, usize, Id)>,
+}
+
+/// A float literal that reads back to exactly `x`.
+fn float(x: f64) -> TokenStream {
+    if x.is_nan() {
+        quote!(f64::NAN)
+    } else if x.is_infinite() {
+        if x > 0.0 {
+            quote!(f64::INFINITY)
+        } else {
+            quote!(f64::NEG_INFINITY)
+        }
+    } else {
+        let lit = syn::LitFloat::new(&format!("{:?}f64", x.abs()), Span::call_site());
+        if x.is_sign_negative() {
+            quote!((-#lit))
+        } else {
+            quote!(#lit)
+        }
+    }
+}
+
+fn temp(id: Id) -> syn::Ident {
+    format_ident!("__t{}", id, span = Span::mixed_site())
+}
+
+/// Emits `let` bindings for every node the `roots` need; returns them and the roots' tokens.
+pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec<TokenStream>) {
+    let mut needed = vec![false; g.len()];
+    let mut stack: Vec<Id> = roots.to_vec();
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut needed[id as usize], true) {
+            continue;
+        }
+        stack.extend(g.children(id));
+    }
+    let y = syn::Ident::new("y", Span::mixed_site());
+    let t = syn::Ident::new("t", Span::mixed_site());
+    let leaf = |id: Id| -> Option<TokenStream> {
+        Some(match g.node(id) {
+            Node::Const(bits) => float(f64::from_bits(bits)),
+            Node::Bool(b) => quote!(#b),
+            Node::Var(Var::State(i)) => quote!(#y[#i]),
+            Node::Var(Var::Time) => quote!(#t),
+            Node::Var(Var::Param(k)) => {
+                let p = &params[k];
+                quote!(self.#p)
+            }
+            Node::Named(k) => {
+                let path = &g.named[k as usize];
+                quote!((#path))
+            }
+            _ => return None,
+        })
+    };
+    let operand = |id: Id| leaf(id).unwrap_or_else(|| temp(id).into_token_stream());
+    let mut lets = TokenStream::new();
+    for id in 0..g.len() as Id {
+        if !needed[id as usize] || leaf(id).is_some() {
+            continue;
+        }
+        let o = operand;
+        let (ty, value) = match g.node(id) {
+            Node::Add(a, b) => (quote!(f64), {
+                let (a, b) = (o(a), o(b));
+                quote!(#a + #b)
+            }),
+            Node::Sub(a, b) => (quote!(f64), {
+                let (a, b) = (o(a), o(b));
+                quote!(#a - #b)
+            }),
+            Node::Mul(a, b) => (quote!(f64), {
+                let (a, b) = (o(a), o(b));
+                quote!(#a * #b)
+            }),
+            Node::Div(a, b) => (quote!(f64), {
+                let (a, b) = (o(a), o(b));
+                quote!(#a / #b)
+            }),
+            Node::Neg(a) => (quote!(f64), {
+                let a = o(a);
+                quote!(-#a)
+            }),
+            Node::Powi(a, n) => (quote!(f64), {
+                let a = o(a);
+                match n {
+                    2 => quote!(#a * #a),
+                    _ => quote!(f64::powi(#a, #n)),
+                }
+            }),
+            Node::F1(f, a) => (quote!(f64), {
+                let a = o(a);
+                let m = format_ident!("{}", f.method());
+                quote!(f64::#m(#a))
+            }),
+            Node::F2(f, a, b) => (quote!(f64), {
+                let (a, b) = (o(a), o(b));
+                let m = format_ident!("{}", f.method());
+                quote!(f64::#m(#a, #b))
+            }),
+            Node::MulAdd(a, b, c) => (quote!(f64), {
+                let (a, b, c) = (o(a), o(b), o(c));
+                quote!(f64::mul_add(#a, #b, #c))
+            }),
+            Node::Cmp(op, a, b) => (quote!(bool), {
+                let (a, b) = (o(a), o(b));
+                match op {
+                    Cmp::Lt => quote!(#a < #b),
+                    Cmp::Le => quote!(#a <= #b),
+                    Cmp::Gt => quote!(#a > #b),
+                    Cmp::Ge => quote!(#a >= #b),
+                    Cmp::Eq => quote!(#a == #b),
+                    Cmp::Ne => quote!(#a != #b),
+                }
+            }),
+            Node::And(a, b) => (quote!(bool), {
+                let (a, b) = (o(a), o(b));
+                quote!(#a && #b)
+            }),
+            Node::Or(a, b) => (quote!(bool), {
+                let (a, b) = (o(a), o(b));
+                quote!(#a || #b)
+            }),
+            Node::Not(a) => (quote!(bool), {
+                let a = o(a);
+                quote!(!#a)
+            }),
+            Node::Select(c, a, b) => {
+                let ty = if matches!(
+                    g.node(a),
+                    Node::Cmp(..) | Node::Bool(_) | Node::And(..) | Node::Or(..) | Node::Not(_)
+                ) {
+                    quote!(bool)
+                } else {
+                    quote!(f64)
+                };
+                let (c, a, b) = (o(c), o(a), o(b));
+                (ty, quote!(if #c { #a } else { #b }))
+            }
+            Node::Const(_) | Node::Var(_) | Node::Named(_) | Node::Bool(_) => {
+                unreachable!("leaves are written in place")
+            }
+        };
+        let name = temp(id);
+        lets.extend(quote!(let #name: #ty = #value;));
+    }
+    let roots = roots.iter().map(|&r| operand(r)).collect();
+    (lets, roots)
+}
+
+use quote::ToTokens;
+
+/// Everything generated for one system.
+pub fn system(
+    sig: &Signature,
+    options: &Options,
+    symbolic: Option<&Symbolic>,
+    pattern: &Pattern,
+    dual_fn: Option<&syn::Ident>,
+) -> TokenStream {
+    let vis = &sig.vis;
+    let name = &sig.name;
+    let sname = &sig.struct_name;
+    let docs = &sig.docs;
+    let params = &sig.params;
+    let n = sig.n;
+    let p = params.len();
+    let nnz = pattern.entries.len();
+    let y = syn::Ident::new("y", Span::mixed_site());
+    let t = syn::Ident::new("t", Span::mixed_site());
+    let core = quote!(::odegen::__private::ode_core);
+    let param_names: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+
+    let definition = if params.is_empty() {
+        quote! {
+            #(#docs)*
+            #[derive(Debug, Clone, Copy, PartialEq, Default)]
+            #vis struct #sname;
+        }
+    } else {
+        let field_docs = params
+            .iter()
+            .map(|p| format!("The parameter `{p}` of [`{name}`]."));
+        quote! {
+            #(#docs)*
+            #[derive(Debug, Clone, Copy, PartialEq, Default)]
+            #vis struct #sname {
+                #( #[doc = #field_docs] pub #params: f64, )*
+            }
+        }
+    };
+    let construct = if params.is_empty() {
+        quote!(#sname)
+    } else {
+        quote!(#sname { #( #params ),* })
+    };
+    let from_params = if params.is_empty() {
+        quote!(#sname)
+    } else {
+        let ks = 0..p;
+        quote!(#sname { #( #params: p[#ks] ),* })
+    };
+    let self_params = params.iter().map(|q| quote!(self.#q));
+    let self_params2 = self_params.clone();
+
+    let jac_doc = match (symbolic.is_some(), options.jacobian) {
+        (_, crate::options::JacobianMode::Dual) => {
+            "forward-mode automatic differentiation (num-dual, one pass per column)"
+        }
+        (_, crate::options::JacobianMode::FiniteDifference) => {
+            "central finite differences, one pair of evaluations per colour of the columns"
+        }
+        _ => "symbolic differentiation at compile time",
+    };
+    let pattern_rows = pattern.entries.iter().map(|&(i, _)| i);
+    let pattern_cols = pattern.entries.iter().map(|&(_, j)| j);
+    let colors = &pattern.colors;
+    let n_colors = pattern.n_colors;
+    let pattern_doc = if symbolic.is_some() {
+        "The structural non-zeros found by the symbolic analysis"
+    } else {
+        "Dense: the body was not analysed symbolically"
+    };
+
+    let inherent = quote! {
+        #[allow(dead_code)]
+        impl #sname {
+            /// The number of state components.
+            pub const N: usize = #n;
+            /// The parameters' names, in the order of the function's arguments.
+            pub const PARAMS: [&'static str; #p] = [#(#param_names),*];
+            /// The number of structural non-zeros of the Jacobian.
+            pub const NNZ: usize = #nnz;
+            /// The system with the given parameters.
+            #[allow(clippy::new_without_default)]
+            pub const fn new(#(#params: f64),*) -> Self {
+                #construct
+            }
+            /// The parameters as an array, in the order of [`Self::PARAMS`].
+            pub const fn params(&self) -> [f64; #p] {
+                [#(#self_params),*]
+            }
+            /// The system with parameters `p`, in the order of [`Self::PARAMS`].
+            #[allow(unused_variables)]
+            pub const fn from_params(p: [f64; #p]) -> Self {
+                #from_params
+            }
+        }
+
+        impl #core::OdeSystem<#n> for #sname {
+            #[inline]
+            fn rhs(&self, #t: f64, #y: &[f64; #n], dy: &mut [f64; #n]) {
+                *dy = #name(#t, *#y, #(#self_params2),*);
+            }
+        }
+
+        #[doc = #pattern_doc]
+        impl #core::Sparsity<#n> for #sname {
+            const PATTERN: &'static [(usize, usize)] = &[#( (#pattern_rows, #pattern_cols) ),*];
+            const COLORS: [usize; #n] = [#(#colors),*];
+            const N_COLORS: usize = #n_colors;
+        }
+    };
+
+    let jacobian = match (options.jacobian, symbolic, dual_fn) {
+        (crate::options::JacobianMode::Symbolic, Some(s), _) => symbolic_impls(sig, s, pattern),
+        (crate::options::JacobianMode::Dual, _, Some(dual)) => dual_impls(sig, dual),
+        _ => fd_impls(sig),
+    };
+    let jac_doc = format!("The Jacobian by {jac_doc}.");
+    let events = events(sig, options);
+    quote! {
+        #definition
+        #inherent
+        #[doc = #jac_doc]
+        const _: () = ();
+        #jacobian
+        #events
+    }
+}
+
+fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStream {
+    let sname = &sig.struct_name;
+    let n = sig.n;
+    let p = sig.params.len();
+    let nnz = pattern.entries.len();
+    let y = syn::Ident::new("y", Span::mixed_site());
+    let t = syn::Ident::new("t", Span::mixed_site());
+    let core = quote!(::odegen::__private::ode_core);
+    let rows = pattern.entries.iter().map(|&(i, _)| i);
+    let cols = pattern.entries.iter().map(|&(_, j)| j);
+
+    let (jac_lets, jac_vals) = emit(&s.graph, &s.jac, &sig.params);
+    let rows2 = rows.clone();
+    let cols2 = cols.clone();
+    let jac_vals2 = jac_vals.clone();
+    let jac_assign = quote! {
+        *jac = [[0.0; #n]; #n];
+        #( jac[#rows][#cols] = #jac_vals; )*
+    };
+
+    let mut fused_roots = s.outputs.clone();
+    fused_roots.extend(&s.jac);
+    let (fused_lets, fused_vals) = emit(&s.graph, &fused_roots, &sig.params);
+    let (out_vals, fused_jac) = fused_vals.split_at(n);
+    let fused_assign = quote! {
+        *dy = [#(#out_vals),*];
+        *jac = [[0.0; #n]; #n];
+        #( jac[#rows2][#cols2] = #fused_jac; )*
+    };
+
+    let pjac_ids: Vec<Id> = s.pjac.iter().map(|&(_, _, id)| id).collect();
+    let (p_lets, p_vals) = emit(&s.graph, &pjac_ids, &sig.params);
+    let p_rows = s.pjac.iter().map(|&(i, _, _)| i);
+    let p_cols = s.pjac.iter().map(|&(_, k, _)| k);
+
+    let (nz_lets, nz_vals) = (jac_lets.clone(), jac_vals2);
+    quote! {
+        #[allow(dead_code)]
+        impl #sname {
+            /// Writes the Jacobian's structural non-zeros, in the order of
+            /// [`Sparsity::PATTERN`](::odegen::Sparsity::PATTERN), into `values`.
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            pub fn jacobian_nonzeros(&self, #t: f64, #y: &[f64; #n], values: &mut [f64; #nnz]) {
+                #nz_lets
+                *values = [#(#nz_vals),*];
+            }
+        }
+
+        impl #core::Jacobian<#n> for #sname {
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn jacobian(&self, #t: f64, #y: &[f64; #n], jac: &mut [[f64; #n]; #n]) {
+                #jac_lets
+                #jac_assign
+            }
+
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn rhs_and_jacobian(
+                &self,
+                #t: f64,
+                #y: &[f64; #n],
+                dy: &mut [f64; #n],
+                jac: &mut [[f64; #n]; #n],
+            ) {
+                #fused_lets
+                #fused_assign
+            }
+        }
+
+        impl #core::ParamJacobian<#n, #p> for #sname {
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn param_jacobian(&self, #t: f64, #y: &[f64; #n], dfdp: &mut [[f64; #p]; #n]) {
+                #p_lets
+                *dfdp = [[0.0; #p]; #n];
+                #( dfdp[#p_rows][#p_cols] = #p_vals; )*
+            }
+        }
+    }
+}
+
+fn dual_impls(sig: &Signature, dual: &syn::Ident) -> TokenStream {
+    let sname = &sig.struct_name;
+    let n = sig.n;
+    let p = sig.params.len();
+    let params = &sig.params;
+    let private = quote!(::odegen::__private);
+    let core = quote!(#private::ode_core);
+    let seeded_params = (0..p).map(|k| {
+        let q = &params[k];
+        quote!(if k == #k { D::new(self.#q, 1.0) } else { D::from(self.#q) })
+    });
+    quote! {
+        impl #core::Jacobian<#n> for #sname {
+            #[allow(clippy::all)]
+            fn jacobian(&self, t: f64, y: &[f64; #n], jac: &mut [[f64; #n]; #n]) {
+                type D = #private::Dual64;
+                for j in 0..#n {
+                    let mut yd = [D::from(0.0); #n];
+                    for i in 0..#n {
+                        yd[i] = if i == j { D::new(y[i], 1.0) } else { D::from(y[i]) };
+                    }
+                    let out = #dual(D::from(t), yd, #( D::from(self.#params) ),*);
+                    for i in 0..#n {
+                        jac[i][j] = out[i].eps;
+                    }
+                }
+            }
+        }
+
+        impl #core::ParamJacobian<#n, #p> for #sname {
+            #[allow(clippy::all, unused_variables)]
+            fn param_jacobian(&self, t: f64, y: &[f64; #n], dfdp: &mut [[f64; #p]; #n]) {
+                type D = #private::Dual64;
+                for k in 0..#p {
+                    let yd = y.map(D::from);
+                    let out = #dual(D::from(t), yd, #( #seeded_params ),*);
+                    for i in 0..#n {
+                        dfdp[i][k] = out[i].eps;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn fd_impls(sig: &Signature) -> TokenStream {
+    let sname = &sig.struct_name;
+    let n = sig.n;
+    let p = sig.params.len();
+    let core = quote!(::odegen::__private::ode_core);
+    quote! {
+        impl #core::Jacobian<#n> for #sname {
+            fn jacobian(&self, t: f64, y: &[f64; #n], jac: &mut [[f64; #n]; #n]) {
+                #core::finite_diff::colored_jacobian(self, t, y, jac);
+            }
+        }
+
+        impl #core::ParamJacobian<#n, #p> for #sname {
+            fn param_jacobian(&self, t: f64, y: &[f64; #n], dfdp: &mut [[f64; #p]; #n]) {
+                #core::finite_diff::param_jacobian(
+                    &self.params(),
+                    |p, dy| #core::OdeSystem::<#n>::rhs(&Self::from_params(*p), t, y, dy),
+                    dfdp,
+                );
+            }
+        }
+    }
+}
+
+fn events(sig: &Signature, options: &Options) -> TokenStream {
+    if options.events.is_empty() {
+        return TokenStream::new();
+    }
+    let vis = &sig.vis;
+    let sname = &sig.struct_name;
+    let ename = format_ident!("{}Events", sname);
+    let n = sig.n;
+    let m = options.events.len();
+    let params = &sig.params;
+    let core = quote!(::odegen::__private::ode_core);
+    let names = options.events.iter().map(|e| e.func.to_string());
+    let calls = options.events.iter().map(|e| {
+        let f = &e.func;
+        quote_spanned!(f.span()=> #f(t, *y, #(s.#params),*))
+    });
+    let directions = options.events.iter().map(|e| match e.direction {
+        EventDirection::Rising => quote!(#core::Direction::Rising),
+        EventDirection::Falling => quote!(#core::Direction::Falling),
+        EventDirection::Both => quote!(#core::Direction::Both),
+    });
+    let terminals = options.events.iter().map(|e| match e.terminal {
+        Some(k) => quote!(Some(#k)),
+        None => quote!(None),
+    });
+    let actions = options.events.iter().map(|e| match e.action {
+        EventActionOpt::Continue => quote!(#core::EventAction::Continue),
+        EventActionOpt::Stop => quote!(#core::EventAction::Stop),
+        EventActionOpt::ResetState => quote!(#core::EventAction::ResetState),
+        EventActionOpt::ResetDerivatives => quote!(#core::EventAction::ResetDerivatives),
+    });
+    let resets = options.events.iter().enumerate().filter_map(|(k, e)| {
+        let r = e.reset.as_ref()?;
+        Some(quote_spanned!(r.span()=> #k => *y = #r(t, *y, #(s.#params),*),))
+    });
+    let doc = format!(
+        "The event functions of [`{sname}`]: {}.",
+        options
+            .events
+            .iter()
+            .map(|e| format!("`{}`", e.func))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        #vis struct #ename {
+            /// The system whose parameters the event functions see.
+            pub system: #sname,
+        }
+
+        #[allow(dead_code)]
+        impl #sname {
+            /// The system's event functions.
+            pub const fn events(&self) -> #ename {
+                #ename { system: *self }
+            }
+        }
+
+        #[allow(dead_code)]
+        impl #ename {
+            /// The event functions' names, in the order of their values.
+            pub const NAMES: [&'static str; #m] = [#(#names),*];
+            const DIRECTIONS: [#core::Direction; #m] = [#(#directions),*];
+            const TERMINALS: [Option<u32>; #m] = [#(#terminals),*];
+            const ACTIONS: [#core::EventAction; #m] = [#(#actions),*];
+        }
+
+        impl #core::EventSet<#n, #m> for #ename {
+            #[allow(unused_variables)]
+            fn values(&self, t: f64, y: &[f64; #n], g: &mut [f64; #m]) {
+                let s = &self.system;
+                *g = [#(#calls),*];
+            }
+            fn direction(&self, k: usize) -> #core::Direction {
+                Self::DIRECTIONS.get(k).copied().unwrap_or_default()
+            }
+            fn terminal(&self, k: usize) -> Option<u32> {
+                Self::TERMINALS.get(k).copied().flatten()
+            }
+            fn action(&self, k: usize) -> #core::EventAction {
+                Self::ACTIONS.get(k).copied().unwrap_or_default()
+            }
+            #[allow(unused_variables, clippy::match_single_binding)]
+            fn reset(&self, k: usize, t: f64, y: &mut [f64; #n]) {
+                let s = &self.system;
+                match k {
+                    #(#resets)*
+                    _ => {}
+                }
+            }
+        }
+    }
+}
