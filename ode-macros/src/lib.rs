@@ -185,3 +185,6 @@ fn analyse(
         jac_entries,
     })
 }
+
+#[cfg(test)]
+mod expansion_tests;
