@@ -129,7 +129,10 @@ mod tests {
         assert_eq!(name, "__odegen_dual_f");
         let text = tokens.to_string().replace(' ', "");
         assert!(text.contains("y:[::odegen::__private::Dual64;2]"), "{text}");
-        assert!(text.contains("letmuts:::odegen::__private::Dual64="), "{text}");
+        assert!(
+            text.contains("letmuts:::odegen::__private::Dual64="),
+            "{text}"
+        );
         assert!(text.contains("powf(1.5)"), "{text}");
         assert!(text.contains("powd(k)"), "{text}");
         assert!(text.contains("powi(2)"), "{text}");

@@ -9,6 +9,10 @@
 //! Each node carries the set of variables it depends on, which makes the sparsity pattern of
 //! the Jacobian a union of these sets and lets differentiation skip zero derivatives.
 
+// `Some(x) if x == 0.0` states an IEEE comparison (true for -0.0 too); a float literal
+// pattern would read as a bit-pattern match.
+#![allow(clippy::redundant_guards)]
+
 use std::collections::HashMap;
 
 /// A node's index in the graph.

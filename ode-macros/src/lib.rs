@@ -70,7 +70,9 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
             return (quote!(#e #item), stats);
         }
     };
+    let before = errors.len();
     let sig = parse::signature(&func, &mut errors);
+    let signature_ok = errors.len() == before;
     let mut generated = TokenStream::new();
     let mut dual_tokens = TokenStream::new();
     if let Some(sig) = &sig {
@@ -107,7 +109,9 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
             None
         };
         let symbolic = symbolic.map(|s| s.symbolic);
-        generated = codegen::system(sig, &options, symbolic.as_ref(), &pattern, dual.as_ref());
+        if signature_ok {
+            generated = codegen::system(sig, &options, symbolic.as_ref(), &pattern, dual.as_ref());
+        }
     }
     let errors = errors.into_iter().map(|e| e.to_compile_error());
     (

@@ -191,7 +191,7 @@ impl Lowerer<'_> {
             _ => {
                 self.error(
                     &tail,
-                    format!("the body must end in the derivative: an array of {n} values"),
+                    format!("the body must end in the derivative: an array `[f64; {n}]`"),
                 );
                 None
             }
@@ -225,7 +225,8 @@ impl Lowerer<'_> {
                 }
                 Stmt::Expr(e, semi) => {
                     let v = self.expr(e);
-                    if last && semi.is_none() {
+                    // A reported `return` ends the body: no second error about its value.
+                    if last && (semi.is_none() || matches!(e, Expr::Return(_))) {
                         value = v;
                     }
                 }
@@ -250,6 +251,11 @@ impl Lowerer<'_> {
     }
 
     fn bind_pattern(&mut self, pat: &Pat, v: Val) {
+        if v == Val::Poison {
+            // The value is already reported; bind every name so that uses stay quiet.
+            self.bind_poison(pat);
+            return;
+        }
         match pat {
             Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => {
                 self.bind(p.ident.to_string(), v, p.mutability.is_some(), false)
@@ -293,6 +299,7 @@ impl Lowerer<'_> {
             Pat::Ident(p) => self.bind(p.ident.to_string(), Val::Poison, true, false),
             Pat::Type(pt) => self.bind_poison(&pt.pat),
             Pat::Slice(s) => s.elems.iter().for_each(|p| self.bind_poison(p)),
+            Pat::Tuple(t) => t.elems.iter().for_each(|p| self.bind_poison(p)),
             _ => {}
         }
     }
@@ -339,7 +346,8 @@ impl Lowerer<'_> {
                     e,
                     format!(
                         "{what} must be known at expansion time: an integer literal or an \
-                         integer expression of loop indices"
+                         integer expression of loop indices (the macro cannot see the value of \
+                         a named constant: write the number itself); otherwise {WAY_OUT}"
                     ),
                 );
                 None
@@ -633,7 +641,7 @@ impl Lowerer<'_> {
             ("usize" | "isize" | "i32" | "i64" | "u32" | "u64", Val::Int(k)) => Val::Int(k),
             (_, Val::Num(_)) => self.error(
                 c,
-                "a real value cannot be converted to an integer in a differentiable body",
+                format!("a real value cannot be converted to an integer at expansion time (indices, loop bounds and `powi` exponents must be integer literals or expressions of loop indices); {WAY_OUT}"),
             ),
             _ => self.error(
                 &c.ty,
@@ -668,10 +676,21 @@ impl Lowerer<'_> {
                 return self.apply(&segs[1], method, receiver, args[0], &args[1..], c);
             }
         }
+        if let Expr::Path(p) = &*c.func {
+            if let Some(ident) = p.path.get_ident() {
+                if let Some((s, b)) = self.lookup(&ident.to_string()) {
+                    // A local already reported (a closure, say): nothing more to say.
+                    if self.scopes[s][b].val == Val::Poison {
+                        return Val::Poison;
+                    }
+                    return self.error(&c.func, format!("`{ident}` is a value, not a function"));
+                }
+            }
+        }
         let name = c.func.to_token_stream().to_string().replace(' ', "");
         self.error(
             &c.func,
-            format!("call to `{name}` cannot be differentiated symbolically; {WAY_OUT} (the function must then accept the dual number type)"),
+            format!("call to `{name}` cannot be differentiated symbolically; use `#[ode_system(jacobian = dual)]` (automatic differentiation over a copy of the function; `{name}` must then accept `Dual64`, e.g. be generic over `num_dual::DualNum<f64>`) or `#[ode_system(jacobian = fd)]` (finite differences)"),
         )
     }
 
@@ -729,9 +748,13 @@ impl Lowerer<'_> {
                     | "to_radians"
             );
         if !known {
+            let hint = match name {
+                "sin_cos" => "; write `x.sin()` and `x.cos()`: the shared work is found anyway",
+                _ => "",
+            };
             return self.error(
                 method,
-                format!("method `{name}` cannot be differentiated symbolically (the known ones are {KNOWN_METHODS}); {WAY_OUT}"),
+                format!("method `{name}` cannot be differentiated symbolically (the known ones are {KNOWN_METHODS}){hint}; otherwise {WAY_OUT}"),
             );
         }
         if args.len() != expected {

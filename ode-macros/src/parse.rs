@@ -55,28 +55,28 @@ fn array_len(ty: &Type, what: &str) -> syn::Result<usize> {
                 lit: syn::Lit::Int(n),
                 ..
             }) => n.base10_parse::<usize>(),
-            other => Err(syn::Error::new(
-                other.span(),
+            other => Err(syn::Error::new_spanned(
+                other,
                 format!(
                     "the length of the {what} must be an integer literal such as `[f64; 3]` \
                      (the macro sizes the Jacobian at expansion time); write the number itself"
                 ),
             )),
         },
-        other => Err(syn::Error::new(
-            other.span(),
+        other => Err(syn::Error::new_spanned(
+            other,
             format!("the {what} must be an array `[f64; N]` with a literal length N"),
         )),
     }
 }
 
-/// Reads the signature, pushing every problem into `errors`; `None` if it cannot be used.
+/// Reads the signature, pushing every problem into `errors`; `None` if the state is unusable.
+/// A model is returned even when other parts have errors, so the body can still be checked.
 pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signature> {
     let sig = &item.sig;
-    let start = errors.len();
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            sig.generics.span(),
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
             "an `#[ode_system]` function cannot be generic: the state is `[f64; N]` with a \
              literal `N`",
         ));
@@ -107,8 +107,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
         match arg {
             FnArg::Typed(pt) => typed_args.push(pt.clone()),
             FnArg::Receiver(r) => {
-                errors.push(syn::Error::new(
-                    r.span(),
+                errors.push(syn::Error::new_spanned(
+                    r,
                     "`#[ode_system]` goes on a free function; parameters are the arguments \
                      after the state",
                 ));
@@ -120,8 +120,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
     // Time.
     let time_arg = &typed_args[0];
     if !is_f64(&time_arg.ty) {
-        errors.push(syn::Error::new(
-            time_arg.ty.span(),
+        errors.push(syn::Error::new_spanned(
+            &time_arg.ty,
             "the first argument is the time and must be `f64`",
         ));
     }
@@ -129,8 +129,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
         Pat::Ident(p) => Some(p.ident.clone()),
         Pat::Wild(_) => None,
         other => {
-            errors.push(syn::Error::new(
-                other.span(),
+            errors.push(syn::Error::new_spanned(
+                other,
                 "the time must be bound to a name (or `_`)",
             ));
             None
@@ -149,8 +149,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
     let state = match &*state_arg.pat {
         Pat::Ident(p) => {
             if let Some(m) = p.mutability {
-                errors.push(syn::Error::new(
-                    m.span(),
+                errors.push(syn::Error::new_spanned(
+                    m,
                     "the state cannot be mutable: the right-hand side must not change it; \
                      copy it into a local (`let mut z = y;`) and change that",
                 ));
@@ -163,8 +163,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
                 match elem {
                     Pat::Ident(p) if p.subpat.is_none() => {
                         if let Some(m) = p.mutability {
-                            errors.push(syn::Error::new(
-                                m.span(),
+                            errors.push(syn::Error::new_spanned(
+                                m,
                                 "the state cannot be mutable: the right-hand side must not \
                                  change it; copy the component into a local and change that",
                             ));
@@ -173,8 +173,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
                     }
                     Pat::Wild(_) => names.push(None),
                     other => {
-                        errors.push(syn::Error::new(
-                            other.span(),
+                        errors.push(syn::Error::new_spanned(
+                            other,
                             "each component of the state pattern must be a name or `_`",
                         ));
                         names.push(None);
@@ -183,8 +183,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
             }
             if let Some(n) = n {
                 if names.len() != n {
-                    errors.push(syn::Error::new(
-                        s.span(),
+                    errors.push(syn::Error::new_spanned(
+                        s,
                         format!(
                             "the state pattern names {} components but the state has {n}",
                             names.len()
@@ -195,8 +195,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
             Some(StateBinding::Destructured(names))
         }
         other => {
-            errors.push(syn::Error::new(
-                other.span(),
+            errors.push(syn::Error::new_spanned(
+                other,
                 "the state must be a name (`y`) or an array pattern (`[x, v]`)",
             ));
             None
@@ -207,23 +207,23 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
     let mut params = Vec::new();
     for arg in &typed_args[2..] {
         if !is_f64(&arg.ty) {
-            errors.push(syn::Error::new(
-                arg.ty.span(),
+            errors.push(syn::Error::new_spanned(
+                &arg.ty,
                 "parameters must be `f64`: they become the `pub` fields of the generated struct",
             ));
         }
         match &*arg.pat {
             Pat::Ident(p) if p.subpat.is_none() => {
                 if let Some(m) = p.mutability {
-                    errors.push(syn::Error::new(
-                        m.span(),
+                    errors.push(syn::Error::new_spanned(
+                        m,
                         "a parameter cannot be mutable: copy it into a local and change that",
                     ));
                 }
                 params.push(p.ident.clone());
             }
-            other => errors.push(syn::Error::new(
-                other.span(),
+            other => errors.push(syn::Error::new_spanned(
+                other,
                 "a parameter must be bound to a name: it becomes the struct's field",
             )),
         }
@@ -232,23 +232,22 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
     // Return type.
     match &sig.output {
         ReturnType::Type(_, ty) => match (array_len(ty, "return type"), n) {
-            (Ok(m), Some(n)) if m != n => errors.push(syn::Error::new(
-                ty.span(),
+            (Ok(m), Some(n)) if m != n => errors.push(syn::Error::new_spanned(
+                ty,
                 format!("the function returns `[f64; {m}]` but the state has {n} components"),
             )),
             (Err(e), _) => errors.push(e),
             _ => {}
         },
-        ReturnType::Default => errors.push(syn::Error::new(
-            sig.ident.span(),
+        ReturnType::Default => errors.push(syn::Error::new_spanned(
+            &sig.ident,
             "an `#[ode_system]` function returns the derivative of the state: add \
              `-> [f64; N]`",
         )),
     }
 
-    if errors.len() > start {
-        return None;
-    }
+    // A signature with errors still yields a model when the state is usable, so that the
+    // body is checked in the same expansion; the caller generates nothing from it.
     let docs = item
         .attrs
         .iter()

@@ -1,0 +1,8 @@
+use odegen::prelude::*;
+
+#[ode_system]
+fn decay(_t: f64, y: [f64; 2]) -> [f64; 2] {
+    [-y[0], -y[2]]
+}
+
+fn main() {}

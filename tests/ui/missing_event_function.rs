@@ -1,0 +1,8 @@
+use odegen::prelude::*;
+
+#[ode_system(events(apex))]
+fn cannon(_t: f64, [_x, v]: [f64; 2]) -> [f64; 2] {
+    [v, -9.81]
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use odegen::prelude::*;
+
+#[ode_system]
+struct Decay {
+    k: f64,
+}
+
+fn main() {}

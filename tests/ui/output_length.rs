@@ -1,0 +1,8 @@
+use odegen::prelude::*;
+
+#[ode_system]
+fn decay(_t: f64, y: [f64; 3]) -> [f64; 3] {
+    [-y[0], -y[1]]
+}
+
+fn main() {}
