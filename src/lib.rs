@@ -159,6 +159,10 @@ pub mod __private {
         fn abs(self) -> Self;
         /// `f64::signum`, derivative zero.
         fn signum(self) -> Self;
+        /// `f64::to_degrees`.
+        fn to_degrees(self) -> Self;
+        /// `f64::to_radians`.
+        fn to_radians(self) -> Self;
     }
 
     #[cfg(feature = "std")]
@@ -190,6 +194,12 @@ pub mod __private {
         }
         fn signum(self) -> Self {
             Dual64::new(self.re.signum(), 0.0)
+        }
+        fn to_degrees(self) -> Self {
+            self * (180.0 / core::f64::consts::PI)
+        }
+        fn to_radians(self) -> Self {
+            self * (core::f64::consts::PI / 180.0)
         }
     }
 }

@@ -49,24 +49,35 @@ pub fn colored_jacobian<Sys, const N: usize>(
     Sys: OdeSystem<N> + Sparsity<N>,
 {
     *jac = [[0.0; N]; N];
-    let mut h = [0.0; N];
+    let (mut h, mut inv_2h) = ([0.0; N], [0.0; N]);
     for j in 0..N {
         h[j] = step(y[j]);
+        inv_2h[j] = 0.5 / h[j];
     }
     let (mut fp, mut fm) = ([0.0; N], [0.0; N]);
+    // One work vector, perturbed in place and restored after each colour.
+    let mut z = *y;
     for color in 0..Sys::N_COLORS {
-        let (mut yp, mut ym) = (*y, *y);
         for j in 0..N {
             if Sys::COLORS[j] == color {
-                yp[j] += h[j];
-                ym[j] -= h[j];
+                z[j] = y[j] + h[j];
             }
         }
-        sys.rhs(t, &yp, &mut fp);
-        sys.rhs(t, &ym, &mut fm);
+        sys.rhs(t, &z, &mut fp);
+        for j in 0..N {
+            if Sys::COLORS[j] == color {
+                z[j] = y[j] - h[j];
+            }
+        }
+        sys.rhs(t, &z, &mut fm);
+        for j in 0..N {
+            if Sys::COLORS[j] == color {
+                z[j] = y[j];
+            }
+        }
         for &(i, j) in Sys::PATTERN {
             if Sys::COLORS[j] == color {
-                jac[i][j] = (fp[i] - fm[i]) / (2.0 * h[j]);
+                jac[i][j] = (fp[i] - fm[i]) * inv_2h[j];
             }
         }
     }

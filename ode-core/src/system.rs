@@ -73,6 +73,16 @@ pub trait Jacobian<const N: usize, S: Scalar = f64>: OdeSystem<N, S> {
         self.rhs(t, y, dy);
         self.jacobian(t, y, jac);
     }
+
+    /// Writes `∂f/∂y` into a `jac` that already holds zeros outside the structural non-zeros
+    /// (because an earlier call of [`jacobian`](Self::jacobian) filled it, say): systems with
+    /// a [`Sparsity`] pattern then write only the pattern's entries, which for sparse systems
+    /// saves most of the work. Implicit methods keep their Jacobian buffer across steps and use
+    /// this. The default writes the whole matrix.
+    #[inline]
+    fn jacobian_into_zeroed(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]) {
+        self.jacobian(t, y, jac);
+    }
 }
 
 /// The static sparsity pattern of a system's Jacobian.

@@ -66,7 +66,34 @@ impl VisitMut for ToDual {
                 let path = p.clone();
                 *e = parse_quote!(<#d>::from(#path));
             }
+            // `f64::sin(x)` → `x.sin()`: the method forms below then apply.
+            Expr::Call(c)
+                if !c.args.is_empty()
+                    && matches!(&*c.func, Expr::Path(p) if p.qself.is_none()
+                        && p.path.segments.len() == 2
+                        && p.path.segments[0].ident == "f64") =>
+            {
+                let Expr::Path(p) = &*c.func else {
+                    unreachable!("matched above")
+                };
+                let method = p.path.segments[1].ident.clone();
+                let mut args = c.args.clone().into_iter();
+                let receiver = args.next().expect("checked non-empty");
+                let rest: Vec<Expr> = args.collect();
+                *e = parse_quote!((#receiver).#method(#(#rest),*));
+                self.visit_expr_mut(e);
+            }
             Expr::MethodCall(m) if m.method == "powi" => self.visit_expr_mut(&mut m.receiver),
+            // num-dual's `log` takes an `f64` base: keep a literal one, else ln x / ln b.
+            Expr::MethodCall(m) if m.method == "log" && m.args.len() == 1 => {
+                self.visit_expr_mut(&mut m.receiver);
+                if !m.args.first().is_some_and(is_float_literal) {
+                    let x = &m.receiver;
+                    let mut b = m.args[0].clone();
+                    self.visit_expr_mut(&mut b);
+                    *e = parse_quote!(((#x).ln() / (#b).ln()));
+                }
+            }
             Expr::MethodCall(m) if m.method == "powf" => {
                 self.visit_expr_mut(&mut m.receiver);
                 if !m.args.first().is_some_and(is_float_literal) {
@@ -97,13 +124,14 @@ pub fn copy(item: &ItemFn) -> (syn::Ident, TokenStream) {
     ToDual.visit_block_mut(&mut f.block);
     // Methods num-dual lacks on `Dual64` (`max`, `min`, `hypot`, `abs`, `signum`) come from an
     // extension trait; it and `DualNum` are brought into the copy's scope.
-    let body = f.block.clone();
     let mut with_imports = f;
-    with_imports.block = parse_quote!({
-        #[allow(unused_imports)]
-        use ::odegen::__private::{DualExt as _, DualNum as _};
-        #body
-    });
+    with_imports.block.stmts.insert(
+        0,
+        parse_quote!(
+            #[allow(unused_imports)]
+            use ::odegen::__private::{DualExt as _, DualNum as _};
+        ),
+    );
     let tokens_with = quote! {
         #[doc(hidden)]
         #[allow(dead_code, unused_variables, unused_mut, non_snake_case, clippy::all)]

@@ -82,22 +82,44 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
         if options.jacobian == JacobianMode::Symbolic {
             errors.append(&mut body_errors);
         }
-        let symbolic = outputs.and_then(|outputs| analyse(graph, outputs, sig, &mut errors));
+        // Rows of the pattern: from the derivatives in symbolic mode (cancelled entries
+        // dropped), from the dependency sets otherwise (no differentiation needed).
+        let (symbolic, rows) = match (options.jacobian, outputs) {
+            (JacobianMode::Symbolic, Some(outputs)) => {
+                let analysed = analyse(graph, outputs, sig, &mut errors);
+                let rows = analysed.as_ref().map(|a| {
+                    let mut rows = vec![Vec::new(); sig.n];
+                    for &(i, j) in &a.jac_entries {
+                        rows[i].push(j);
+                    }
+                    rows
+                });
+                (analysed, rows)
+            }
+            (_, Some(outputs)) if !graph.overflowed() => {
+                let rows = outputs
+                    .iter()
+                    .map(|&out| {
+                        graph
+                            .deps(out)
+                            .iter()
+                            .filter_map(|v| match v {
+                                Var::State(j) => Some(*j),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (None, Some(rows))
+            }
+            _ => (None, None),
+        };
         if let Some(s) = &symbolic {
             stats.nodes = s.graph.len();
         }
-        let pattern = match &symbolic {
-            Some(s) => {
-                let mut rows = vec![Vec::new(); sig.n];
-                let mut k = 0;
-                for (i, row) in rows.iter_mut().enumerate() {
-                    while k < s.jac_entries.len() && s.jac_entries[k].0 == i {
-                        row.push(s.jac_entries[k].1);
-                        k += 1;
-                    }
-                }
-                Pattern::new(sig.n, &rows)
-            }
+        let analysed = rows.is_some();
+        let pattern = match rows {
+            Some(rows) => Pattern::new(sig.n, &rows),
             None => Pattern::dense(sig.n),
         };
         stats.nnz = pattern.entries.len();
@@ -110,7 +132,14 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
         };
         let symbolic = symbolic.map(|s| s.symbolic);
         if signature_ok {
-            generated = codegen::system(sig, &options, symbolic.as_ref(), &pattern, dual.as_ref());
+            generated = codegen::system(
+                sig,
+                &options,
+                symbolic.as_ref(),
+                &pattern,
+                analysed,
+                dual.as_ref(),
+            );
         }
     }
     let errors = errors.into_iter().map(|e| e.to_compile_error());

@@ -367,6 +367,9 @@ impl Lowerer<'_> {
             Expr::Unary(u) => self.unary(u),
             Expr::Binary(b) => self.binary(b),
             Expr::Index(ix) => {
+                if let Some(v) = self.index_local(ix) {
+                    return v;
+                }
                 let base = self.expr(&ix.expr);
                 let Some(k) = self.as_int(&ix.index, "an index") else {
                     return Val::Poison;
@@ -377,7 +380,15 @@ impl Lowerer<'_> {
             Expr::Repeat(r) => {
                 let v = self.expr(&r.expr);
                 match self.as_int(&r.len, "an array length") {
-                    Some(n) if n >= 0 => Val::Arr(vec![v; n as usize]),
+                    Some(n) if n >= 0 => {
+                        // Counted like unrolled iterations, so `[0.0; 100_000_000]` stops.
+                        self.unrolled = self.unrolled.saturating_add(n as usize);
+                        if self.unrolled > MAX_UNROLL {
+                            self.abort_error(r);
+                            return Val::Poison;
+                        }
+                        Val::Arr(vec![v; n as usize])
+                    }
                     Some(_) => self.error(&r.len, "an array length cannot be negative"),
                     None => Val::Poison,
                 }
@@ -610,6 +621,49 @@ impl Lowerer<'_> {
             Mul(_) | MulAssign(_) => self.g.mul(x, y),
             _ => self.g.div(x, y),
         })
+    }
+
+    /// `a[i][j]` on a local array, read in place: copying the whole array for every element
+    /// read would make lowering quadratic in the array's length. `None` if the base is not a
+    /// local name.
+    fn index_local(&mut self, ix: &syn::ExprIndex) -> Option<Val> {
+        let mut index_exprs = vec![&*ix.index];
+        let mut e = &*ix.expr;
+        while let Expr::Index(inner) = e {
+            index_exprs.push(&inner.index);
+            e = &inner.expr;
+        }
+        let Expr::Path(p) = e else { return None };
+        let ident = p.path.get_ident()?;
+        let (s, b) = self.lookup(&ident.to_string())?;
+        index_exprs.reverse();
+        let mut ks = Vec::with_capacity(index_exprs.len());
+        for ie in index_exprs {
+            match self.as_int(ie, "an index") {
+                Some(k) => ks.push(k),
+                None => return Some(Val::Poison),
+            }
+        }
+        let found: Result<Val, String> = (|| {
+            let mut cur = &self.scopes[s][b].val;
+            for &k in &ks {
+                cur = match cur {
+                    Val::Arr(items) => usize::try_from(k)
+                        .ok()
+                        .and_then(|k| items.get(k))
+                        .ok_or_else(|| {
+                            format!(
+                                "index {k} is out of bounds for an array of length {}",
+                                items.len()
+                            )
+                        })?,
+                    Val::Poison => return Ok(Val::Poison),
+                    _ => return Err("only arrays can be indexed".to_string()),
+                };
+            }
+            Ok(cur.clone())
+        })();
+        Some(found.unwrap_or_else(|msg| self.error(ix, msg)))
     }
 
     fn index(&mut self, base: Val, k: i64, at: &Expr) -> Val {
@@ -1001,12 +1055,9 @@ impl Lowerer<'_> {
                 None => return,
             }
         }
-        let mut target = self.scopes[s][b].val.clone();
-        if let Err(msg) = store(&mut target, &ks, v) {
+        if let Err(msg) = store(&mut self.scopes[s][b].val, &ks, v) {
             self.error(place, msg);
-            return;
         }
-        self.scopes[s][b].val = target;
     }
 }
 

@@ -41,43 +41,44 @@ impl Pattern {
 }
 
 /// Greedy colouring of the column intersection graph in largest-degree-first order.
+///
+/// The neighbours of a column are never stored: colouring column `j` marks the colours of the
+/// columns in each of its rows, which costs `Σ_i len_i²` over the rows, linear in the
+/// non-zeros for banded patterns. A full pattern is recognised and coloured `0..n` outright.
 fn color_columns(n: usize, rows: &[Vec<usize>]) -> (Vec<usize>, usize) {
-    // Rows of each column.
+    let nnz: usize = rows.iter().map(Vec::len).sum();
+    if n > 0 && nnz == n * n {
+        return ((0..n).collect(), n);
+    }
     let mut col_rows: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, cols) in rows.iter().enumerate() {
         for &j in cols {
             col_rows[j].push(i);
         }
     }
-    // Neighbours of each column: columns sharing a row.
-    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for cols in rows {
-        for &a in cols {
-            for &b in cols {
-                if a != b {
-                    neighbours[a].push(b);
+    // The degree bound Σ over a column's rows of their lengths orders the columns (exact up
+    // to columns met in several rows), without forming the intersection graph.
+    let weight: Vec<usize> = col_rows
+        .iter()
+        .map(|rs| rs.iter().map(|&i| rows[i].len()).sum())
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&j| (std::cmp::Reverse(weight[j]), j));
+    let mut colors = vec![usize::MAX; n];
+    let mut n_colors = 0;
+    // `mark[c] == j + 1`: colour c is taken by a neighbour of column j.
+    let mut mark: Vec<usize> = vec![0; n + 1];
+    for &j in &order {
+        for &i in &col_rows[j] {
+            for &k in &rows[i] {
+                if k != j && colors[k] != usize::MAX {
+                    mark[colors[k]] = j + 1;
                 }
             }
         }
-    }
-    for list in &mut neighbours {
-        list.sort_unstable();
-        list.dedup();
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&j| (std::cmp::Reverse(neighbours[j].len()), j));
-    let mut colors = vec![usize::MAX; n];
-    let mut n_colors = 0;
-    let mut taken = Vec::new();
-    for &j in &order {
-        taken.clear();
-        taken.resize(n_colors + 1, false);
-        for &k in &neighbours[j] {
-            if colors[k] != usize::MAX {
-                taken[colors[k]] = true;
-            }
-        }
-        let c = taken.iter().position(|&t| !t).unwrap_or(n_colors);
+        let c = (0..=n_colors)
+            .find(|&c| mark[c] != j + 1)
+            .unwrap_or(n_colors);
         colors[j] = c;
         n_colors = n_colors.max(c + 1);
     }
