@@ -118,6 +118,20 @@ pub enum Cmp {
     Ne,
 }
 
+impl Cmp {
+    /// The comparison of two values known at expansion time.
+    pub fn eval<T: PartialOrd>(self, x: &T, y: &T) -> bool {
+        match self {
+            Cmp::Lt => x < y,
+            Cmp::Le => x <= y,
+            Cmp::Gt => x > y,
+            Cmp::Ge => x >= y,
+            Cmp::Eq => x == y,
+            Cmp::Ne => x != y,
+        }
+    }
+}
+
 /// One operation. Real-valued unless noted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Node {
@@ -405,9 +419,6 @@ impl Graph {
     }
 
     pub fn mul_add(&mut self, a: Id, b: Id, c: Id) -> Id {
-        if self.constant(a).is_some() && self.constant(b).is_some() && self.constant(c).is_some() {
-            return self.intern(Node::MulAdd(a, b, c));
-        }
         if self.is(a, 0.0) || self.is(b, 0.0) {
             return c;
         }
@@ -416,15 +427,7 @@ impl Graph {
 
     pub fn cmp(&mut self, op: Cmp, a: Id, b: Id) -> Id {
         if let (Some(x), Some(y)) = (self.constant(a), self.constant(b)) {
-            let value = match op {
-                Cmp::Lt => x < y,
-                Cmp::Le => x <= y,
-                Cmp::Gt => x > y,
-                Cmp::Ge => x >= y,
-                Cmp::Eq => x == y,
-                Cmp::Ne => x != y,
-            };
-            return self.boolean(value);
+            return self.boolean(op.eval(&x, &y));
         }
         self.intern(Node::Cmp(op, a, b))
     }

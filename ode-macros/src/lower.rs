@@ -554,15 +554,7 @@ impl Lowerer<'_> {
                     _ => Cmp::Ne,
                 };
                 if let (Val::Int(x), Val::Int(y)) = (&l, &r) {
-                    let value = match op {
-                        Cmp::Lt => x < y,
-                        Cmp::Le => x <= y,
-                        Cmp::Gt => x > y,
-                        Cmp::Ge => x >= y,
-                        Cmp::Eq => x == y,
-                        Cmp::Ne => x != y,
-                    };
-                    return Val::Bool(self.g.boolean(value));
+                    return Val::Bool(self.g.boolean(op.eval(x, y)));
                 }
                 match (self.as_num(l, &b.left), self.as_num(r, &b.right)) {
                     (Some(x), Some(y)) => Val::Bool(self.g.cmp(op, x, y)),
