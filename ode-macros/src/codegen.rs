@@ -105,23 +105,16 @@ pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec
             continue;
         }
         let o = operand;
+        // `a op b` for the infix operators.
+        let infix = |a: Id, op: TokenStream, b: Id| {
+            let (a, b) = (o(a), o(b));
+            quote!(#a #op #b)
+        };
         let (ty, value) = match g.node(id) {
-            Node::Add(a, b) => (quote!(f64), {
-                let (a, b) = (o(a), o(b));
-                quote!(#a + #b)
-            }),
-            Node::Sub(a, b) => (quote!(f64), {
-                let (a, b) = (o(a), o(b));
-                quote!(#a - #b)
-            }),
-            Node::Mul(a, b) => (quote!(f64), {
-                let (a, b) = (o(a), o(b));
-                quote!(#a * #b)
-            }),
-            Node::Div(a, b) => (quote!(f64), {
-                let (a, b) = (o(a), o(b));
-                quote!(#a / #b)
-            }),
+            Node::Add(a, b) => (quote!(f64), infix(a, quote!(+), b)),
+            Node::Sub(a, b) => (quote!(f64), infix(a, quote!(-), b)),
+            Node::Mul(a, b) => (quote!(f64), infix(a, quote!(*), b)),
+            Node::Div(a, b) => (quote!(f64), infix(a, quote!(/), b)),
             Node::Neg(a) => (quote!(f64), {
                 let a = o(a);
                 quote!(-#a)
@@ -147,25 +140,19 @@ pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec
                 let (a, b, c) = (o(a), o(b), o(c));
                 quote!(f64::mul_add(#a, #b, #c))
             }),
-            Node::Cmp(op, a, b) => (quote!(bool), {
-                let (a, b) = (o(a), o(b));
-                match op {
-                    Cmp::Lt => quote!(#a < #b),
-                    Cmp::Le => quote!(#a <= #b),
-                    Cmp::Gt => quote!(#a > #b),
-                    Cmp::Ge => quote!(#a >= #b),
-                    Cmp::Eq => quote!(#a == #b),
-                    Cmp::Ne => quote!(#a != #b),
-                }
-            }),
-            Node::And(a, b) => (quote!(bool), {
-                let (a, b) = (o(a), o(b));
-                quote!(#a && #b)
-            }),
-            Node::Or(a, b) => (quote!(bool), {
-                let (a, b) = (o(a), o(b));
-                quote!(#a || #b)
-            }),
+            Node::Cmp(op, a, b) => {
+                let op = match op {
+                    Cmp::Lt => quote!(<),
+                    Cmp::Le => quote!(<=),
+                    Cmp::Gt => quote!(>),
+                    Cmp::Ge => quote!(>=),
+                    Cmp::Eq => quote!(==),
+                    Cmp::Ne => quote!(!=),
+                };
+                (quote!(bool), infix(a, op, b))
+            }
+            Node::And(a, b) => (quote!(bool), infix(a, quote!(&&), b)),
+            Node::Or(a, b) => (quote!(bool), infix(a, quote!(||), b)),
             Node::Not(a) => (quote!(bool), {
                 let a = o(a);
                 quote!(!#a)
