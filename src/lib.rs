@@ -207,10 +207,12 @@ pub mod __private {
 /// The names most programs need.
 pub mod prelude {
     pub use ode_core::{
-        solve_ivp, Direction, Dop853, Dopri5, Error, Euler, EventAction, EventSet, Gill,
-        HighamHall54, Jacobian, Luther, Method, Midpoint, OdeResult, OdeSystem, Options,
-        ParamJacobian, Rk23, Rk4, Rk45, Settings, Sparsity, Status, Stepper, ThreeEighths,
-        Tolerances, Tsit5,
+        run, solve_ivp, solve_ivp_with_events, DenseSolution, Direction, Dop853, Dopri5, Ending,
+        Error, Euler, EventAction, EventOutcome, EventSet, EventTracker, FixedStepHandler,
+        FnHandler, Gill, HighamHall54, Jacobian, Luther, Method, Midpoint, NoEvents,
+        NormalizerBounds, NormalizerMode, Occurrence, OdeResult, OdeSystem, Options, ParamJacobian,
+        Rk23, Rk4, Rk45, Settings, Sparsity, Status, StepHandler, StepNormalizer, StepView,
+        Stepper, ThreeEighths, Tolerances, Tsit5,
     };
     pub use ode_macros::ode_system;
 }

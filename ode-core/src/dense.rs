@@ -53,6 +53,7 @@ pub use solution::DenseSolution;
 mod solution {
     use super::horner;
     use crate::error::Error;
+    use crate::handler::{StepHandler, StepView};
     use crate::scalar::{Real, Scalar};
     use crate::stepper::Stepper;
     use alloc::vec::Vec;
@@ -111,6 +112,44 @@ mod solution {
             self.offsets.push(self.coeffs.len());
         }
 
+        /// Appends one step as a handler sees it (cut where an event cut it); a step of zero
+        /// length is skipped.
+        pub fn push_view(&mut self, step: &mut StepView<'_, S, N>) {
+            if step.h().is_zero() {
+                return;
+            }
+            let terms = step.terms();
+            let start = self.coeffs.len();
+            self.coeffs.resize(start + terms, [S::zero(); N]);
+            step.coefficients(&mut self.coeffs[start..]);
+            self.bounds.push((step.t_start(), step.t_end()));
+            self.offsets.push(self.coeffs.len());
+        }
+
+        /// Appends `other`, which must continue this solution: start where it ends (to a few
+        /// ulps) and run in the same direction (Commons Math's `ContinuousOutputModel.append`).
+        ///
+        /// # Errors
+        /// [`Error::InvalidOption`] when `other` does not continue this solution.
+        pub fn append(&mut self, other: &DenseSolution<S, N>) -> Result<(), Error> {
+            if let (Some((a, b)), Some((c, d))) = (self.span(), other.span()) {
+                let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * b.abs().max(c.abs());
+                let same_dir = (b >= a) == (d >= c) || a == b || c == d;
+                if (c - b).abs() > slack || !same_dir {
+                    return Err(Error::InvalidOption {
+                        what: "an appended solution must start where this one ends and run \
+                               in the same direction",
+                    });
+                }
+            }
+            let shift = self.coeffs.len();
+            self.coeffs.extend_from_slice(&other.coeffs);
+            self.bounds.extend_from_slice(&other.bounds);
+            self.offsets
+                .extend(other.offsets[1..].iter().map(|&o| o + shift));
+            Ok(())
+        }
+
         /// The number of stored steps.
         pub fn n_segments(&self) -> usize {
             self.bounds.len()
@@ -153,6 +192,75 @@ mod solution {
                 &self.coeffs[self.offsets[i]..self.offsets[i + 1]],
                 theta,
             ))
+        }
+    }
+
+    /// Stores every step: a `DenseSolution` is the continuous output model (Commons Math's
+    /// `ContinuousOutputModel`) as a step handler.
+    impl<S: Scalar, const N: usize> StepHandler<S, N> for DenseSolution<S, N> {
+        fn handle_step(&mut self, step: &mut StepView<'_, S, N>) {
+            self.push_view(step);
+        }
+    }
+
+    /// The serialised form: the coefficients flattened component by component (serde has no
+    /// arrays of generic length), with `n` to check them against on the way back.
+    #[cfg(feature = "serde")]
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Stored<R, S> {
+        n: usize,
+        bounds: Vec<(R, R)>,
+        offsets: Vec<usize>,
+        coeffs: Vec<S>,
+    }
+
+    #[cfg(feature = "serde")]
+    impl<S, const N: usize> serde::Serialize for DenseSolution<S, N>
+    where
+        S: Scalar + serde::Serialize,
+        S::Real: serde::Serialize,
+    {
+        fn serialize<Se: serde::Serializer>(&self, ser: Se) -> Result<Se::Ok, Se::Error> {
+            Stored {
+                n: N,
+                bounds: self.bounds.clone(),
+                offsets: self.offsets.clone(),
+                coeffs: self.coeffs.iter().flatten().copied().collect(),
+            }
+            .serialize(ser)
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    impl<'de, S, const N: usize> serde::Deserialize<'de> for DenseSolution<S, N>
+    where
+        S: Scalar + serde::Deserialize<'de>,
+        S::Real: serde::Deserialize<'de>,
+    {
+        fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+            use serde::de::Error as _;
+            let st = Stored::<S::Real, S>::deserialize(de)?;
+            let consistent = st.n == N
+                && st.coeffs.len() % N.max(1) == 0
+                && st.offsets.len() == st.bounds.len() + 1
+                && st.offsets.first() == Some(&0)
+                && st.offsets.windows(2).all(|w| w[0] < w[1])
+                && st.offsets.last().copied() == Some(st.coeffs.len() / N.max(1));
+            if !consistent {
+                return Err(D::Error::custom(
+                    "inconsistent DenseSolution: state size, offsets and coefficients disagree",
+                ));
+            }
+            let coeffs = st
+                .coeffs
+                .chunks_exact(N.max(1))
+                .map(|c| core::array::from_fn(|i| c[i]))
+                .collect();
+            Ok(DenseSolution {
+                bounds: st.bounds,
+                offsets: st.offsets,
+                coeffs,
+            })
         }
     }
 }

@@ -70,6 +70,35 @@ pub enum Error {
         /// The final time.
         t: f64,
     },
+    /// An event function returned NaN or an infinity.
+    NonFiniteEventValue {
+        /// The event's index in its set.
+        event: usize,
+        /// Where.
+        t: f64,
+    },
+    /// A state to restart from (an event's reset) has a NaN or infinite component, or lies
+    /// outside the last step.
+    InvalidRestart {
+        /// The restart time.
+        t: f64,
+    },
+    /// An event with a reset occurred again at the time of its previous occurrence: events
+    /// accumulate at `t` (Zeno behaviour, e.g. a bouncing ball coming to rest), and the
+    /// integration cannot pass that point.
+    EventsAccumulate {
+        /// The event's index in its set.
+        event: usize,
+        /// The accumulation time.
+        t: f64,
+    },
+    /// More event occurrences than the limit set for the integration.
+    TooManyEvents {
+        /// The limit.
+        limit: u64,
+        /// The time of the occurrence past the limit.
+        t: f64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -102,6 +131,21 @@ impl fmt::Display for Error {
                 interval.0, interval.1
             ),
             Error::Finished { t } => write!(f, "the integration already reached its end t = {t}"),
+            Error::NonFiniteEventValue { event, t } => {
+                write!(f, "event function {event} is not finite at t = {t}")
+            }
+            Error::InvalidRestart { t } => write!(
+                f,
+                "cannot restart at t = {t}: the state is not finite or t lies outside the last step"
+            ),
+            Error::EventsAccumulate { event, t } => write!(
+                f,
+                "event {event} recurs at t = {t} right after its reset: events accumulate there \
+                 (Zeno behaviour) and the integration cannot go past it"
+            ),
+            Error::TooManyEvents { limit, t } => {
+                write!(f, "more than {limit} event occurrences by t = {t}")
+            }
         }
     }
 }

@@ -135,6 +135,10 @@ pub(crate) struct Core<S: Scalar, const N: usize> {
     pub stats: Stats,
     mode: Mode,
     pub finished: bool,
+    /// The method's order (for the automatic first step after a restart).
+    order: u32,
+    /// The user's first step, used again after a restart.
+    first_step: Option<S::Real>,
 }
 
 fn check_start<S: Scalar, const N: usize>(
@@ -189,6 +193,8 @@ impl<S: Scalar, const N: usize> Core<S, N> {
             stats: Stats::default(),
             mode,
             finished: t0 == t_bound,
+            order: 1,
+            first_step: None,
         }
     }
 
@@ -256,29 +262,79 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         if core.finished {
             return Ok(core);
         }
-        let max_abs = settings.max_step.min(span);
-        core.h_abs = match settings.first_step {
+        core.order = order;
+        core.first_step = settings.first_step;
+        core.choose_first_step(sys)?;
+        Ok(core)
+    }
+
+    /// Sets the step proposal for the first step from the current point: the user's
+    /// `first_step`, or Hairer's automatic choice (one evaluation of `f`).
+    fn choose_first_step<Sys: OdeSystem<N, S>>(&mut self, sys: &Sys) -> Result<(), Error> {
+        let span = (self.t_bound - self.t).abs();
+        let max_abs = self.max_step.min(span);
+        self.h_abs = match self.first_step {
             Some(h) => h.min(max_abs),
             None => {
-                if core.stats.nfev + 1 > core.max_nfev {
+                if self.stats.nfev + 1 > self.max_nfev {
                     return Err(Error::TooManyEvaluations {
-                        limit: core.max_nfev,
+                        limit: self.max_nfev,
                     });
                 }
-                core.stats.nfev += 1;
+                self.stats.nfev += 1;
                 initial_step(
                     |t, y, out| sys.rhs(t, y, out),
-                    t0,
-                    &core.y,
-                    &core.f,
-                    core.dir,
-                    order,
-                    &core.tol,
+                    self.t,
+                    &self.y,
+                    &self.f,
+                    self.dir,
+                    self.order,
+                    &self.tol,
                     max_abs,
                 )
             }
         };
-        Ok(core)
+        Ok(())
+    }
+
+    /// Restarts the integration at `(t, y)`, a point inside the last step (an event's reset):
+    /// `f` is evaluated afresh, the controller forgets its history, and an adaptive method
+    /// chooses a new first step as at the start; a fixed-step method keeps its step. The last
+    /// step's interpolant is gone afterwards (the step is now empty, `t_prev == t`).
+    pub fn restart<Sys: OdeSystem<N, S>>(
+        &mut self,
+        sys: &Sys,
+        t: S::Real,
+        y: [S; N],
+    ) -> Result<(), Error> {
+        if self.check_in_step(t).is_err() || y.iter().any(|v| !v.all_finite()) {
+            return Err(Error::InvalidRestart { t: t.to_f64() });
+        }
+        self.t = t;
+        self.t_prev = t;
+        self.y = y;
+        self.y_prev = y;
+        self.finished = t == self.t_bound;
+        if self.finished {
+            self.f_prev = self.f;
+            return Ok(());
+        }
+        if self.stats.nfev >= self.max_nfev {
+            return Err(Error::TooManyEvaluations {
+                limit: self.max_nfev,
+            });
+        }
+        sys.rhs(t, &self.y, &mut self.f);
+        self.stats.nfev += 1;
+        if self.f.iter().any(|v| !v.all_finite()) {
+            return Err(Error::NonFiniteDerivative { t: t.to_f64() });
+        }
+        self.f_prev = self.f;
+        self.ctrl = ControlState::new(self.ctrl.controller)?;
+        if self.mode == Mode::Adaptive {
+            self.choose_first_step(sys)?;
+        }
+        Ok(())
     }
 
     /// A fixed-step integration with step magnitude `h` (the last step is shortened to land on

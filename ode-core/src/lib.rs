@@ -9,6 +9,8 @@
 //! - [`tableau`]: Butcher tableaux as constant data;
 //! - [`explicit`]: the steppers; [`control`]: error norm, initial step and controllers;
 //! - [`finite_diff`]: Jacobians by central differences grouped by a column colouring;
+//! - [`events`]: zero crossings located on the dense output, with their actions;
+//!   [`handler`]: step handlers and the step normaliser; [`run`]: the allocation-free driver;
 //! - [`dense`]: continuous output; [`solve`] (feature `alloc`): the `solve_ivp` driver.
 //!
 //! Without default features the crate is `#![no_std]` and needs no allocator.
@@ -24,9 +26,12 @@ extern crate alloc;
 
 pub mod control;
 pub mod dense;
+mod drive;
 pub mod error;
+pub mod events;
 pub mod explicit;
 pub mod finite_diff;
+pub mod handler;
 mod integrator;
 pub mod scalar;
 #[cfg(feature = "alloc")]
@@ -38,15 +43,21 @@ pub mod tableau;
 pub use control::{Atol, Controller, Tolerances};
 #[cfg(feature = "alloc")]
 pub use dense::DenseSolution;
+pub use drive::{run, run_tracked, Ending};
 pub use error::Error;
+pub use events::{EventOutcome, EventTracker, NoEvents, Occurrence};
 pub use explicit::{
     Dop853, Dopri5, EmbeddedRk, Euler, FixedRk, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4,
     Rk45, ThreeEighths, Tsit5,
 };
+pub use handler::{
+    FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,
+    StepView,
+};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]
-pub use solve::{solve_ivp, Method, OdeResult, Options, Status};
+pub use solve::{solve_ivp, solve_ivp_with_events, Method, OdeResult, Options, Status};
 pub use stepper::{Stats, Stepper};
 pub use system::{Direction, EventAction, EventSet, Jacobian, OdeSystem, ParamJacobian, Sparsity};
 

@@ -4,7 +4,12 @@
 //! [`OdeResult`] with what SciPy's `solve_ivp` returns: the output times `t` and states `y`
 //! (every step, or the requested `t_eval` points interpolated by the method's dense output),
 //! the continuous solution `sol` when `dense_output` is set, the counters, `status`, `message`
-//! and `success`.
+//! and `success`; with [`solve_ivp_with_events`], the event occurrences `t_events` and
+//! `y_events` (status [`Status::Terminated`] when a terminal event stopped the integration).
+//!
+//! The driver is [`crate::run`] with step handlers: the output points (every step, or the
+//! `t_eval` points) and the continuous solution are collected by [`StepHandler`]s, the same
+//! mechanism user code plugs into, and events by the [`EventTracker`].
 //!
 //! Input that cannot be integrated (non-finite `y0` or span, bad tolerances or options,
 //! unsorted `t_eval`) is refused with an [`Error`]. A failure *during* the integration
@@ -17,14 +22,17 @@
 
 use crate::control::{Atol, Tolerances};
 use crate::dense::DenseSolution;
+use crate::drive::{run_tracked, Ending};
 use crate::error::Error;
+use crate::events::{EventTracker, NoEvents, DEFAULT_MAX_OCCURRENCES};
 use crate::explicit::{
     Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, ThreeEighths, Tsit5,
 };
+use crate::handler::{StepHandler, StepView};
 use crate::integrator::Settings;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
-use crate::system::OdeSystem;
+use crate::system::{EventSet, OdeSystem};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -117,6 +125,7 @@ pub struct Options<R, const N: usize> {
     max_step: R,
     min_step: R,
     max_nfev: usize,
+    max_events: u64,
 }
 
 impl<R: Real, const N: usize> Default for Options<R, N> {
@@ -139,6 +148,7 @@ impl<R: Real, const N: usize> Options<R, N> {
             max_step: R::infinity(),
             min_step: R::zero(),
             max_nfev: usize::MAX,
+            max_events: DEFAULT_MAX_OCCURRENCES,
         }
     }
     /// The method.
@@ -193,6 +203,13 @@ impl<R: Real, const N: usize> Options<R, N> {
         self
     }
 
+    /// The most event occurrences the integration may have (all events together): one more
+    /// fails it with [`Error::TooManyEvents`]. Default 10⁶.
+    pub fn max_events(mut self, n: u64) -> Self {
+        self.max_events = n;
+        self
+    }
+
     fn settings(&self) -> Settings<R, N> {
         let tol = match self.atol {
             Atol::Scalar(a) => Tolerances::new(self.rtol, a),
@@ -243,6 +260,10 @@ pub struct OdeResult<S: Scalar, const N: usize> {
     pub sol: Option<DenseSolution<S, N>>,
     /// Work counters (`nfev`, `njev`, `nlu`, accepted and rejected steps).
     pub stats: Stats,
+    /// For each event function, the times of its occurrences (empty without events).
+    pub t_events: Vec<Vec<S::Real>>,
+    /// For each event function, the states at its occurrences (before any reset).
+    pub y_events: Vec<Vec<[S; N]>>,
     /// How the integration ended.
     pub status: Status,
     /// A human-readable account of the ending.
@@ -299,6 +320,52 @@ where
     Sys: OdeSystem<N, S> + ?Sized,
     S: Scalar,
 {
+    solve_ivp_with_events(system, span, y0, options, NoEvents)
+}
+
+/// [`solve_ivp`] with event functions (SciPy's `events` argument): their occurrences are
+/// located on the dense output to a few ulps ([`crate::events`]) and returned in `t_events`
+/// and `y_events`; terminal events stop the integration with [`Status::Terminated`], resets
+/// restart the method.
+///
+/// ```
+/// use ode_core::{solve_ivp_with_events, Direction, EventSet, Method, OdeSystem, Options, Status};
+///
+/// /// SciPy's cannon: x'' = -0.5 from x = 0 with speed 10.
+/// struct Cannon;
+/// impl OdeSystem<2> for Cannon {
+///     fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) { *dy = [y[1], -0.5]; }
+/// }
+/// /// `hit_ground` (x = 0, falling, terminal) and `apex` (v = 0).
+/// struct Events;
+/// impl EventSet<2, 2> for Events {
+///     fn values(&self, _t: f64, y: &[f64; 2], g: &mut [f64; 2]) { *g = [y[0], y[1]]; }
+///     fn direction(&self, k: usize) -> Direction {
+///         if k == 0 { Direction::Falling } else { Direction::Both }
+///     }
+///     fn terminal(&self, k: usize) -> Option<u32> { (k == 0).then_some(1) }
+/// }
+/// let sol = solve_ivp_with_events(&Cannon, (0.0, 100.0), [0.0, 10.0],
+///                                 Options::new(Method::Rk45), Events)?;
+/// assert_eq!(sol.status, Status::Terminated);
+/// assert!((sol.t_events[0][0] - 40.0).abs() < 1e-9);
+/// assert!((sol.t_events[1][0] - 20.0).abs() < 1e-9);
+/// assert!((sol.y_events[1][0][0] - 100.0).abs() < 1e-9);
+/// assert_eq!(*sol.t.last().unwrap(), sol.t_events[0][0]);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+pub fn solve_ivp_with_events<Sys, E, S, const N: usize, const M: usize>(
+    system: &Sys,
+    span: (S::Real, S::Real),
+    y0: [S; N],
+    options: Options<S::Real, N>,
+    events: E,
+) -> Result<OdeResult<S, N>, Error>
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    E: EventSet<N, M, S>,
+    S: Scalar,
+{
     let (t0, t1) = span;
     check_t_eval(options.t_eval.as_deref(), t0, t1)?;
     let fixed_h = || -> Result<S::Real, Error> {
@@ -309,15 +376,16 @@ where
     let settings = options.settings();
     macro_rules! adaptive {
         ($ty:ident) => {
-            drive($ty::new(system, t0, y0, t1, settings)?, &options)
+            drive($ty::new(system, t0, y0, t1, settings)?, events, &options)?
         };
     }
     macro_rules! fixed {
         ($ty:ident) => {
             drive(
                 $ty::new(system, t0, y0, t1, fixed_h()?)?.with_max_nfev(options.max_nfev),
+                events,
                 &options,
-            )
+            )?
         };
     }
     Ok(match options.method {
@@ -362,90 +430,134 @@ fn check_t_eval<R: Real>(t_eval: Option<&[R]>, t0: R, t1: R) -> Result<(), Error
     Ok(())
 }
 
-/// Runs a stepper to its bound, collecting output as the options ask.
-fn drive<S: Scalar, const N: usize, St: Stepper<S, N>>(
-    mut st: St,
-    options: &Options<S::Real, N>,
-) -> OdeResult<S, N> {
-    let mut t = Vec::new();
-    let mut y = Vec::new();
-    let mut sol = options.dense_output.then(DenseSolution::new);
-    let t_eval = options.t_eval.as_deref();
-    let mut next_eval = 0;
-    let forward = st.t_bound() >= st.t();
-    match t_eval {
-        None => {
-            t.push(st.t());
-            y.push(*st.y());
-        }
-        Some(te) if st.is_finished() => {
-            // Zero-length span: only t0 itself can be asked for.
-            for &te_i in te {
-                t.push(te_i);
-                y.push(*st.y());
-            }
-        }
-        Some(_) => {}
-    }
-    let mut error = None;
-    'steps: while !st.is_finished() {
-        if let Err(e) = st.step() {
-            error = Some(e);
-            break;
-        }
-        if let Some(s) = sol.as_mut() {
-            s.push_step(&mut st);
-        }
-        match t_eval {
+/// The output points of [`solve_ivp`] as a step handler: every step's end, or the `t_eval`
+/// points from the steps' interpolants.
+struct Output<'a, S: Scalar, const N: usize> {
+    t_eval: Option<&'a [S::Real]>,
+    next: usize,
+    forward: bool,
+    t: Vec<S::Real>,
+    y: Vec<[S; N]>,
+    error: Option<Error>,
+}
+
+impl<S: Scalar, const N: usize> StepHandler<S, N> for Output<'_, S, N> {
+    fn init(&mut self, t0: S::Real, y0: &[S; N], t_bound: S::Real) {
+        self.forward = t_bound >= t0;
+        match self.t_eval {
             None => {
-                t.push(st.t());
-                y.push(*st.y());
+                self.t.push(t0);
+                self.y.push(*y0);
             }
             Some(te) => {
-                let t_now = st.t();
-                while next_eval < te.len() {
-                    let tk = te[next_eval];
-                    let reached = if forward { tk <= t_now } else { tk >= t_now };
-                    if !reached {
-                        break;
-                    }
-                    let yk = if tk == t_now {
-                        *st.y()
-                    } else {
-                        match st.dense(tk) {
-                            Ok(v) => v,
-                            Err(e) => {
-                                error = Some(e);
-                                break 'steps;
-                            }
-                        }
-                    };
-                    t.push(tk);
-                    y.push(yk);
-                    next_eval += 1;
+                while self.next < te.len() && te[self.next] == t0 {
+                    self.t.push(t0);
+                    self.y.push(*y0);
+                    self.next += 1;
                 }
             }
         }
     }
+
+    fn handle_step(&mut self, step: &mut StepView<'_, S, N>) {
+        let t_end = step.t_end();
+        match self.t_eval {
+            None => {
+                if self.t.last() != Some(&t_end) {
+                    self.t.push(t_end);
+                    self.y.push(*step.y_end());
+                }
+            }
+            Some(te) => {
+                while self.next < te.len() {
+                    let tk = te[self.next];
+                    let reached = if self.forward {
+                        tk <= t_end
+                    } else {
+                        tk >= t_end
+                    };
+                    if !reached {
+                        break;
+                    }
+                    match step.eval(tk) {
+                        Ok(yk) => {
+                            self.t.push(tk);
+                            self.y.push(yk);
+                        }
+                        Err(e) => {
+                            self.error.get_or_insert(e);
+                        }
+                    }
+                    self.next += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Runs a stepper to its bound or a terminal event, collecting output as the options ask.
+fn drive<S, E, St, const N: usize, const M: usize>(
+    mut st: St,
+    events: E,
+    options: &Options<S::Real, N>,
+) -> Result<OdeResult<S, N>, Error>
+where
+    S: Scalar,
+    E: EventSet<N, M, S>,
+    St: Stepper<S, N>,
+{
+    let mut tracker = EventTracker::new(events, &st)?.max_occurrences(options.max_events);
+    let mut output = Output {
+        t_eval: options.t_eval.as_deref(),
+        next: 0,
+        forward: true,
+        t: Vec::new(),
+        y: Vec::new(),
+        error: None,
+    };
+    let mut sol = options.dense_output.then(DenseSolution::new);
+    let mut t_events: Vec<Vec<S::Real>> = (0..M).map(|_| Vec::new()).collect();
+    let mut y_events: Vec<Vec<[S; N]>> = (0..M).map(|_| Vec::new()).collect();
+    let ran = run_tracked(
+        &mut st,
+        &mut tracker,
+        &mut (&mut output, &mut sol),
+        &mut |occ| {
+            t_events[occ.event].push(occ.t);
+            y_events[occ.event].push(occ.y);
+        },
+    );
+    let ran = match (ran, output.error) {
+        (Ok(_), Some(e)) => Err(e),
+        (r, _) => r,
+    };
     let stats = st.stats();
-    let (status, mut message) = match error {
-        None => (
+    let (status, mut message, error) = match ran {
+        Ok(Ending::Finished) => (
             Status::Finished,
             "The solver successfully reached the end of the integration interval.".to_string(),
+            None,
         ),
-        Some(e) => (Status::Failed, e.to_string()),
+        Ok(Ending::Terminated { .. }) => (
+            Status::Terminated,
+            "A termination event occurred.".to_string(),
+            None,
+        ),
+        Err(e) => (Status::Failed, e.to_string(), Some(e)),
     };
     if stats.rtol_raised {
         message.push_str(" (rtol was below 100·ε and was raised to 100·ε.)");
     }
-    OdeResult {
-        t,
-        y,
+    Ok(OdeResult {
+        t: output.t,
+        y: output.y,
         sol,
         stats,
+        t_events,
+        y_events,
         status,
         message,
         success: status != Status::Failed,
         error,
-    }
+    })
 }

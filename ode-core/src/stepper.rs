@@ -61,6 +61,8 @@ pub trait Stepper<S: Scalar, const N: usize> {
     fn t(&self) -> S::Real;
     /// The current state.
     fn y(&self) -> &[S; N];
+    /// `f(t(), y())`, the derivative at the current point.
+    fn f(&self) -> &[S; N];
     /// The time at the start of the last accepted step (`t()` before the first step).
     fn t_prev(&self) -> S::Real;
     /// The signed length of the last accepted step, `t() − t_prev()`.
@@ -85,4 +87,14 @@ pub trait Stepper<S: Scalar, const N: usize> {
     fn dense_coefficients(&mut self, out: &mut [[S; N]]);
     /// Work counters so far.
     fn stats(&self) -> Stats;
+    /// Restarts the integration at `(t, y)` with `t` inside the last step: what an event's
+    /// reset does. `f` is evaluated afresh there, the step-size controller forgets its history
+    /// and an adaptive method chooses a new first step, as at the start; the counters go on.
+    /// Afterwards the last step is empty (`t_prev() == t()`), so there is nothing to
+    /// interpolate until the next step.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRestart`] when `t` lies outside the last step or `y` is not finite; the
+    /// errors of evaluating `f` (non-finite values, the evaluation budget).
+    fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error>;
 }

@@ -162,6 +162,10 @@ where
         })
     }
 
+    fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error> {
+        self.core.restart(&self.sys, t, y)
+    }
+
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
         self.core.check_in_step(t)?;
         let h = self.core.t - self.core.t_prev;

@@ -34,6 +34,10 @@ macro_rules! core_accessors {
             &self.core.y
         }
         #[inline]
+        fn f(&self) -> &[S; N] {
+            &self.core.f
+        }
+        #[inline]
         fn t_prev(&self) -> S::Real {
             self.core.t_prev
         }
