@@ -136,6 +136,14 @@ pub use ode_core::*;
 /// assert_eq!(events.direction(0), Direction::Falling);
 /// assert_eq!(events.terminal(0), Some(1));
 /// assert_eq!(CannonEvents::NAMES, ["hit_ground", "apex"]);
+///
+/// // The driver locates them on the dense output (see `ode_core::events`).
+/// let sol = solve_ivp_with_events(&Cannon, (0.0, 100.0), [0.0, 10.0],
+///                                 Options::new(Method::Dop853).rtol(1e-10), events)?;
+/// assert_eq!(sol.status, Status::Terminated);
+/// assert!((sol.t_events[0][0] - 40.0).abs() < 1e-12);
+/// assert!((sol.y_events[1][0][0] - 100.0).abs() < 1e-9);
+/// # Ok::<(), odegen::Error>(())
 /// ```
 pub use ode_macros::ode_system;
 

@@ -6,7 +6,10 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use ode_core::{Dop853, Error, OdeSystem, Stepper, Tolerances};
+use ode_core::{
+    run, Direction, Dop853, Ending, Error, EventAction, EventSet, NormalizerBounds, NormalizerMode,
+    OdeSystem, StepNormalizer, Stepper, Tolerances,
+};
 
 /// The harmonic oscillator `x'' = −x`.
 pub struct Oscillator;
@@ -33,6 +36,71 @@ pub fn oscillator_position(t_end: f64) -> Result<(f64, usize), Error> {
     Ok((rk.y()[0], rk.stats().n_accepted))
 }
 
+/// A ball dropped from 10 m under `g = 9.81`, bouncing with restitution 0.8.
+pub struct Ball;
+
+impl OdeSystem<2> for Ball {
+    fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
+        *dy = [y[1], -9.81];
+    }
+}
+
+/// The floor: `x = 0` falling, the velocity reversed and scaled by 0.8, terminal at the
+/// `bounces`-th occurrence.
+pub struct Floor {
+    /// The occurrence that stops the integration.
+    pub bounces: u32,
+}
+
+impl EventSet<2, 1> for Floor {
+    fn values(&self, _t: f64, y: &[f64; 2], g: &mut [f64; 1]) {
+        g[0] = y[0];
+    }
+    fn direction(&self, _k: usize) -> Direction {
+        Direction::Falling
+    }
+    fn terminal(&self, _k: usize) -> Option<u32> {
+        Some(self.bounces)
+    }
+    fn action(&self, _k: usize) -> EventAction {
+        EventAction::ResetState
+    }
+    fn reset(&self, _k: usize, _t: f64, y: &mut [f64; 2]) {
+        y[1] = -0.8 * y[1];
+    }
+}
+
+/// Bounces the ball with the allocation-free driver until the third bounce, writing the bounce
+/// times into an array and the height every 0.5 s into another through a step normaliser.
+/// Returns the bounce times and how many heights were written.
+pub fn bounce_times() -> Result<([f64; 3], usize), Error> {
+    let mut times = [0.0; 3];
+    let mut heights = [0.0; 32];
+    let mut n_heights = 0;
+    let mut st = Dop853::new(Ball, 0.0, [10.0, 0.0], 100.0, Tolerances::new(1e-10, 1e-12))?;
+    let mut every_half = StepNormalizer::new(
+        0.5,
+        NormalizerMode::Increment,
+        NormalizerBounds::Both,
+        |_t: f64, y: &[f64; 2], _last: bool| {
+            if n_heights < heights.len() {
+                heights[n_heights] = y[0];
+                n_heights += 1;
+            }
+        },
+    )?;
+    let ending = run(&mut st, Floor { bounces: 3 }, &mut every_half, &mut |occ| {
+        times[occ.count as usize - 1] = occ.t;
+    })?;
+    drop(every_half);
+    match ending {
+        Ending::Terminated { .. } => Ok((times, n_heights)),
+        Ending::Finished => Err(Error::InvalidOption {
+            what: "the ball should have bounced three times",
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -45,5 +113,19 @@ mod tests {
             "x(3) = {x}"
         );
         assert!(steps > 1);
+    }
+
+    /// Bounce times against the closed form `t_1 = √(2h/g)`, each flight after a bounce
+    /// `2 e^n v_1/g` long, `v_1 = g t_1`.
+    #[test]
+    fn bounces_without_std() {
+        let (times, n_heights) = super::bounce_times().unwrap();
+        let t1 = std::primitive::f64::sqrt(20.0 / 9.81);
+        let exact = [t1, t1 + 1.6 * t1, t1 + 1.6 * t1 + 1.28 * t1];
+        for (t, e) in times.iter().zip(exact) {
+            assert!((t - e).abs() < 1e-9, "{t} vs {e}");
+        }
+        // 0, 0.5, ..., 5.5 before the third bounce at t = 3.88 t_1 ≈ 5.54, then the bounce itself.
+        assert_eq!(n_heights, 13);
     }
 }

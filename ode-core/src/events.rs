@@ -37,7 +37,9 @@
 //!   the reset state starts on the side it came from (a bouncing ball restarts above the floor
 //!   with its velocity reversed). Either is within a few ulps of the root.
 //! - A reset event that recurs at the time of its own previous reset means the events
-//!   accumulate there (a ball coming to rest): [`Error::EventsAccumulate`]. A total number of
+//!   accumulate there (a ball coming to rest): [`Error::EventsAccumulate`]; unless the reset
+//!   left `g` heading for zero (a reset that changed other components only, such as a counter):
+//!   then it is the same crossing, not counted again. A total number of
 //!   occurrences above [`EventTracker::max_occurrences`] is [`Error::TooManyEvents`]. So event
 //!   handling always ends, with a result or with a clear error.
 
@@ -172,8 +174,9 @@ pub struct EventTracker<E, S: Scalar, const N: usize, const M: usize> {
     /// `ġ` at `t0`, when known from the step before.
     d0: Option<[S::Real; M]>,
     counts: [u32; M],
-    /// The time of each event's last reset, for the accumulation check.
-    last_reset: [Option<S::Real>; M],
+    /// The time of each event's last reset and whether that crossing was rising, for the
+    /// accumulation check.
+    last_reset: [Option<(S::Real, bool)>; M],
     total: u64,
     max_occurrences: u64,
 }
@@ -356,8 +359,16 @@ where
                 }
             }
             let action = self.events.action(k);
-            if let Some(tr) = self.last_reset[k] {
+            if let Some((tr, _)) = self.last_reset[k] {
                 if (c.before - tr).abs() <= root_tolerance(tr) {
+                    // The crossing that caused the reset, once more: if the reset left `g_k`
+                    // heading for zero (a reset that changed other components), it is the same
+                    // occurrence carried through the restart; if the reset turned `g_k` away
+                    // and it crossed again at once, the events accumulate.
+                    let toward = t0 == tr && f64::from(sign(self.g0[k])) * d0[k].to_f64() < 0.0;
+                    if toward {
+                        continue;
+                    }
                     return Err(Error::EventsAccumulate {
                         event: k,
                         t: tr.to_f64(),
@@ -399,7 +410,7 @@ where
                 let mut y_new = y;
                 if action == EventAction::ResetState {
                     self.events.reset(k, t, &mut y_new);
-                    self.last_reset[k] = Some(t);
+                    self.last_reset[k] = Some((t, c.rising));
                 }
                 outcome = EventOutcome::Restart {
                     event: k,
@@ -430,6 +441,16 @@ where
         self.f0 = *st.f();
         self.g0 = self.values(self.t0, &self.y0)?;
         self.d0 = None;
+        // A function that a reset left exactly at zero counts as being on the side it came
+        // from, so that crossing again (a ball that did not leave the floor) is seen.
+        for k in 0..M {
+            if let Some((tr, rising)) = self.last_reset[k] {
+                if tr == self.t0 && self.g0[k] == S::Real::zero() {
+                    let tiny = S::Real::min_positive_value();
+                    self.g0[k] = if rising { -tiny } else { tiny };
+                }
+            }
+        }
         Ok(())
     }
 
