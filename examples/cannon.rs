@@ -96,9 +96,8 @@ fn main() -> Result<(), Box<dyn StdError>> {
         )?
         .into_result()?;
         assert_eq!(sol.status, Status::Terminated);
-        for k in 0..M {
+        for (k, &(t_exact, y_exact)) in EXACT.iter().enumerate() {
             for (t, y) in sol.t_events[k].iter().zip(&sol.y_events[k]) {
-                let (t_exact, y_exact) = EXACT[k];
                 let y_err = (y[0] - y_exact[0]).abs().max((y[1] - y_exact[1]).abs());
                 println!(
                     "{:<13} {:<11} {:>20.15} {:>9.1e} {:>20.15} {:>20.15} {:>9.1e} {:>6} {:>6}",
