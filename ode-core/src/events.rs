@@ -9,7 +9,8 @@
 //!    time derivative `ġ_k = dg_k/dt` along the solution at each step end, by a directional
 //!    difference `(g(t, y) − g(t − δ, y − δ f))/δ`, `δ = √ε h` (one more evaluation of the
 //!    event functions per step, no right-hand side). When `g_k` moves towards zero at the start
-//!    and away from it at the end (`s ġ_k(t_n) < 0 < s ġ_k(t_{n+1})` with `s` the common sign),
+//!    and away from it at the end (`s ġ_k(t_n) < 0 < s ġ_k(t_{n+1})` with `s` the common sign and
+//!    `ġ` taken along the direction of integration),
 //!    the step holds an extremum on the near side of zero, and the tracker searches it on the
 //!    dense output: first where the linear interpolant of `ġ_k` vanishes, then by at most
 //!    [`EXTREMUM_SEARCH`] golden-section steps; a value of the other sign splits the step into
@@ -299,6 +300,8 @@ where
             None => self.rate(t0, &self.y0, &self.f0, &self.g0, delta)?,
         };
 
+        // `ġ` is a derivative in time; `along` turns it into one along the integration.
+        let along = if h > S::Real::zero() { 1.0 } else { -1.0 };
         // Up to two crossings per event in this step.
         let mut found: [[Option<Crossing<S::Real>>; 2]; M] = [[None; 2]; M];
         for k in 0..M {
@@ -309,7 +312,9 @@ where
             }
             if sign(b) != s {
                 found[k][0] = Some(self.locate(st, k, t0, a, t1, b)?);
-            } else if (s as f64) * d0[k].to_f64() < 0.0 && (s as f64) * d1[k].to_f64() > 0.0 {
+            } else if along * f64::from(s) * d0[k].to_f64() < 0.0
+                && along * f64::from(s) * d1[k].to_f64() > 0.0
+            {
                 // Turned around inside the step: look for a value of the other sign.
                 if let Some((tm, gm)) = self.dip(st, k, s, t0, t1, d0[k], d1[k])? {
                     found[k][0] = Some(self.locate(st, k, t0, a, tm, gm)?);
@@ -365,7 +370,8 @@ where
                     // heading for zero (a reset that changed other components), it is the same
                     // occurrence carried through the restart; if the reset turned `g_k` away
                     // and it crossed again at once, the events accumulate.
-                    let toward = t0 == tr && f64::from(sign(self.g0[k])) * d0[k].to_f64() < 0.0;
+                    let toward =
+                        t0 == tr && along * f64::from(sign(self.g0[k])) * d0[k].to_f64() < 0.0;
                     if toward {
                         continue;
                     }
