@@ -158,3 +158,116 @@ fn the_counter_sees_allocations() {
     assert!(sol.success);
     assert!(allocs > 0);
 }
+
+/// A ball dropped from 10 m (g = 9.81) bouncing with restitution 0.8.
+struct Ball;
+impl OdeSystem<2> for Ball {
+    fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
+        *dy = [y[1], -9.81];
+    }
+}
+
+/// Event 0: the floor (`x = 0` falling), which reverses and damps the velocity; event 1: the
+/// apex (`v = 0`, either way), only recorded.
+struct BallEvents;
+impl EventSet<2, 2> for BallEvents {
+    fn values(&self, _t: f64, y: &[f64; 2], g: &mut [f64; 2]) {
+        *g = [y[0], y[1]];
+    }
+    fn direction(&self, k: usize) -> Direction {
+        if k == 0 {
+            Direction::Falling
+        } else {
+            Direction::Both
+        }
+    }
+    fn action(&self, k: usize) -> EventAction {
+        if k == 0 {
+            EventAction::ResetState
+        } else {
+            EventAction::Continue
+        }
+    }
+    fn reset(&self, _k: usize, _t: f64, y: &mut [f64; 2]) {
+        y[1] *= -0.8;
+    }
+}
+
+#[test]
+fn run_with_events_and_a_normalizer_does_not_allocate() {
+    let g = 9.81;
+    let t1 = (20.0f64 / g).sqrt();
+    // Bounces at t1 and t1 + 1.6 t1; apexes half a flight after each bounce.
+    let bounces = [t1, 2.6 * t1];
+    let apexes = [t1 + 0.8 * t1, 2.6 * t1 + 0.64 * t1];
+    let exact = |t: f64| -> f64 {
+        if t < bounces[0] {
+            10.0 - 0.5 * g * t * t
+        } else {
+            let (tb, v) = if t < bounces[1] {
+                (bounces[0], 0.8 * g * t1)
+            } else {
+                (bounces[1], 0.64 * g * t1)
+            };
+            let s = t - tb;
+            v * s - 0.5 * g * s * s
+        }
+    };
+
+    // Construction (outside the count): the stepper and a normaliser writing into an array.
+    let mut points = [(0.0, 0.0, false); 16];
+    let mut n_points = 0;
+    let mut occurrences = [(0usize, 0.0); 8];
+    let mut n_occ = 0;
+    let mut st = Dop853::new(Ball, 0.0, [10.0, 0.0], 5.0, Tolerances::new(1e-10, 1e-12)).unwrap();
+    let mut norm = StepNormalizer::new(
+        0.5,
+        NormalizerMode::Increment,
+        NormalizerBounds::Both,
+        |t: f64, y: &[f64; 2], last: bool| {
+            points[n_points] = (t, y[0], last);
+            n_points += 1;
+        },
+    )
+    .unwrap();
+
+    let (allocs, end) = count(|| {
+        run(&mut st, BallEvents, &mut norm, &mut |occ| {
+            occurrences[n_occ] = (occ.event, occ.t);
+            n_occ += 1;
+        })
+    });
+    assert_eq!(end.unwrap(), Ending::Finished);
+    eprintln!(
+        "run with 2 events and a normaliser: {} steps, {} occurrences, {} points, {allocs} \
+         allocations",
+        st.stats().n_accepted,
+        n_occ,
+        n_points
+    );
+    assert_eq!(allocs, 0, "run allocated {allocs} times");
+
+    // It really ran: bounce, apex, bounce, apex at the closed-form times...
+    let expected = [
+        (0, bounces[0]),
+        (1, apexes[0]),
+        (0, bounces[1]),
+        (1, apexes[1]),
+    ];
+    assert_eq!(n_occ, expected.len(), "{:?}", &occurrences[..n_occ]);
+    for (&(k, t), (ek, et)) in occurrences.iter().zip(expected) {
+        assert_eq!(k, ek);
+        assert!((t - et).abs() < 1e-8, "event {k} at {t}, expected {et}");
+    }
+    // ...and the normaliser reported 0, 0.5, ..., 5 with the exact heights.
+    assert_eq!(n_points, 11);
+    for (i, &(t, x, last)) in points[..n_points].iter().enumerate() {
+        assert!((t - 0.5 * i as f64).abs() < 1e-14, "{t}");
+        assert!(
+            (x - exact(t)).abs() < 1e-8,
+            "x({t}) = {x}, exact {}",
+            exact(t)
+        );
+        assert_eq!(last, i == 10);
+    }
+}

@@ -245,10 +245,22 @@ mod solution {
                 && st.offsets.len() == st.bounds.len() + 1
                 && st.offsets.first() == Some(&0)
                 && st.offsets.windows(2).all(|w| w[0] < w[1])
-                && st.offsets.last().copied() == Some(st.coeffs.len() / N.max(1));
+                && st.offsets.last().copied() == Some(st.coeffs.len() / N.max(1))
+                && st
+                    .bounds
+                    .iter()
+                    .all(|&(a, b)| a.is_finite() && b.is_finite())
+                && st.bounds.windows(2).all(|w| w[0].1 == w[1].0)
+                && {
+                    // One direction throughout.
+                    let fwd = st.bounds.iter().any(|&(a, b)| b > a);
+                    let bwd = st.bounds.iter().any(|&(a, b)| b < a);
+                    !(fwd && bwd)
+                };
             if !consistent {
                 return Err(D::Error::custom(
-                    "inconsistent DenseSolution: state size, offsets and coefficients disagree",
+                    "inconsistent DenseSolution: state size, offsets, coefficients or segment \
+                     bounds disagree",
                 ));
             }
             let coeffs = st

@@ -364,6 +364,13 @@ impl<S: Scalar, const N: usize, H: FixedStepHandler<S, N>> StepHandler<S, N>
             S::Real::one()
         };
         self.held = None;
+        if t_bound == t0 {
+            // An empty span: no step will come; its one point is both first and last.
+            if self.bounds.first() || self.bounds.last() {
+                self.handler.handle_point(t0, y0, true);
+            }
+            return;
+        }
         // The first grid point strictly after t0.
         self.k = match self.mode {
             NormalizerMode::Increment => S::Real::one(),
