@@ -66,7 +66,7 @@ impl EventSet<2, 1> for Floor {
         EventAction::ResetState
     }
     fn reset(&self, _k: usize, _t: f64, y: &mut [f64; 2]) {
-        y[1] = -0.8 * y[1];
+        y[1] *= -0.8;
     }
 }
 
@@ -78,21 +78,22 @@ pub fn bounce_times() -> Result<([f64; 3], usize), Error> {
     let mut heights = [0.0; 32];
     let mut n_heights = 0;
     let mut st = Dop853::new(Ball, 0.0, [10.0, 0.0], 100.0, Tolerances::new(1e-10, 1e-12))?;
-    let mut every_half = StepNormalizer::new(
-        0.5,
-        NormalizerMode::Increment,
-        NormalizerBounds::Both,
-        |_t: f64, y: &[f64; 2], _last: bool| {
-            if n_heights < heights.len() {
-                heights[n_heights] = y[0];
-                n_heights += 1;
-            }
-        },
-    )?;
-    let ending = run(&mut st, Floor { bounces: 3 }, &mut every_half, &mut |occ| {
-        times[occ.count as usize - 1] = occ.t;
-    })?;
-    drop(every_half);
+    let ending = {
+        let mut every_half = StepNormalizer::new(
+            0.5,
+            NormalizerMode::Increment,
+            NormalizerBounds::Both,
+            |_t: f64, y: &[f64; 2], _last: bool| {
+                if n_heights < heights.len() {
+                    heights[n_heights] = y[0];
+                    n_heights += 1;
+                }
+            },
+        )?;
+        run(&mut st, Floor { bounces: 3 }, &mut every_half, &mut |occ| {
+            times[occ.count as usize - 1] = occ.t;
+        })?
+    };
     match ending {
         Ending::Terminated { .. } => Ok((times, n_heights)),
         Ending::Finished => Err(Error::InvalidOption {

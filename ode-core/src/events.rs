@@ -27,12 +27,22 @@
 //!    the step: occurrences at the same time are still reported, later ones are dropped (after a
 //!    reset the integration re-runs that stretch and finds them again if they still happen).
 //!
+//! A limit of [`EventAction::ResetDerivatives`]: the state at the switch comes from the dense
+//! output of the step that straddles it, whose later stages already sampled the right-hand
+//! side's other branch. Adaptive methods keep that within their tolerance (their error estimate
+//! sees the kink, and the straddling step shrinks until it passes); a fixed-step method keeps
+//! the error of that one step. Where a switch time is known in advance, ending one integration
+//! there and starting the next is exact.
+//!
 //! Conventions:
 //! - A direction refers to the order of integration: `Rising` means `g` goes from negative to
 //!   non-negative as the integration proceeds, backward integrations included (SciPy's rule).
 //! - A value exactly zero at the start of a step is not a crossing: an event at the initial
 //!   time is not reported, and neither is a touch of zero reported at a step's end counted again
-//!   when the function leaves zero.
+//!   when the function leaves zero. The side it leaves to (the sign of `ġ`) counts as its sign
+//!   at the start, so a return across zero later in the same step is found.
+//! - An event reported at the time of a reset is not reported again when the restart, a few
+//!   ulps earlier, meets its crossing once more.
 //! - The time reported is the bracket end past the crossing (so `g` there already has its new
 //!   sign or is zero); for [`EventAction::ResetState`] it is the end before the crossing, so
 //!   the reset state starts on the side it came from (a bouncing ball restarts above the floor
@@ -180,6 +190,10 @@ pub struct EventTracker<E, S: Scalar, const N: usize, const M: usize> {
     last_reset: [Option<(S::Real, bool)>; M],
     total: u64,
     max_occurrences: u64,
+    /// The time each event was last reported.
+    reported: [Option<S::Real>; M],
+    /// The time of the last restart.
+    restart_at: Option<S::Real>,
 }
 
 impl<E, S, const N: usize, const M: usize> EventTracker<E, S, N, M>
@@ -203,6 +217,8 @@ where
             last_reset: [None; M],
             total: 0,
             max_occurrences: DEFAULT_MAX_OCCURRENCES,
+            reported: [None; M],
+            restart_at: None,
         };
         tracker.g0 = tracker.values(tracker.t0, &tracker.y0)?;
         Ok(tracker)
@@ -305,11 +321,22 @@ where
         // Up to two crossings per event in this step.
         let mut found: [[Option<Crossing<S::Real>>; 2]; M] = [[None; 2]; M];
         for k in 0..M {
-            let (a, b) = (self.g0[k], g1[k]);
-            let s = sign(a);
-            if s == 0 {
-                continue;
+            let (mut a, b) = (self.g0[k], g1[k]);
+            if a == S::Real::zero() {
+                // Exactly zero at the start (the initial time, or a touch at the last step's
+                // end): not a crossing there, but the function leaves zero to one side, given by
+                // a forward difference into the step (a touch of zero has `ġ = 0` there, and
+                // the backward difference from the last step would point the wrong way), and
+                // may come back across later in the step.
+                let forward = self.rate(t0, &self.y0, &self.f0, &self.g0, delta)?;
+                let leaving = along * forward[k].to_f64();
+                if leaving == 0.0 {
+                    continue;
+                }
+                let tiny = S::Real::min_positive_value();
+                a = if leaving > 0.0 { tiny } else { -tiny };
             }
+            let s = sign(a);
             if sign(b) != s {
                 found[k][0] = Some(self.locate(st, k, t0, a, t1, b)?);
             } else if along * f64::from(s) * d0[k].to_f64() < 0.0
@@ -335,6 +362,7 @@ where
             }
         }
 
+        let first_after_restart = self.restart_at == Some(t0);
         // Occurrences in time order (ties by index), until one ends the step.
         let forward = h > S::Real::zero();
         let earlier = |a: S::Real, b: S::Real| if forward { a < b } else { a > b };
@@ -364,14 +392,25 @@ where
                 }
             }
             let action = self.events.action(k);
+            if first_after_restart
+                && self.last_reset[k].is_none_or(|(tr, _)| tr != t0)
+                && self.reported[k].is_some_and(|tr| {
+                    (c.after - tr).abs() <= root_tolerance(tr)
+                        || (c.before - tr).abs() <= root_tolerance(tr)
+                })
+            {
+                // Reported at the cut already; the restart went back a few ulps before it.
+                continue;
+            }
             if let Some((tr, _)) = self.last_reset[k] {
                 if (c.before - tr).abs() <= root_tolerance(tr) {
                     // The crossing that caused the reset, once more: if the reset left `g_k`
                     // heading for zero (a reset that changed other components), it is the same
                     // occurrence carried through the restart; if the reset turned `g_k` away
                     // and it crossed again at once, the events accumulate.
-                    let toward =
-                        t0 == tr && along * f64::from(sign(self.g0[k])) * d0[k].to_f64() < 0.0;
+                    let toward = action == EventAction::ResetState
+                        && t0 == tr
+                        && along * f64::from(sign(self.g0[k])) * d0[k].to_f64() < 0.0;
                     if toward {
                         continue;
                     }
@@ -389,6 +428,7 @@ where
                 });
             }
             self.counts[k] = self.counts[k].saturating_add(1);
+            self.reported[k] = Some(t);
             let y = if t == t1 { y1 } else { st.dense(t)? };
             report(&Occurrence {
                 event: k,
@@ -416,8 +456,9 @@ where
                 let mut y_new = y;
                 if action == EventAction::ResetState {
                     self.events.reset(k, t, &mut y_new);
-                    self.last_reset[k] = Some((t, c.rising));
                 }
+                self.last_reset[k] = Some((t, c.rising));
+                self.restart_at = Some(t);
                 outcome = EventOutcome::Restart {
                     event: k,
                     t,
@@ -451,7 +492,10 @@ where
         // from, so that crossing again (a ball that did not leave the floor) is seen.
         for k in 0..M {
             if let Some((tr, rising)) = self.last_reset[k] {
-                if tr == self.t0 && self.g0[k] == S::Real::zero() {
+                if tr == self.t0
+                    && self.g0[k] == S::Real::zero()
+                    && self.events.action(k) == EventAction::ResetState
+                {
                     let tiny = S::Real::min_positive_value();
                     self.g0[k] = if rising { -tiny } else { tiny };
                 }
