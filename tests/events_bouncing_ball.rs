@@ -40,13 +40,19 @@ fn t_end() -> f64 {
     t[BOUNCES - 1] + E.powi(BOUNCES as i32) * v1 / G
 }
 
-struct HandBall;
+/// Free fall under gravity `g`.
+struct HandBall {
+    g: f64,
+}
 impl OdeSystem<2> for HandBall {
     fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
-        *dy = [y[1], -G];
+        *dy = [y[1], -self.g];
     }
 }
-struct Floor;
+/// The floor `x = 0`, falling, reversing the velocity with restitution `e`.
+struct Floor {
+    e: f64,
+}
 impl EventSet<2, 1> for Floor {
     fn values(&self, _t: f64, y: &[f64; 2], g: &mut [f64; 1]) {
         g[0] = y[0];
@@ -58,7 +64,7 @@ impl EventSet<2, 1> for Floor {
         EventAction::ResetState
     }
     fn reset(&self, _k: usize, _t: f64, y: &mut [f64; 2]) {
-        y[1] *= -E;
+        y[1] *= -self.e;
     }
 }
 
@@ -146,11 +152,11 @@ fn ten_bounces_hand_written_dop853() {
         t_eval.push(ap[k].0);
     }
     let sol = solve_ivp_with_events(
-        &HandBall,
+        &HandBall { g: G },
         (0.0, end),
         [H0, 0.0],
         tight(Method::Dop853).t_eval(t_eval.clone()),
-        Floor,
+        Floor { e: E },
     )
     .unwrap();
     assert_eq!(sol.status, Status::Finished, "{}", sol.message);
@@ -209,11 +215,11 @@ fn ten_bounces_macro_with_parameters() {
     assert_eq!(ball.events().terminal(0), None);
     // Same functions, same settings: the same numbers as the hand-written set.
     let hand = solve_ivp_with_events(
-        &HandBall,
+        &HandBall { g: G },
         (0.0, t_end()),
         [H0, 0.0],
         tight(Method::Dop853),
-        Floor,
+        Floor { e: E },
     )
     .unwrap();
     assert_eq!(sol.t_events, hand.t_events);
@@ -268,8 +274,14 @@ fn ten_bounces_every_method() {
     ];
     let mut worst = 0.0f64;
     for method in methods {
-        let sol = solve_ivp_with_events(&HandBall, (0.0, t_end()), [H0, 0.0], tight(method), Floor)
-            .unwrap();
+        let sol = solve_ivp_with_events(
+            &HandBall { g: G },
+            (0.0, t_end()),
+            [H0, 0.0],
+            tight(method),
+            Floor { e: E },
+        )
+        .unwrap();
         assert_eq!(sol.status, Status::Finished, "{method}: {}", sol.message);
         let w = check_impacts(&sol, BOUNCES, &method.to_string());
         println!(
@@ -292,7 +304,7 @@ fn ten_bounces_every_method() {
 #[test]
 fn run_driver_counts_the_bounces() {
     let mut st = Dop853::new(
-        HandBall,
+        HandBall { g: G },
         0.0,
         [H0, 0.0],
         t_end(),
@@ -300,7 +312,10 @@ fn run_driver_counts_the_bounces() {
     )
     .unwrap();
     let mut occ: Vec<Occurrence<f64, 2>> = Vec::new();
-    let end = run(&mut st, Floor, &mut (), &mut |o: &Occurrence<f64, 2>| {
+    let end = run(&mut st, Floor { e: E }, &mut (), &mut |o: &Occurrence<
+        f64,
+        2,
+    >| {
         occ.push(*o)
     })
     .unwrap();
@@ -326,35 +341,14 @@ fn run_driver_counts_the_bounces() {
 /// `t_{n+1} = t_n + 2·0.2ⁿ`: 1, 1.4, 1.48, 1.496, 1.4992.
 #[test]
 fn reset_at_an_exact_zero_then_a_flight_inside_one_step() {
-    struct Drop2;
-    impl OdeSystem<2> for Drop2 {
-        fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
-            *dy = [y[1], -2.0];
-        }
-    }
-    struct Floor02;
-    impl EventSet<2, 1> for Floor02 {
-        fn values(&self, _t: f64, y: &[f64; 2], g: &mut [f64; 1]) {
-            g[0] = y[0];
-        }
-        fn direction(&self, _k: usize) -> Direction {
-            Direction::Falling
-        }
-        fn action(&self, _k: usize) -> EventAction {
-            EventAction::ResetState
-        }
-        fn reset(&self, _k: usize, _t: f64, y: &mut [f64; 2]) {
-            y[1] *= -0.2;
-        }
-    }
     let exact = [1.0, 1.4, 1.48, 1.496, 1.4992];
     // Between t_5 = 1.4992 and t_6 = 1.49984.
     let sol = solve_ivp_with_events(
-        &Drop2,
+        &HandBall { g: 2.0 },
         (0.0, 1.4995),
         [1.0, 0.0],
         Options::new(Method::Midpoint).first_step(0.5),
-        Floor02,
+        Floor { e: 0.2 },
     )
     .unwrap();
     assert_eq!(sol.status, Status::Finished, "{}", sol.message);
