@@ -215,11 +215,11 @@ pub mod __private {
 /// The names most programs need.
 pub mod prelude {
     pub use ode_core::{
-        run, solve_ivp, solve_ivp_with_events, DenseSolution, Direction, Dop853, Dopri5, Ending,
-        Error, Euler, EventAction, EventOutcome, EventSet, EventTracker, FixedStepHandler,
-        FnHandler, Gill, HighamHall54, Jacobian, Luther, Method, Midpoint, NoEvents,
+        run, solve_ivp, solve_ivp_with_events, Bdf, DenseSolution, Direction, Dop853, Dopri5,
+        Ending, Error, Euler, EventAction, EventOutcome, EventSet, EventTracker, FixedStepHandler,
+        FnHandler, Gill, HighamHall54, Jacobian, JacobianKind, Luther, Method, Midpoint, NoEvents,
         NormalizerBounds, NormalizerMode, Occurrence, OdeResult, OdeSystem, Options, ParamJacobian,
-        Rk23, Rk4, Rk45, Settings, Sparsity, Status, StepHandler, StepNormalizer, StepView,
+        Radau5, Rk23, Rk4, Rk45, Settings, Sparsity, Status, StepHandler, StepNormalizer, StepView,
         Stepper, ThreeEighths, Tolerances, Tsit5,
     };
     pub use ode_macros::ode_system;

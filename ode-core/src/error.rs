@@ -92,6 +92,12 @@ pub enum Error {
         /// The accumulation time.
         t: f64,
     },
+    /// The Newton iteration matrix of an implicit method was singular (or not finite) again
+    /// and again although the step was halved each time.
+    SingularMatrix {
+        /// Where the integration stopped.
+        t: f64,
+    },
     /// More event occurrences than the limit set for the integration.
     TooManyEvents {
         /// The limit.
@@ -142,6 +148,11 @@ impl fmt::Display for Error {
                 f,
                 "event {event} recurs at t = {t} right after its reset: events accumulate there \
                  (Zeno behaviour) and the integration cannot go past it"
+            ),
+            Error::SingularMatrix { t } => write!(
+                f,
+                "the Newton iteration matrix is repeatedly singular at t = {t}, although the \
+                 step was halved each time"
             ),
             Error::TooManyEvents { limit, t } => {
                 write!(f, "more than {limit} event occurrences by t = {t}")

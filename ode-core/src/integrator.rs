@@ -36,12 +36,12 @@ use num_traits::{Float, One, Zero};
     ))
 )]
 pub struct Settings<R, const N: usize> {
-    tol: Tolerances<R, N>,
-    first_step: Option<R>,
-    max_step: R,
-    min_step: R,
-    max_nfev: usize,
-    controller: Option<Controller<R>>,
+    pub(crate) tol: Tolerances<R, N>,
+    pub(crate) first_step: Option<R>,
+    pub(crate) max_step: R,
+    pub(crate) min_step: R,
+    pub(crate) max_nfev: usize,
+    pub(crate) controller: Option<Controller<R>>,
 }
 
 impl<R: Real, const N: usize> Settings<R, N> {
@@ -86,6 +86,53 @@ impl<R: Real, const N: usize> Settings<R, N> {
     /// The tolerances.
     pub fn tolerances(&self) -> &Tolerances<R, N> {
         &self.tol
+    }
+
+    /// Checks the step options for an integration over `[t0, t_bound]`.
+    pub(crate) fn check_steps(&self, t0: R, t_bound: R) -> Result<(), Error> {
+        let span = (t_bound - t0).abs();
+        if self.max_step.is_nan() || self.max_step <= R::zero() {
+            return Err(Error::InvalidOption {
+                what: "max_step must be positive",
+            });
+        }
+        if !(self.min_step >= R::zero() && self.min_step <= self.max_step) {
+            return Err(Error::InvalidOption {
+                what: "min_step must be non-negative and not above max_step",
+            });
+        }
+        if let Some(h) = self.first_step {
+            if !(h > R::zero() && h.is_finite()) {
+                return Err(Error::InvalidOption {
+                    what: "first_step must be positive and finite",
+                });
+            }
+            if span > R::zero() && h > span {
+                return Err(Error::InvalidOption {
+                    what: "first_step exceeds the length of the span",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `t` lies between `t_prev` and `t` (either order), up to a few units in the last
+/// place.
+pub(crate) fn in_step<R: Real>(t_prev: R, t_now: R, t: R) -> Result<(), Error> {
+    let (lo, hi) = if t_prev <= t_now {
+        (t_prev, t_now)
+    } else {
+        (t_now, t_prev)
+    };
+    let slack = R::from_f64(4.0) * R::epsilon() * lo.abs().max(hi.abs());
+    if t >= lo - slack && t <= hi + slack {
+        Ok(())
+    } else {
+        Err(Error::OutsideInterpolant {
+            t: t.to_f64(),
+            interval: (lo.to_f64(), hi.to_f64()),
+        })
     }
 }
 
@@ -141,7 +188,7 @@ pub(crate) struct Core<S: Scalar, const N: usize> {
     first_step: Option<S::Real>,
 }
 
-fn check_start<S: Scalar, const N: usize>(
+pub(crate) fn check_start<S: Scalar, const N: usize>(
     t0: S::Real,
     y0: &[S; N],
     t_bound: S::Real,
@@ -230,29 +277,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         check_start(t0, &y0, t_bound)?;
         let (tol, raised) = settings.tol.validated()?;
         let ctrl = ControlState::new(settings.controller.unwrap_or(default_controller))?;
-        let span = (t_bound - t0).abs();
-        if settings.max_step.is_nan() || settings.max_step <= S::Real::zero() {
-            return Err(Error::InvalidOption {
-                what: "max_step must be positive",
-            });
-        }
-        if !(settings.min_step >= S::Real::zero() && settings.min_step <= settings.max_step) {
-            return Err(Error::InvalidOption {
-                what: "min_step must be non-negative and not above max_step",
-            });
-        }
-        if let Some(h) = settings.first_step {
-            if !(h > S::Real::zero() && h.is_finite()) {
-                return Err(Error::InvalidOption {
-                    what: "first_step must be positive and finite",
-                });
-            }
-            if span > S::Real::zero() && h > span {
-                return Err(Error::InvalidOption {
-                    what: "first_step exceeds the length of the span",
-                });
-            }
-        }
+        settings.check_steps(t0, t_bound)?;
         let mut core = Core::blank(t0, y0, t_bound, tol, ctrl, Mode::Adaptive);
         core.max_step = settings.max_step;
         core.min_step = settings.min_step;
@@ -368,20 +393,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
 
     /// Whether `t` lies in the last step, up to a few units in the last place.
     pub fn check_in_step(&self, t: S::Real) -> Result<(), Error> {
-        let (lo, hi) = if self.t_prev <= self.t {
-            (self.t_prev, self.t)
-        } else {
-            (self.t, self.t_prev)
-        };
-        let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * lo.abs().max(hi.abs());
-        if t >= lo - slack && t <= hi + slack {
-            Ok(())
-        } else {
-            Err(Error::OutsideInterpolant {
-                t: t.to_f64(),
-                interval: (lo.to_f64(), hi.to_f64()),
-            })
-        }
+        in_step(self.t_prev, self.t, t)
     }
 
     /// Makes one accepted step. `cost` is the number of `f` evaluations one attempt spends,

@@ -1,13 +1,15 @@
 //! # ode-core
 //!
-//! The integrators of odegen: explicit Runge–Kutta methods over statically sized systems
+//! The integrators of odegen: explicit Runge–Kutta and implicit stiff methods over statically sized systems
 //! `dy/dt = f(t, y)`, `y ∈ S^N`, that step without touching the heap.
 //!
 //! - [`system`]: the [`OdeSystem`] trait and the capabilities the `#[ode_system]` macro and
 //!   the stiff solvers build on ([`Jacobian`], [`Sparsity`], [`ParamJacobian`], [`EventSet`]);
 //! - [`scalar`]: the state may be `f64`, `f32`, complex or (feature `num-dual`) dual numbers;
 //! - [`tableau`]: Butcher tableaux as constant data;
-//! - [`explicit`]: the steppers; [`control`]: error norm, initial step and controllers;
+//! - [`explicit`]: the explicit steppers; [`implicit`]: the stiff solvers [`Radau5`] and
+//!   [`Bdf`], with their Jacobian sources ([`jacobian`]) and stack LU ([`linalg`]);
+//! - [`control`]: error norm, initial step and controllers;
 //! - [`finite_diff`]: Jacobians by central differences grouped by a column colouring;
 //! - [`events`]: zero crossings located on the dense output, with their actions;
 //!   [`handler`]: step handlers and the step normaliser; [`run`]: the allocation-free driver;
@@ -32,7 +34,10 @@ pub mod events;
 pub mod explicit;
 pub mod finite_diff;
 pub mod handler;
+pub mod implicit;
 mod integrator;
+pub mod jacobian;
+pub mod linalg;
 pub mod scalar;
 #[cfg(feature = "alloc")]
 pub mod solve;
@@ -54,12 +59,15 @@ pub use handler::{
     FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,
     StepView,
 };
+pub use implicit::{Bdf, Radau5};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]
 pub use solve::{solve_ivp, solve_ivp_with_events, Method, OdeResult, Options, Status};
 pub use stepper::{Stats, Stepper};
-pub use system::{Direction, EventAction, EventSet, Jacobian, OdeSystem, ParamJacobian, Sparsity};
+pub use system::{
+    Direction, EventAction, EventSet, Jacobian, JacobianKind, OdeSystem, ParamJacobian, Sparsity,
+};
 
 pub use num_complex;
 #[cfg(feature = "num-dual")]

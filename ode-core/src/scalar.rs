@@ -46,8 +46,21 @@ pub trait Scalar:
     /// `hypot(re, eps)` for dual numbers (so that step-size control also keeps the derivative
     /// accurate, as DifferentialEquations.jl does for its dual numbers).
     fn modulus(self) -> Self::Real;
+    /// A cheap magnitude for choosing pivots: `|x|` for reals, `|re| + |im|` for complex
+    /// numbers (LAPACK's `CABS1`, which spares a square root per comparison).
+    #[inline]
+    fn pivot_magnitude(self) -> Self::Real {
+        self.modulus()
+    }
     /// Whether every component is finite.
     fn all_finite(self) -> bool;
+    /// The value as a real number when the type *is* the real field (`f64`, `f32`), `None`
+    /// for complex and dual numbers. Lets the driver run methods made for real states only
+    /// ([`crate::Radau5`]) on a state type that happens to be real.
+    #[inline]
+    fn to_real(self) -> Option<Self::Real> {
+        None
+    }
 }
 
 macro_rules! real_impl {
@@ -65,6 +78,10 @@ macro_rules! real_impl {
             #[inline]
             fn all_finite(self) -> bool {
                 <$t>::is_finite(self)
+            }
+            #[inline]
+            fn to_real(self) -> Option<$t> {
+                Some(self)
             }
         }
         impl Real for $t {
@@ -91,6 +108,10 @@ impl<R: Real> Scalar for Complex<R> {
     #[inline]
     fn modulus(self) -> R {
         self.re.hypot(self.im)
+    }
+    #[inline]
+    fn pivot_magnitude(self) -> R {
+        self.re.abs() + self.im.abs()
     }
     #[inline]
     fn all_finite(self) -> bool {

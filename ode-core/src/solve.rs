@@ -29,12 +29,16 @@ use crate::explicit::{
     Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, ThreeEighths, Tsit5,
 };
 use crate::handler::{StepHandler, StepView};
+use crate::implicit::{Bdf, Radau5};
 use crate::integrator::Settings;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
+use crate::system::JacobianKind;
 use crate::system::{EventSet, OdeSystem};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::marker::PhantomData;
+use num_traits::{Float, Zero};
 
 /// The integration methods of [`solve_ivp`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +67,12 @@ pub enum Method {
     ThreeEighths,
     /// Luther's 6th-order method, fixed step `first_step`.
     Luther,
+    /// Radau IIA of order 5, implicit, for stiff problems ([`Radau5`], Hairer's RADAU5);
+    /// real states only (as SciPy's `Radau`).
+    Radau,
+    /// Variable-order NDF/BDF 1–5, implicit, for stiff problems ([`Bdf`], SciPy's `BDF`);
+    /// real or complex states.
+    Bdf,
 }
 
 impl core::fmt::Display for Method {
@@ -84,6 +94,8 @@ impl core::fmt::Display for Method {
             Method::Gill => "Gill",
             Method::ThreeEighths => "3/8 rule",
             Method::Luther => "Luther",
+            Method::Radau => "Radau",
+            Method::Bdf => "BDF",
         })
     }
 }
@@ -100,6 +112,11 @@ impl Method {
                 | Method::ThreeEighths
                 | Method::Luther
         )
+    }
+
+    /// Whether the method is implicit (meant for stiff problems; it uses the Jacobian).
+    pub fn is_implicit(self) -> bool {
+        matches!(self, Method::Radau | Method::Bdf)
     }
 }
 
@@ -400,6 +417,17 @@ where
         Method::Gill => fixed!(Gill),
         Method::ThreeEighths => fixed!(ThreeEighths),
         Method::Luther => fixed!(Luther),
+        Method::Bdf => adaptive!(Bdf),
+        Method::Radau => {
+            if S::zero().to_real().is_none() {
+                return Err(Error::InvalidOption {
+                    what: "Radau integrates real states only; use Method::Bdf for complex ones",
+                });
+            }
+            let y0r = y0.map(|v| v.to_real().unwrap_or(S::Real::nan()));
+            let st = Radau5::new(RealView::<_, S>::new(system), t0, y0r, t1, settings)?;
+            drive(AsScalar::<_, S, N>::new(st), events, &options)?
+        }
     })
 }
 
@@ -560,4 +588,133 @@ where
         success: status != Status::Failed,
         error,
     })
+}
+
+/// A system over a real scalar type `S` seen as a system over `S::Real` (the two are the same
+/// type; the conversions are identities), so [`Radau5`], made for real states, can run in a
+/// driver generic over `S`.
+struct RealView<'a, Sys: ?Sized, S> {
+    sys: &'a Sys,
+    _s: PhantomData<S>,
+}
+
+impl<'a, Sys: ?Sized, S> RealView<'a, Sys, S> {
+    fn new(sys: &'a Sys) -> Self {
+        RealView {
+            sys,
+            _s: PhantomData,
+        }
+    }
+}
+
+fn to_real_array<S: Scalar, const N: usize>(v: &[S; N]) -> [S::Real; N] {
+    v.map(|x| x.to_real().unwrap_or(S::Real::nan()))
+}
+
+fn from_real_array<S: Scalar, const N: usize>(v: &[S::Real; N]) -> [S; N] {
+    v.map(S::from_real)
+}
+
+impl<Sys, S, const N: usize> OdeSystem<N, S::Real> for RealView<'_, Sys, S>
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    S: Scalar,
+{
+    const JACOBIAN: JacobianKind = Sys::JACOBIAN;
+
+    #[inline]
+    fn rhs(&self, t: S::Real, y: &[S::Real; N], dy: &mut [S::Real; N]) {
+        let mut out = [S::zero(); N];
+        self.sys.rhs(t, &from_real_array(y), &mut out);
+        *dy = to_real_array(&out);
+    }
+
+    fn newton_jacobian(
+        &self,
+        t: S::Real,
+        y: &[S::Real; N],
+        f: &[S::Real; N],
+        jac: &mut [[S::Real; N]; N],
+    ) -> usize {
+        let mut js = [[S::zero(); N]; N];
+        for i in 0..N {
+            js[i] = from_real_array(&jac[i]);
+        }
+        let spent = self
+            .sys
+            .newton_jacobian(t, &from_real_array(y), &from_real_array(f), &mut js);
+        for i in 0..N {
+            jac[i] = to_real_array(&js[i]);
+        }
+        spent
+    }
+}
+
+/// A stepper over `S::Real` presented as one over the real scalar type `S` (see
+/// [`RealView`]).
+struct AsScalar<St, S: Scalar, const N: usize> {
+    st: St,
+    y: [S; N],
+    f: [S; N],
+}
+
+impl<St: Stepper<S::Real, N>, S: Scalar, const N: usize> AsScalar<St, S, N> {
+    fn new(st: St) -> Self {
+        let y = from_real_array(st.y());
+        let f = from_real_array(st.f());
+        AsScalar { st, y, f }
+    }
+    fn sync(&mut self) {
+        self.y = from_real_array(self.st.y());
+        self.f = from_real_array(self.st.f());
+    }
+}
+
+impl<St: Stepper<S::Real, N>, S: Scalar, const N: usize> Stepper<S, N> for AsScalar<St, S, N> {
+    fn t(&self) -> S::Real {
+        self.st.t()
+    }
+    fn y(&self) -> &[S; N] {
+        &self.y
+    }
+    fn f(&self) -> &[S; N] {
+        &self.f
+    }
+    fn t_prev(&self) -> S::Real {
+        self.st.t_prev()
+    }
+    fn t_bound(&self) -> S::Real {
+        self.st.t_bound()
+    }
+    fn is_finished(&self) -> bool {
+        self.st.is_finished()
+    }
+    fn step(&mut self) -> Result<(), Error> {
+        let r = self.st.step();
+        self.sync();
+        r
+    }
+    fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
+        self.st.dense(t).map(|y| from_real_array(&y))
+    }
+    fn dense_terms(&self) -> usize {
+        self.st.dense_terms()
+    }
+    fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
+        // Radau5's cubic: four terms (the buffer has room for eight).
+        let terms = self.st.dense_terms().min(8);
+        let mut buf = [[S::Real::zero(); N]; 8];
+        self.st.dense_coefficients(&mut buf[..terms]);
+        for (o, b) in out.iter_mut().zip(buf.iter()) {
+            *o = from_real_array(b);
+        }
+    }
+    fn stats(&self) -> Stats {
+        self.st.stats()
+    }
+    fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error> {
+        let r = self.st.restart(t, to_real_array(&y));
+        self.sync();
+        r
+    }
 }

@@ -37,13 +37,60 @@ use crate::scalar::Scalar;
 pub trait OdeSystem<const N: usize, S: Scalar = f64> {
     /// Writes `f(t, y)` into `dy`.
     fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]);
+
+    /// Where [`newton_jacobian`](Self::newton_jacobian) gets `∂f/∂y` from (reported by the
+    /// implicit methods; [`JacobianKind::Constant`] also tells them never to re-evaluate it).
+    const JACOBIAN: JacobianKind = JacobianKind::FiniteDifferences;
+
+    /// Writes `∂f/∂y` at `(t, y)` into `jac` for the Newton iterations of the implicit methods
+    /// ([`crate::Radau5`], [`crate::Bdf`]), given `f = f(t, y)`, and returns how many
+    /// evaluations of `f` it spent (counted in `nfev`).
+    ///
+    /// The choice is automatic: systems of `#[ode_system]` answer with their analytic Jacobian
+    /// (or the num-dual one of `jacobian = dual`, or coloured differences of `jacobian = fd`),
+    /// at no evaluation of `f`. A hand-written system gets forward differences (`N`
+    /// evaluations, [`crate::finite_diff::forward_jacobian`]) unless it says otherwise: wrap it
+    /// in [`crate::jacobian::WithJacobian`] (it implements [`Jacobian`]),
+    /// [`crate::jacobian::Colored`] (it implements [`Sparsity`]: one evaluation per colour),
+    /// `ForwardAd` (feature `num-dual`: it is generic over dual numbers), or
+    /// [`crate::jacobian::ConstantJacobian`] (a linear or frozen system).
+    ///
+    /// `jac` holds the previous Jacobian of the same system (zeros at first), so an
+    /// implementation may write only the structural non-zeros.
+    #[inline]
+    fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
+        crate::finite_diff::forward_jacobian(self, t, y, f, jac)
+    }
 }
 
 impl<const N: usize, S: Scalar, T: OdeSystem<N, S> + ?Sized> OdeSystem<N, S> for &T {
+    const JACOBIAN: JacobianKind = T::JACOBIAN;
+
     #[inline(always)]
     fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
         (**self).rhs(t, y, dy)
     }
+
+    #[inline(always)]
+    fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
+        (**self).newton_jacobian(t, y, f, jac)
+    }
+}
+
+/// Where an implicit method's Jacobian `∂f/∂y` comes from ([`OdeSystem::JACOBIAN`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum JacobianKind {
+    /// Symbolic derivatives generated at compile time (or written by hand).
+    Analytic,
+    /// Forward-mode automatic differentiation with dual numbers.
+    ForwardAd,
+    /// Finite differences grouped by the sparsity pattern's column colouring.
+    ColoredFiniteDifferences,
+    /// Forward differences, one evaluation of `f` per column.
+    FiniteDifferences,
+    /// A constant matrix: evaluated once, never again.
+    Constant,
 }
 
 /// A system that knows its Jacobian `J_ij = ∂f_i/∂y_j` analytically.

@@ -257,6 +257,34 @@ pub fn system(
         " Dense: the body was not analysed symbolically."
     };
 
+    // How the implicit methods get the Jacobian: the analytic one, the dual one, or coloured
+    // forward differences (whose evaluations of f they count).
+    let newton = match (options.jacobian, symbolic.is_some(), dual_fn.is_some()) {
+        (crate::options::JacobianMode::Symbolic, true, _) => quote! {
+            const JACOBIAN: #core::JacobianKind = #core::JacobianKind::Analytic;
+            #[inline]
+            fn newton_jacobian(&self, t: f64, y: &[f64; #n], _f: &[f64; #n], jac: &mut [[f64; #n]; #n]) -> usize {
+                #core::Jacobian::<#n>::jacobian_into_zeroed(self, t, y, jac);
+                0
+            }
+        },
+        (crate::options::JacobianMode::Dual, _, true) => quote! {
+            const JACOBIAN: #core::JacobianKind = #core::JacobianKind::ForwardAd;
+            #[inline]
+            fn newton_jacobian(&self, t: f64, y: &[f64; #n], _f: &[f64; #n], jac: &mut [[f64; #n]; #n]) -> usize {
+                #core::Jacobian::<#n>::jacobian(self, t, y, jac);
+                0
+            }
+        },
+        _ => quote! {
+            const JACOBIAN: #core::JacobianKind = #core::JacobianKind::ColoredFiniteDifferences;
+            #[inline]
+            fn newton_jacobian(&self, t: f64, y: &[f64; #n], f: &[f64; #n], jac: &mut [[f64; #n]; #n]) -> usize {
+                #core::finite_diff::colored_forward_jacobian(self, t, y, f, jac)
+            }
+        },
+    };
+
     let inherent = quote! {
         #[allow(dead_code)]
         impl #sname {
@@ -287,6 +315,8 @@ pub fn system(
             fn rhs(&self, #t: f64, #y: &[f64; #n], dy: &mut [f64; #n]) {
                 *dy = #name(#t, *#y, #(#self_params2),*);
             }
+
+            #newton
         }
 
         #[doc = #pattern_doc]

@@ -17,13 +17,16 @@
 //! (the layout SciPy's `RungeKutta.P` uses).
 //!
 //! One file per family, each citing the paper its coefficients come from. DOP853, whose error
-//! estimate and dense output do not fit this shape, has its own constants in [`dop853`].
+//! estimate and dense output do not fit this shape, has its own constants in [`dop853`]; the
+//! implicit Radau IIA method its constants and the transformation of its matrix in
+//! [`radau_iia`].
 
 pub mod bogacki_shampine;
 pub mod dop853;
 pub mod dormand_prince;
 pub mod fixed;
 pub mod higham_hall;
+pub mod radau_iia;
 pub mod tsitouras;
 
 /// A fixed-step explicit Runge–Kutta method with `S` stages.

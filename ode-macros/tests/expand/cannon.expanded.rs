@@ -35,6 +35,20 @@ impl ::odegen::__private::ode_core::OdeSystem<2> for Cannon {
     fn rhs(&self, t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
         *dy = cannon(t, *y);
     }
+    const JACOBIAN: ::odegen::__private::ode_core::JacobianKind = ::odegen::__private::ode_core::JacobianKind::Analytic;
+    #[inline]
+    fn newton_jacobian(
+        &self,
+        t: f64,
+        y: &[f64; 2],
+        _f: &[f64; 2],
+        jac: &mut [[f64; 2]; 2],
+    ) -> usize {
+        ::odegen::__private::ode_core::Jacobian::<
+            2,
+        >::jacobian_into_zeroed(self, t, y, jac);
+        0
+    }
 }
 /// The structural non-zeros found by analysing the function body.
 impl ::odegen::__private::ode_core::Sparsity<2> for Cannon {

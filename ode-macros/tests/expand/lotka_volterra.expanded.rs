@@ -58,6 +58,20 @@ impl ::odegen::__private::ode_core::OdeSystem<2> for LotkaVolterra {
     fn rhs(&self, t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
         *dy = lotka_volterra(t, *y, self.a, self.b, self.c, self.d);
     }
+    const JACOBIAN: ::odegen::__private::ode_core::JacobianKind = ::odegen::__private::ode_core::JacobianKind::Analytic;
+    #[inline]
+    fn newton_jacobian(
+        &self,
+        t: f64,
+        y: &[f64; 2],
+        _f: &[f64; 2],
+        jac: &mut [[f64; 2]; 2],
+    ) -> usize {
+        ::odegen::__private::ode_core::Jacobian::<
+            2,
+        >::jacobian_into_zeroed(self, t, y, jac);
+        0
+    }
 }
 /// The structural non-zeros found by analysing the function body.
 impl ::odegen::__private::ode_core::Sparsity<2> for LotkaVolterra {

@@ -40,6 +40,20 @@ impl ::odegen::__private::ode_core::OdeSystem<3> for Robertson {
     fn rhs(&self, t: f64, y: &[f64; 3], dy: &mut [f64; 3]) {
         *dy = robertson(t, *y);
     }
+    const JACOBIAN: ::odegen::__private::ode_core::JacobianKind = ::odegen::__private::ode_core::JacobianKind::Analytic;
+    #[inline]
+    fn newton_jacobian(
+        &self,
+        t: f64,
+        y: &[f64; 3],
+        _f: &[f64; 3],
+        jac: &mut [[f64; 3]; 3],
+    ) -> usize {
+        ::odegen::__private::ode_core::Jacobian::<
+            3,
+        >::jacobian_into_zeroed(self, t, y, jac);
+        0
+    }
 }
 /// The structural non-zeros found by analysing the function body.
 impl ::odegen::__private::ode_core::Sparsity<3> for Robertson {

@@ -1,0 +1,760 @@
+//! Variable-order numerical differentiation formulas (NDF/BDF, orders 1–5).
+//!
+//! The method of Shampine & Reichelt, "The MATLAB ODE Suite", *SIAM J. Sci. Comput.* 18
+//! (1997), §2–§3, as SciPy's `BDF` implements it:
+//!
+//! - **Quasi-constant step size.** The solution is carried as the backward differences
+//!   `D_j = ∇^j y_n` (`j = 0..k+2`) on an equally spaced grid of spacing `h`; a change of step
+//!   re-interpolates them onto the new grid (`D ← (R U)ᵀ D`, §2.2, eq. (2)–(3)).
+//! - **NDFs.** Klopfenstein's numerical differentiation formulas with Shampine & Reichelt's
+//!   `κ = (−0.1850, −1/9, −0.0823, −0.0415, 0)`: the corrector
+//!   `Σ_{j=1}^{k} γ_j ∇^j y_{n+1} − h f(t_{n+1}, y_{n+1}) − κ γ_k (y_{n+1} − y⁽⁰⁾_{n+1}) = 0`,
+//!   `γ_j = Σ_{i≤j} 1/i`, with error estimate `(κ γ_k + 1/(k+1)) ‖∇^{k+1} y_{n+1}‖`.
+//! - **Newton** (at most 4 iterations) on `(I − c J) Δ = c f − ψ − d`, `c = h / α_k`,
+//!   stopped by the contraction-rate test of §2.3; the Jacobian is re-evaluated only when the
+//!   iteration fails to converge with an old one, the factorisation only when `c` changes
+//!   (step or order change) or the Jacobian is renewed.
+//! - **Order selection** after `k + 1` steps of equal size: the estimates for orders
+//!   `k − 1, k, k + 1` (from `∇^k`, `∇^{k+1}`, `∇^{k+2}`) each propose a step, the largest
+//!   wins (§2.3).
+//! - **Dense output**: the interpolating polynomial of the differences.
+//!
+//! The state may be real or complex (`S = Complex<f64>`): the differences, the Newton
+//! iteration and the LU all work over `S`.
+//!
+//! Failures: a Newton iteration that does not converge with a fresh Jacobian, a singular
+//! iteration matrix, or non-finite values of `f` halve the step; five singular matrices in a row
+//! end the integration ([`Error::SingularMatrix`]); a step below ten spacings of
+//! floating-point numbers at `t` (or below `min_step`) is [`Error::StepSizeTooSmall`].
+
+use crate::control::{initial_step, Tolerances};
+use crate::error::Error;
+use crate::integrator::{check_start, in_step, Settings};
+use crate::linalg::Lu;
+use crate::scalar::{Real, Scalar};
+use crate::stepper::{Stats, Stepper};
+use crate::system::{JacobianKind, OdeSystem};
+use num_traits::{Float, One, Zero};
+
+/// The highest order.
+const MAX_ORDER: usize = 5;
+/// Most Newton iterations per attempt.
+const NEWTON_MAXITER: usize = 4;
+/// Step ratio bounds.
+const MIN_FACTOR: f64 = 0.2;
+const MAX_FACTOR: f64 = 10.0;
+/// Shampine & Reichelt's NDF coefficients `κ_k` (k = 0..5; order 5 is the BDF).
+const KAPPA: [f64; MAX_ORDER + 1] = [0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0];
+/// A fifth singular matrix in a row ends the integration.
+const MAX_SINGULAR: u32 = 5;
+
+/// `γ_k = Σ_{i=1}^{k} 1/i`.
+const fn gamma(k: usize) -> f64 {
+    let mut s = 0.0;
+    let mut i = 1;
+    while i <= k {
+        s += 1.0 / i as f64;
+        i += 1;
+    }
+    s
+}
+
+/// `α_k = (1 − κ_k) γ_k`.
+fn alpha(k: usize) -> f64 {
+    (1.0 - KAPPA[k]) * gamma(k)
+}
+
+/// The error constant `κ_k γ_k + 1/(k + 1)`.
+fn error_const(k: usize) -> f64 {
+    KAPPA[k] * gamma(k) + 1.0 / (k + 1) as f64
+}
+
+/// Shampine & Reichelt's matrix `R(ρ)` of order `k`: `R_ij = Π_{m=1}^{i} (m − 1 − ρ j)/m`,
+/// `R_0j = 1` (§2.2, eq. (2)).
+fn compute_r<R: Real>(order: usize, factor: R) -> [[R; MAX_ORDER + 1]; MAX_ORDER + 1] {
+    let mut r = [[R::zero(); MAX_ORDER + 1]; MAX_ORDER + 1];
+    for j in 0..=order {
+        r[0][j] = R::one();
+    }
+    for i in 1..=order {
+        let fi = R::from_f64(i as f64);
+        for j in 1..=order {
+            let m = (fi - R::one() - factor * R::from_f64(j as f64)) / fi;
+            r[i][j] = r[i - 1][j] * m;
+        }
+    }
+    r
+}
+
+/// Re-expresses the differences `D_0..D_k` for a step `factor` times the current one.
+fn change_d<S: Scalar, const N: usize>(
+    d: &mut [[S; N]; MAX_ORDER + 3],
+    order: usize,
+    factor: S::Real,
+) {
+    let r = compute_r(order, factor);
+    let u = compute_r(order, S::Real::one());
+    let mut ru = [[S::Real::zero(); MAX_ORDER + 1]; MAX_ORDER + 1];
+    for i in 0..=order {
+        for j in 0..=order {
+            let mut s = S::Real::zero();
+            for k in 0..=order {
+                s = s + r[i][k] * u[k][j];
+            }
+            ru[i][j] = s;
+        }
+    }
+    let old = *d;
+    for j in 0..=order {
+        let mut acc = [S::zero(); N];
+        for k in 0..=order {
+            let w = ru[k][j];
+            if w.is_zero() {
+                continue;
+            }
+            for i in 0..N {
+                acc[i] = acc[i] + old[k][i] * w;
+            }
+        }
+        d[j] = acc;
+    }
+}
+
+/// Variable-order NDF/BDF (SciPy's `BDF`, MATLAB's `ode15s`) for `N` components of type `S`
+/// (real or complex).
+///
+/// ```
+/// use ode_core::{Bdf, OdeSystem, Stepper, Tolerances};
+///
+/// /// Robertson's chemical kinetics (stiff).
+/// struct Robertson;
+/// impl OdeSystem<3> for Robertson {
+///     fn rhs(&self, _t: f64, y: &[f64; 3], dy: &mut [f64; 3]) {
+///         let r2 = 3e7 * y[1] * y[1];
+///         dy[0] = -0.04 * y[0] + 1e4 * y[1] * y[2];
+///         dy[1] = 0.04 * y[0] - 1e4 * y[1] * y[2] - r2;
+///         dy[2] = r2;
+///     }
+/// }
+/// let mut st = Bdf::new(Robertson, 0.0, [1.0, 0.0, 0.0], 40.0,
+///                       Tolerances::new(1e-6, 1e-10))?;
+/// while !st.is_finished() {
+///     st.step()?;
+/// }
+/// // DETEST D2 reference at t = 40: y1 = 0.7158270687193941.
+/// assert!((st.y()[0] - 0.7158270687193941).abs() < 1e-5);
+/// assert!(st.stats().n_accepted < 300);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Bdf<Sys, const N: usize, S: Scalar = f64> {
+    sys: Sys,
+    t: S::Real,
+    y: [S; N],
+    /// `f(t0, y0)` at the start, then the derivative of the interpolant at `t`.
+    f: [S; N],
+    t_prev: S::Real,
+    t_bound: S::Real,
+    dir: S::Real,
+    h_abs: S::Real,
+    /// Backward differences `∇^j y_n`, `j = 0..=MAX_ORDER + 2`.
+    d: [[S; N]; MAX_ORDER + 3],
+    order: usize,
+    n_equal_steps: usize,
+    jac: [[S; N]; N],
+    lu: Lu<S, N>,
+    lu_valid: bool,
+    newton_tol: S::Real,
+    tol: Tolerances<S::Real, N>,
+    max_step: S::Real,
+    min_step: S::Real,
+    max_nfev: usize,
+    first_step: Option<S::Real>,
+    n_singular: u32,
+    stats: Stats,
+    finished: bool,
+}
+
+impl<Sys, const N: usize, S> Bdf<Sys, N, S>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+{
+    /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
+    /// backward integration). Costs one evaluation of `f` and one Jacobian, one more
+    /// evaluation without a `first_step` (the automatic choice of *Solving ODEs I*, II.4, for
+    /// order 1, as SciPy).
+    ///
+    /// The settings' `controller` is not used: the method has its own (see the module docs).
+    pub fn new(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: impl Into<Settings<S::Real, N>>,
+    ) -> Result<Self, Error> {
+        let settings = settings.into();
+        check_start(t0, &y0, t_bound)?;
+        settings.check_steps(t0, t_bound)?;
+        let (tol, raised) = settings.tol.validated()?;
+        let rtol = tol.rtol();
+        let r = |x: f64| S::Real::from_f64(x);
+        let newton_tol = (r(10.0) * S::Real::epsilon() / rtol).max(r(0.03).min(rtol.sqrt()));
+        let mut st = Bdf {
+            sys,
+            t: t0,
+            y: y0,
+            f: [S::zero(); N],
+            t_prev: t0,
+            t_bound,
+            dir: if t_bound < t0 {
+                -S::Real::one()
+            } else {
+                S::Real::one()
+            },
+            h_abs: S::Real::zero(),
+            d: [[S::zero(); N]; MAX_ORDER + 3],
+            order: 1,
+            n_equal_steps: 0,
+            jac: [[S::zero(); N]; N],
+            lu: Lu::default(),
+            lu_valid: false,
+            newton_tol,
+            tol,
+            max_step: settings.max_step,
+            min_step: settings.min_step,
+            max_nfev: settings.max_nfev,
+            first_step: settings.first_step,
+            n_singular: 0,
+            stats: Stats {
+                rtol_raised: raised,
+                ..Stats::default()
+            },
+            finished: t0 == t_bound,
+        };
+        if st.finished {
+            return Ok(st);
+        }
+        st.start()?;
+        Ok(st)
+    }
+
+    /// The system being integrated.
+    pub fn system(&self) -> &Sys {
+        &self.sys
+    }
+
+    /// Where the Newton iterations' Jacobian comes from.
+    pub fn jacobian_kind(&self) -> JacobianKind {
+        Sys::JACOBIAN
+    }
+
+    /// The order the next step will use.
+    pub fn order(&self) -> usize {
+        self.order
+    }
+
+    fn budget(&self, n: usize) -> Result<(), Error> {
+        if self.stats.nfev.saturating_add(n) > self.max_nfev {
+            Err(Error::TooManyEvaluations {
+                limit: self.max_nfev,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `f`, the Jacobian and the first step at the current point: the start of an integration
+    /// or of a restart.
+    fn start(&mut self) -> Result<(), Error> {
+        self.budget(1)?;
+        self.sys.rhs(self.t, &self.y, &mut self.f);
+        self.stats.nfev += 1;
+        if self.f.iter().any(|v| !v.all_finite()) {
+            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        }
+        let span = (self.t_bound - self.t).abs();
+        let max_abs = self.max_step.min(span);
+        self.h_abs = match self.first_step {
+            Some(h) => h.min(max_abs),
+            None => {
+                self.budget(1)?;
+                self.stats.nfev += 1;
+                let sys = &self.sys;
+                initial_step(
+                    |t, y, out| sys.rhs(t, y, out),
+                    self.t,
+                    &self.y,
+                    &self.f,
+                    self.dir,
+                    1,
+                    &self.tol,
+                    max_abs,
+                )
+            }
+        };
+        let f = self.f;
+        self.evaluate_jacobian(self.t, &self.y.clone(), Some(&f))?;
+        self.d = [[S::zero(); N]; MAX_ORDER + 3];
+        self.d[0] = self.y;
+        let h = self.h_abs * self.dir;
+        for i in 0..N {
+            self.d[1][i] = self.f[i] * h;
+        }
+        self.order = 1;
+        self.n_equal_steps = 0;
+        self.lu_valid = false;
+        Ok(())
+    }
+
+    /// Evaluates the Jacobian at `(t, y)`; `f` is `f(t, y)` when known (finite differences
+    /// need it; it is evaluated otherwise, and counted).
+    fn evaluate_jacobian(
+        &mut self,
+        t: S::Real,
+        y: &[S; N],
+        f: Option<&[S; N]>,
+    ) -> Result<(), Error> {
+        if Sys::JACOBIAN == JacobianKind::Constant && self.stats.njev > 0 {
+            return Ok(());
+        }
+        let needs_f = matches!(
+            Sys::JACOBIAN,
+            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
+        );
+        let mut f_here = [S::zero(); N];
+        match f {
+            Some(f) => f_here = *f,
+            None if needs_f => {
+                self.budget(1)?;
+                self.sys.rhs(t, y, &mut f_here);
+                self.stats.nfev += 1;
+            }
+            None => {}
+        }
+        if needs_f {
+            self.budget(N)?;
+        }
+        let spent = self.sys.newton_jacobian(t, y, &f_here, &mut self.jac);
+        self.stats.nfev += spent;
+        self.stats.njev += 1;
+        Ok(())
+    }
+
+    /// Factors `I − c J`.
+    fn factor(&mut self, c: S::Real) -> bool {
+        self.stats.nlu += 1;
+        let m = self.lu.matrix_mut();
+        for i in 0..N {
+            for j in 0..N {
+                m[i][j] = -(self.jac[i][j] * c);
+            }
+            m[i][i] = m[i][i] + S::from_real(S::Real::one());
+        }
+        self.lu_valid = self.lu.refactor().is_ok();
+        self.lu_valid
+    }
+
+    /// The Newton iteration for `y_{n+1}` (SciPy's `solve_bdf_system`): returns whether it
+    /// converged, the iterations used, and leaves the iterate in `y` and the correction
+    /// `d = y − y_predict` in `d`.
+    #[allow(clippy::too_many_arguments)]
+    fn newton(
+        &mut self,
+        t_new: S::Real,
+        y_predict: &[S; N],
+        c: S::Real,
+        psi: &[S; N],
+        y: &mut [S; N],
+        d: &mut [S; N],
+        non_finite_at: &mut Option<S::Real>,
+    ) -> Result<(bool, usize), Error> {
+        *y = *y_predict;
+        *d = [S::zero(); N];
+        let mut dy_norm_old: Option<S::Real> = None;
+        let mut f = [S::zero(); N];
+        for k in 0..NEWTON_MAXITER {
+            self.budget(1)?;
+            self.sys.rhs(t_new, y, &mut f);
+            self.stats.nfev += 1;
+            if f.iter().any(|v| !v.all_finite()) {
+                *non_finite_at = Some(t_new);
+                return Ok((false, k + 1));
+            }
+            let mut dy = [S::zero(); N];
+            for i in 0..N {
+                dy[i] = f[i] * c - psi[i] - d[i];
+            }
+            self.lu.solve(&mut dy);
+            let dy_norm = self.tol.norm(&dy, y_predict);
+            if !dy_norm.is_finite() {
+                *non_finite_at = Some(t_new);
+                return Ok((false, k + 1));
+            }
+            let rate = dy_norm_old.map(|old| dy_norm / old);
+            if let Some(rate) = rate {
+                let left = (NEWTON_MAXITER - k) as i32;
+                if rate >= S::Real::one()
+                    || rate.powi(left) / (S::Real::one() - rate) * dy_norm > self.newton_tol
+                {
+                    return Ok((false, k + 1));
+                }
+            }
+            for i in 0..N {
+                y[i] = y[i] + dy[i];
+                d[i] = d[i] + dy[i];
+            }
+            if dy_norm.is_zero()
+                || rate
+                    .is_some_and(|rate| rate / (S::Real::one() - rate) * dy_norm < self.newton_tol)
+            {
+                return Ok((true, k + 1));
+            }
+            dy_norm_old = Some(dy_norm);
+        }
+        Ok((false, NEWTON_MAXITER))
+    }
+
+    /// Rescales the differences for a step `factor` times the current one.
+    fn rescale(&mut self, factor: S::Real) {
+        change_d(&mut self.d, self.order, factor);
+        self.n_equal_steps = 0;
+        self.lu_valid = false;
+    }
+
+    /// The step of the dense output and of the differences (signed).
+    fn h(&self) -> S::Real {
+        self.h_abs * self.dir
+    }
+}
+
+impl<Sys, const N: usize, S> Stepper<S, N> for Bdf<Sys, N, S>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+{
+    #[inline]
+    fn t(&self) -> S::Real {
+        self.t
+    }
+    #[inline]
+    fn y(&self) -> &[S; N] {
+        &self.y
+    }
+    /// `f(t0, y0)` before the first step and after a restart; afterwards the derivative of
+    /// the interpolating polynomial at `t`, `(1/h) Σ_j ∇^j y_n / j` (BDF evaluates `f` only
+    /// at Newton iterates, never at the accepted point).
+    #[inline]
+    fn f(&self) -> &[S; N] {
+        &self.f
+    }
+    #[inline]
+    fn t_prev(&self) -> S::Real {
+        self.t_prev
+    }
+    #[inline]
+    fn t_bound(&self) -> S::Real {
+        self.t_bound
+    }
+    #[inline]
+    fn is_finished(&self) -> bool {
+        self.finished
+    }
+    #[inline]
+    fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    fn step(&mut self) -> Result<(), Error> {
+        if self.finished {
+            return Err(Error::Finished { t: self.t.to_f64() });
+        }
+        let r = |x: f64| S::Real::from_f64(x);
+        let t = self.t;
+        let spacing = (t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
+        let min_step = (r(10.0) * spacing).max(self.min_step);
+        if self.h_abs > self.max_step {
+            let factor = self.max_step / self.h_abs;
+            self.rescale(factor);
+            self.h_abs = self.max_step;
+        } else if self.h_abs < min_step {
+            let factor = min_step / self.h_abs;
+            self.rescale(factor);
+            self.h_abs = min_step;
+        }
+        let mut h_abs = self.h_abs;
+        let mut current_jac = Sys::JACOBIAN == JacobianKind::Constant;
+        let mut non_finite_at: Option<S::Real> = None;
+        let mut n_iter = 0usize;
+        loop {
+            if h_abs < min_step || h_abs.is_nan() {
+                return Err(match non_finite_at {
+                    Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
+                    None => Error::StepSizeTooSmall {
+                        t: t.to_f64(),
+                        h: h_abs.to_f64(),
+                    },
+                });
+            }
+            let order = self.order;
+            let mut t_new = t + h_abs * self.dir;
+            if self.dir * (t_new - self.t_bound) > S::Real::zero() {
+                t_new = self.t_bound;
+                let factor = (t_new - t).abs() / h_abs;
+                self.rescale(factor);
+            }
+            h_abs = (t_new - t).abs();
+            self.h_abs = h_abs;
+            let h = h_abs * self.dir;
+            let mut y_predict = [S::zero(); N];
+            for j in 0..=order {
+                for i in 0..N {
+                    y_predict[i] = y_predict[i] + self.d[j][i];
+                }
+            }
+            let alpha_k = r(alpha(order));
+            let mut psi = [S::zero(); N];
+            for j in 1..=order {
+                let g = r(gamma(j)) / alpha_k;
+                for i in 0..N {
+                    psi[i] = psi[i] + self.d[j][i] * g;
+                }
+            }
+            let c = h / alpha_k;
+            let mut y_new = [S::zero(); N];
+            let mut d = [S::zero(); N];
+            let converged = loop {
+                if !self.lu_valid && !self.factor(c) {
+                    // A singular iteration matrix: as a failed Newton iteration.
+                    self.n_singular += 1;
+                    if self.n_singular >= MAX_SINGULAR {
+                        return Err(Error::SingularMatrix { t: t.to_f64() });
+                    }
+                    if !current_jac {
+                        self.evaluate_jacobian(t_new, &y_predict, None)?;
+                        current_jac = true;
+                        continue;
+                    }
+                    break false;
+                }
+                let (ok, it) = self.newton(
+                    t_new,
+                    &y_predict,
+                    c,
+                    &psi,
+                    &mut y_new,
+                    &mut d,
+                    &mut non_finite_at,
+                )?;
+                n_iter = it;
+                if ok {
+                    break true;
+                }
+                if current_jac {
+                    break false;
+                }
+                self.evaluate_jacobian(t_new, &y_predict, None)?;
+                self.lu_valid = false;
+                current_jac = true;
+            };
+            if !converged {
+                self.stats.n_rejected += 1;
+                h_abs = h_abs * r(0.5);
+                self.rescale(r(0.5));
+                continue;
+            }
+            self.n_singular = 0;
+            let safety = r(0.9 * (2.0 * NEWTON_MAXITER as f64 + 1.0))
+                / r((2 * NEWTON_MAXITER + n_iter) as f64);
+            let ec = r(error_const(order));
+            let mut err = [S::zero(); N];
+            for i in 0..N {
+                err[i] = d[i] * ec;
+            }
+            let error_norm = self.tol.norm(&err, &y_new);
+            if error_norm.is_nan() || error_norm > S::Real::one() {
+                self.stats.n_rejected += 1;
+                let factor = if error_norm.is_finite() {
+                    (safety * error_norm.powf(-S::Real::one() / r((order + 1) as f64)))
+                        .max(r(MIN_FACTOR))
+                } else {
+                    r(0.5)
+                };
+                h_abs = h_abs * factor;
+                // The iteration matrix changes with c, so it is refactored.
+                self.rescale(factor);
+                continue;
+            }
+            // Accepted.
+            let safety_acc = safety;
+            self.n_equal_steps += 1;
+            self.t_prev = t;
+            self.t = t_new;
+            self.y = y_new;
+            self.stats.n_accepted += 1;
+            self.finished = t_new == self.t_bound;
+            // D_{k+2} = d − D_{k+1}, D_{k+1} = d, D_i += D_{i+1} (i = k..0).
+            for i in 0..N {
+                self.d[order + 2][i] = d[i] - self.d[order + 1][i];
+                self.d[order + 1][i] = d[i];
+            }
+            for j in (0..=order).rev() {
+                for i in 0..N {
+                    self.d[j][i] = self.d[j][i] + self.d[j + 1][i];
+                }
+            }
+            if self.n_equal_steps > order {
+                let scale_norm = |v: &[S; N], c: f64| {
+                    let mut e = [S::zero(); N];
+                    for i in 0..N {
+                        e[i] = v[i] * r(c);
+                    }
+                    self.tol.norm(&e, &y_new)
+                };
+                let error_m = if order > 1 {
+                    scale_norm(&self.d[order], error_const(order - 1))
+                } else {
+                    S::Real::infinity()
+                };
+                let error_p = if order < MAX_ORDER {
+                    scale_norm(&self.d[order + 2], error_const(order + 1))
+                } else {
+                    S::Real::infinity()
+                };
+                let norms = [error_m, error_norm, error_p];
+                let mut best = 0usize;
+                let mut best_factor = S::Real::neg_infinity();
+                for (m, n) in norms.iter().enumerate() {
+                    let expo = -S::Real::one() / r((order + m) as f64);
+                    let f = if n.is_zero() {
+                        S::Real::infinity()
+                    } else {
+                        n.powf(expo)
+                    };
+                    // NaN-free: an infinite norm gives factor 0.
+                    if f > best_factor {
+                        best_factor = f;
+                        best = m;
+                    }
+                }
+                self.order = order + best - 1;
+                let factor = (safety_acc * best_factor).min(r(MAX_FACTOR));
+                self.h_abs = self.h_abs * factor;
+                change_d(&mut self.d, self.order, factor);
+                self.n_equal_steps = 0;
+                self.lu_valid = false;
+            }
+            // The derivative of the interpolant at t: (1/h) Σ_j ∇^j y / j.
+            let h = self.h();
+            let mut fdot = [S::zero(); N];
+            for j in 1..=self.order {
+                let w = S::Real::one() / (r(j as f64) * h);
+                for i in 0..N {
+                    fdot[i] = fdot[i] + self.d[j][i] * w;
+                }
+            }
+            self.f = fdot;
+            return Ok(());
+        }
+    }
+
+    fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
+        in_step(self.t_prev, self.t, t)?;
+        if self.t_prev == self.t {
+            return Ok(self.y);
+        }
+        let h = self.h();
+        let mut out = self.d[0];
+        let mut p = S::Real::one();
+        for j in 1..=self.order {
+            let m = S::Real::from_f64((j - 1) as f64);
+            p = p * (t - (self.t - m * h)) / (S::Real::from_f64(j as f64) * h);
+            for i in 0..N {
+                out[i] = out[i] + self.d[j][i] * p;
+            }
+        }
+        Ok(out)
+    }
+
+    fn dense_terms(&self) -> usize {
+        self.order + 1
+    }
+
+    fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
+        let k = self.order;
+        for o in out.iter_mut().take(k + 1) {
+            *o = [S::zero(); N];
+        }
+        if self.t_prev == self.t {
+            out[0] = self.y;
+            return;
+        }
+        // x_m = a_m + b_m θ, θ ∈ [0, 1] over [t_prev, t]; P_j = Π_{m<j} x_m in monomials.
+        let h = self.h();
+        let big_h = self.t - self.t_prev;
+        let mut p = [S::Real::zero(); MAX_ORDER + 2];
+        p[0] = S::Real::one();
+        out[0] = self.d[0];
+        for j in 1..=k {
+            let m = S::Real::from_f64((j - 1) as f64);
+            let den = S::Real::from_f64(j as f64) * h;
+            let (a, b) = ((m * h - big_h) / den, big_h / den);
+            // p ← p · (a + b θ)
+            for q in (0..=j).rev() {
+                let lower = if q > 0 { p[q - 1] } else { S::Real::zero() };
+                p[q] = p[q] * a + lower * b;
+            }
+            for q in 0..=j {
+                if p[q].is_zero() {
+                    continue;
+                }
+                for i in 0..N {
+                    out[q][i] = out[q][i] + self.d[j][i] * p[q];
+                }
+            }
+        }
+    }
+
+    fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error> {
+        if in_step(self.t_prev, self.t, t).is_err() || y.iter().any(|v| !v.all_finite()) {
+            return Err(Error::InvalidRestart { t: t.to_f64() });
+        }
+        self.t = t;
+        self.t_prev = t;
+        self.y = y;
+        self.finished = t == self.t_bound;
+        if self.finished {
+            return Ok(());
+        }
+        self.start()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coefficients_are_shampine_and_reichelts() {
+        // γ_k and the NDF error constants of Shampine & Reichelt (1997), Table 1 and §2.1:
+        // α_5 = γ_5 (BDF5), error constant of BDF1 1/2, of NDF1 −0.1850 + 1/2.
+        assert!((gamma(3) - 11.0 / 6.0).abs() < 1e-15);
+        assert!((alpha(5) - gamma(5)).abs() < 1e-15);
+        assert!((error_const(1) - 0.315).abs() < 1e-15);
+        assert!((error_const(5) - 1.0 / 6.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn changing_the_step_reinterpolates_the_differences() {
+        // y = t² sampled at t_n = 0 with spacing 1: D0 = 0, D1 = ∇y = 0 − 1 = −1,
+        // D2 = ∇²y = 2. Halving the spacing: ∇y = 0 − 1/4, ∇² = 2/4.
+        let mut d = [[0.0f64; 1]; MAX_ORDER + 3];
+        d[0] = [0.0];
+        d[1] = [-1.0];
+        d[2] = [2.0];
+        change_d(&mut d, 2, 0.5);
+        assert!((d[0][0]).abs() < 1e-15);
+        assert!((d[1][0] + 0.25).abs() < 1e-15, "{d:?}");
+        assert!((d[2][0] - 0.5).abs() < 1e-15, "{d:?}");
+    }
+}

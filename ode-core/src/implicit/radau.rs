@@ -1,0 +1,779 @@
+//! Radau IIA of order 5: Hairer & Wanner's RADAU5 as a stepper.
+//!
+//! The algorithm of *Solving ODEs II* (2nd ed.), IV.8, as RADAU5 (1996) codes it:
+//!
+//! - **Simplified Newton** on the stage increments `Z = (z1, z2, z3)`, `z_i ≈ y(t + c_i h) − y`,
+//!   transformed by `T⁻¹` ([`crate::tableau::radau_iia`]): every iteration solves one real
+//!   system with `(γ/h) I − J` and one complex system with `((α + iβ)/h) I − J`
+//!   (eq. (8.16)); three evaluations of `f` an iteration, at most 7 iterations.
+//! - **Starting values** from the previous step's collocation polynomial (eq. (8.13)), zeros at
+//!   the first step and after a restart.
+//! - **Convergence** is monitored through the contraction rate `Θ` (eqs. (8.9)–(8.11)): the
+//!   iteration stops when `η ‖ΔZ‖ ≤ κ · Tol` (`κ Tol` = RADAU5's `FNEWT`), and is abandoned
+//!   early — the step shrunk by the predicted factor — when it would not converge in the
+//!   iterations left.
+//! - **Reuse.** The Jacobian is kept after an accepted step when the last `Θ` was below
+//!   `0.001`; the factorisations are kept too when the new step differs from the old by a
+//!   ratio in `[1, 1.2]` (RADAU5's `THET`, `QUOT1`, `QUOT2`).
+//! - **Error estimate** `err = (γ0 h)(I − γ0 h J)⁻¹ (f(t, y) + (e1 z1 + e2 z2 + e3 z3)/h)`
+//!   (eq. (8.20)), filtered through the real factorisation; on the first step and after a
+//!   rejection, when it is above one, replaced by the estimate with one more evaluation of `f`
+//!   (eq. (8.21)).
+//! - **Step size**: `h_new = h · fac · err^{−1/4}`, `fac = min(0.9, 0.9 (2·7 + 1)/(newt + 2·7))`,
+//!   ratio bounds `[0.2, 8]`, and Gustafsson's predictive controller (eq. (8.25)) after the
+//!   first accepted step.
+//! - **Dense output**: the cubic collocation polynomial through `y_n` and the three stages.
+//!
+//! As RADAU5 does, the user's tolerances are converted before use:
+//! `rtol' = 0.1 rtol^{2/3}`, `atol'_i = rtol' · atol_i / rtol`, because the embedded estimate
+//! is of order 3 while the solution is of order 5: the achieved error then follows `rtol`.
+//! The error weights are `atol'_i + rtol' |y_i|` at the start of the step.
+//!
+//! Failures: a singular iteration matrix or a diverging Newton iteration halves the step;
+//! five singular matrices end the integration ([`Error::SingularMatrix`]); a step below the
+//! spacing of floating-point numbers at `t` is [`Error::StepSizeTooSmall`] (or
+//! [`Error::NonFiniteDerivative`] when non-finite values of `f` drove it there).
+
+use crate::control::{initial_step, Tolerances};
+use crate::error::Error;
+use crate::integrator::{check_start, Settings};
+use crate::linalg::Lu;
+use crate::scalar::Real;
+use crate::stepper::{Stats, Stepper};
+use crate::system::{JacobianKind, OdeSystem};
+use crate::tableau::radau_iia as tab;
+use num_complex::Complex;
+
+/// Most Newton iterations per attempt (RADAU5's `NIT`).
+const NIT: usize = 7;
+/// Keep the Jacobian while the contraction rate stays below this (`THET`).
+const THET: f64 = 0.001;
+/// Keep the factorisations when `h_new / h` lies in `[QUOT1, QUOT2]`.
+const QUOT1: f64 = 1.0;
+const QUOT2: f64 = 1.2;
+/// Safety factor of the step-size formula (`SAFE`).
+const SAFE: f64 = 0.9;
+/// `h_new / h` bounds: `1/FACL ≤ h_new/h ≤ 1/FACR`.
+const FACL: f64 = 5.0;
+const FACR: f64 = 0.125;
+/// A fifth singular matrix ends the integration.
+const MAX_SINGULAR: u32 = 5;
+
+/// What the next attempt starts with (RADAU5's labels 10, 20, 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// Evaluate the Jacobian, then factor.
+    Jacobian,
+    /// Factor with the Jacobian held.
+    Factor,
+    /// Reuse the factorisations.
+    Reuse,
+}
+
+/// How the Newton iteration ended.
+enum Newton {
+    /// Converged after this many iterations.
+    Converged(usize),
+    /// Predicted not to converge in time: retry with the step scaled by this factor.
+    Shrink(f64),
+    /// Diverged, ran out of iterations or met non-finite values: halve the step.
+    Failed,
+}
+
+/// Hairer's RADAU5 (Radau IIA, order 5) for a system of `N` real components.
+///
+/// ```
+/// use ode_core::{OdeSystem, Radau5, Settings, Stepper, Tolerances};
+///
+/// /// A stiff linear pair: y1' = -1000 (y1 - cos t), y2' = -y2.
+/// struct Stiff;
+/// impl OdeSystem<2> for Stiff {
+///     fn rhs(&self, t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
+///         *dy = [-1000.0 * (y[0] - t.cos()), -y[1]];
+///     }
+/// }
+/// let mut st = Radau5::new(Stiff, 0.0, [1.0, 1.0], 10.0, Tolerances::new(1e-8, 1e-10))?;
+/// while !st.is_finished() {
+///     st.step()?;
+/// }
+/// assert!((st.y()[1] - (-10.0f64).exp()).abs() < 1e-9);
+/// assert!(st.stats().n_accepted < 200);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Radau5<Sys, const N: usize, R: Real = f64> {
+    sys: Sys,
+    t: R,
+    y: [R; N],
+    f: [R; N],
+    t_prev: R,
+    t_bound: R,
+    /// ±1.
+    dir: R,
+    /// The signed size of the next attempt.
+    h: R,
+    /// The signed size of the last accepted step (zero before the first and after a restart).
+    h_old: R,
+    /// The collocation polynomial of the last step (RADAU5's `CONT(N+1..4N)`).
+    cont: [[R; N]; 3],
+    jac: [[R; N]; N],
+    /// Whether `jac` was evaluated at the current point (RADAU5's `CALJAC`).
+    jac_fresh: bool,
+    /// Whether `jac` holds a Jacobian at all.
+    jac_valid: bool,
+    e1: Lu<R, N>,
+    e2: Lu<Complex<R>, N>,
+    start: Start,
+    rtol: R,
+    atol: [R; N],
+    scal: [R; N],
+    fnewt: R,
+    faccon: R,
+    theta: R,
+    first: bool,
+    reject: bool,
+    last: bool,
+    /// The step and error of the last accepted step, for Gustafsson's controller.
+    gustafsson: Option<(R, R)>,
+    n_singular: u32,
+    max_step: R,
+    min_step: R,
+    max_nfev: usize,
+    first_step: Option<R>,
+    user_tol: Tolerances<R, N>,
+    stats: Stats,
+    finished: bool,
+}
+
+impl<Sys, const N: usize, R> Radau5<Sys, N, R>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+{
+    /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
+    /// backward integration). Costs one evaluation of `f`, two without a `first_step` (the
+    /// automatic choice of *Solving ODEs I*, II.4, for order 3, as SciPy's `Radau`).
+    ///
+    /// The settings' `controller` is not used: the method has its own (see the module docs).
+    pub fn new(
+        sys: Sys,
+        t0: R,
+        y0: [R; N],
+        t_bound: R,
+        settings: impl Into<Settings<R, N>>,
+    ) -> Result<Self, Error> {
+        let settings = settings.into();
+        check_start(t0, &y0, t_bound)?;
+        settings.check_steps(t0, t_bound)?;
+        let (tol, raised) = settings.tol.validated()?;
+        // RADAU5's conversion of the tolerances.
+        let rtol = tol.rtol();
+        let rtol_t = R::from_f64(0.1) * rtol.powf(R::from_f64(2.0 / 3.0));
+        let mut atol = [R::zero(); N];
+        for (i, a) in atol.iter_mut().enumerate() {
+            *a = rtol_t * tol.atol(i) / rtol;
+        }
+        let eps = R::epsilon();
+        let fnewt = (R::from_f64(10.0) * eps / rtol_t).max(R::from_f64(0.03).min(rtol_t.sqrt()));
+        let mut st = Radau5 {
+            sys,
+            t: t0,
+            y: y0,
+            f: [R::zero(); N],
+            t_prev: t0,
+            t_bound,
+            dir: if t_bound < t0 { -R::one() } else { R::one() },
+            h: R::zero(),
+            h_old: R::zero(),
+            cont: [[R::zero(); N]; 3],
+            jac: [[R::zero(); N]; N],
+            jac_fresh: false,
+            jac_valid: false,
+            e1: Lu::default(),
+            e2: Lu::default(),
+            start: Start::Jacobian,
+            rtol: rtol_t,
+            atol,
+            scal: [R::zero(); N],
+            fnewt,
+            faccon: R::one(),
+            theta: R::from_f64(THET),
+            first: true,
+            reject: false,
+            last: false,
+            gustafsson: None,
+            n_singular: 0,
+            max_step: settings.max_step,
+            min_step: settings.min_step,
+            max_nfev: settings.max_nfev,
+            first_step: settings.first_step,
+            user_tol: tol,
+            stats: Stats {
+                rtol_raised: raised,
+                ..Stats::default()
+            },
+            finished: t0 == t_bound,
+        };
+        if st.finished {
+            return Ok(st);
+        }
+        st.eval_start()?;
+        Ok(st)
+    }
+
+    /// The system being integrated.
+    pub fn system(&self) -> &Sys {
+        &self.sys
+    }
+
+    /// Where the Newton iterations' Jacobian comes from.
+    pub fn jacobian_kind(&self) -> JacobianKind {
+        Sys::JACOBIAN
+    }
+
+    /// Evaluates `f` at the current point, sets the error weights and chooses the first step:
+    /// the start of an integration, or of a restart.
+    fn eval_start(&mut self) -> Result<(), Error> {
+        self.budget(1)?;
+        self.sys.rhs(self.t, &self.y, &mut self.f);
+        self.stats.nfev += 1;
+        if self.f.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        }
+        self.set_scal();
+        let span = (self.t_bound - self.t).abs();
+        let max_abs = self.max_step.min(span);
+        let h_abs = match self.first_step {
+            Some(h) => h.min(max_abs),
+            None => {
+                self.budget(1)?;
+                self.stats.nfev += 1;
+                let sys = &self.sys;
+                initial_step(
+                    |t, y, out| sys.rhs(t, y, out),
+                    self.t,
+                    &self.y,
+                    &self.f,
+                    self.dir,
+                    3,
+                    &self.user_tol,
+                    max_abs,
+                )
+            }
+        };
+        self.h = self.dir * h_abs;
+        // As RADAU5: a first step reaching (nearly) the bound lands on it.
+        if self.dir * (self.t + self.h * R::from_f64(1.0001) - self.t_bound) >= R::zero() {
+            self.h = self.t_bound - self.t;
+            self.last = true;
+        } else {
+            self.last = false;
+        }
+        self.first = true;
+        self.reject = false;
+        self.faccon = R::one();
+        self.theta = R::from_f64(THET);
+        self.gustafsson = None;
+        self.h_old = R::zero();
+        self.start = if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
+            Start::Factor
+        } else {
+            Start::Jacobian
+        };
+        self.jac_fresh = false;
+        Ok(())
+    }
+
+    fn set_scal(&mut self) {
+        for i in 0..N {
+            self.scal[i] = self.atol[i] + self.rtol * self.y[i].abs();
+        }
+    }
+
+    fn budget(&self, n: usize) -> Result<(), Error> {
+        if self.stats.nfev.saturating_add(n) > self.max_nfev {
+            Err(Error::TooManyEvaluations {
+                limit: self.max_nfev,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Evaluates the Jacobian at the current point.
+    fn evaluate_jacobian(&mut self) -> Result<(), Error> {
+        if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
+            self.jac_fresh = true;
+            return Ok(());
+        }
+        if Sys::JACOBIAN == JacobianKind::FiniteDifferences {
+            self.budget(N)?;
+        }
+        let spent = self
+            .sys
+            .newton_jacobian(self.t, &self.y, &self.f, &mut self.jac);
+        self.stats.nfev += spent;
+        self.stats.njev += 1;
+        self.jac_fresh = true;
+        self.jac_valid = true;
+        Ok(())
+    }
+
+    /// Factors `(γ/h) I − J` and `((α + iβ)/h) I − J`.
+    fn factor(&mut self) -> bool {
+        let h = self.h;
+        let fac1 = R::from_f64(tab::GAMMA) / h;
+        let alphn = R::from_f64(tab::ALPHA) / h;
+        let betan = R::from_f64(tab::BETA) / h;
+        self.stats.nlu += 1;
+        let m1 = self.e1.matrix_mut();
+        for i in 0..N {
+            for j in 0..N {
+                m1[i][j] = -self.jac[i][j];
+            }
+            m1[i][i] = m1[i][i] + fac1;
+        }
+        let ok1 = self.e1.refactor().is_ok();
+        let m2 = self.e2.matrix_mut();
+        for i in 0..N {
+            for j in 0..N {
+                m2[i][j] = Complex::new(-self.jac[i][j], R::zero());
+            }
+            m2[i][i] = m2[i][i] + Complex::new(alphn, betan);
+        }
+        let ok2 = self.e2.refactor().is_ok();
+        ok1 && ok2
+    }
+
+    /// Starting values of the Newton iteration: the stage increments `z` and their transforms
+    /// `w = T⁻¹ z`.
+    fn starting_values(&self, z: &mut [[R; N]; 3], w: &mut [[R; N]; 3]) {
+        if self.first || self.h_old.is_zero() {
+            *z = [[R::zero(); N]; 3];
+            *w = [[R::zero(); N]; 3];
+            return;
+        }
+        let c = |x: f64| R::from_f64(x);
+        let c3q = self.h / self.h_old;
+        let c1q = c(tab::C1) * c3q;
+        let c2q = c(tab::C2) * c3q;
+        let (c1m1, c2m1) = (c(tab::C1M1), c(tab::C2M1));
+        for i in 0..N {
+            let (ak1, ak2, ak3) = (self.cont[0][i], self.cont[1][i], self.cont[2][i]);
+            let z1 = c1q * (ak1 + (c1q - c2m1) * (ak2 + (c1q - c1m1) * ak3));
+            let z2 = c2q * (ak1 + (c2q - c2m1) * (ak2 + (c2q - c1m1) * ak3));
+            let z3 = c3q * (ak1 + (c3q - c2m1) * (ak2 + (c3q - c1m1) * ak3));
+            z[0][i] = z1;
+            z[1][i] = z2;
+            z[2][i] = z3;
+            for k in 0..3 {
+                w[k][i] = c(tab::TI[k][0]) * z1 + c(tab::TI[k][1]) * z2 + c(tab::TI[k][2]) * z3;
+            }
+        }
+    }
+
+    /// The simplified Newton iteration for the stages of the step `h` from `(t, y)`.
+    fn newton(
+        &mut self,
+        z: &mut [[R; N]; 3],
+        w: &mut [[R; N]; 3],
+        non_finite_at: &mut Option<R>,
+    ) -> Result<Newton, Error> {
+        let c = |x: f64| R::from_f64(x);
+        let h = self.h;
+        let eps = R::epsilon();
+        let fac1 = c(tab::GAMMA) / h;
+        let alphn = c(tab::ALPHA) / h;
+        let betan = c(tab::BETA) / h;
+        let nodes = [c(tab::C1), c(tab::C2), R::one()];
+        self.faccon = self.faccon.max(eps).powf(c(0.8));
+        self.theta = c(THET);
+        let mut dyno_old = R::zero();
+        let mut thq_old = R::zero();
+        let mut newt = 0;
+        let denom = R::from_f64((3 * N) as f64);
+        loop {
+            if newt >= NIT {
+                return Ok(Newton::Failed);
+            }
+            self.budget(3)?;
+            // f at the three stages.
+            let mut fz = [[R::zero(); N]; 3];
+            let mut arg = [R::zero(); N];
+            for k in 0..3 {
+                for i in 0..N {
+                    arg[i] = self.y[i] + z[k][i];
+                }
+                self.sys.rhs(self.t + nodes[k] * h, &arg, &mut fz[k]);
+            }
+            self.stats.nfev += 3;
+            if fz.iter().flatten().any(|v| !v.is_finite()) {
+                *non_finite_at = Some(self.t + h);
+                return Ok(Newton::Failed);
+            }
+            // Right-hand sides of the transformed systems, solved in place.
+            let mut r1 = [R::zero(); N];
+            let mut r2 = [Complex::new(R::zero(), R::zero()); N];
+            for i in 0..N {
+                let (a1, a2, a3) = (fz[0][i], fz[1][i], fz[2][i]);
+                let t1 = c(tab::TI[0][0]) * a1 + c(tab::TI[0][1]) * a2 + c(tab::TI[0][2]) * a3;
+                let t2 = c(tab::TI[1][0]) * a1 + c(tab::TI[1][1]) * a2 + c(tab::TI[1][2]) * a3;
+                let t3 = c(tab::TI[2][0]) * a1 + c(tab::TI[2][1]) * a2 + c(tab::TI[2][2]) * a3;
+                let (s2, s3) = (-w[1][i], -w[2][i]);
+                r1[i] = t1 - w[0][i] * fac1;
+                r2[i] = Complex::new(t2 + s2 * alphn - s3 * betan, t3 + s3 * alphn + s2 * betan);
+            }
+            self.e1.solve(&mut r1);
+            self.e2.solve(&mut r2);
+            newt += 1;
+            let mut sum = R::zero();
+            for i in 0..N {
+                let s = self.scal[i];
+                let (d1, d2, d3) = (r1[i] / s, r2[i].re / s, r2[i].im / s);
+                sum = sum + d1 * d1 + d2 * d2 + d3 * d3;
+            }
+            let dyno = (sum / denom).sqrt();
+            if !dyno.is_finite() {
+                *non_finite_at = Some(self.t + h);
+                return Ok(Newton::Failed);
+            }
+            if newt > 1 && newt < NIT {
+                let thq = dyno / dyno_old;
+                self.theta = if newt == 2 {
+                    thq
+                } else {
+                    (thq * thq_old).sqrt()
+                };
+                thq_old = thq;
+                if self.theta < c(0.99) {
+                    self.faccon = self.theta / (R::one() - self.theta);
+                    let left = (NIT - 1 - newt) as i32;
+                    let dyth = self.faccon * dyno * self.theta.powi(left) / self.fnewt;
+                    if dyth >= R::one() {
+                        let qnewt = dyth.min(c(20.0)).max(c(1e-4));
+                        let hhfac = c(0.8) * qnewt.powf(-R::one() / R::from_f64(4.0 + left as f64));
+                        return Ok(Newton::Shrink(hhfac.to_f64()));
+                    }
+                } else {
+                    return Ok(Newton::Failed);
+                }
+            }
+            dyno_old = dyno.max(eps);
+            for i in 0..N {
+                let f1 = w[0][i] + r1[i];
+                let f2 = w[1][i] + r2[i].re;
+                let f3 = w[2][i] + r2[i].im;
+                w[0][i] = f1;
+                w[1][i] = f2;
+                w[2][i] = f3;
+                z[0][i] = c(tab::T[0][0]) * f1 + c(tab::T[0][1]) * f2 + c(tab::T[0][2]) * f3;
+                z[1][i] = c(tab::T[1][0]) * f1 + c(tab::T[1][1]) * f2 + c(tab::T[1][2]) * f3;
+                z[2][i] = c(tab::T[2][0]) * f1 + f2;
+            }
+            if self.faccon * dyno <= self.fnewt {
+                return Ok(Newton::Converged(newt));
+            }
+        }
+    }
+
+    /// The error estimate of the step with stage increments `z` (eqs. (8.20)–(8.21)).
+    fn error_estimate(&mut self, z: &[[R; N]; 3]) -> Result<R, Error> {
+        let c = |x: f64| R::from_f64(x);
+        let h = self.h;
+        let (hee1, hee2, hee3) = (c(tab::DD1) / h, c(tab::DD2) / h, c(tab::DD3) / h);
+        let mut f2 = [R::zero(); N];
+        let mut e = [R::zero(); N];
+        for i in 0..N {
+            f2[i] = hee1 * z[0][i] + hee2 * z[1][i] + hee3 * z[2][i];
+            e[i] = f2[i] + self.f[i];
+        }
+        self.e1.solve(&mut e);
+        let norm = |e: &[R; N], scal: &[R; N]| {
+            let mut s = R::zero();
+            for i in 0..N {
+                let r = e[i] / scal[i];
+                s = s + r * r;
+            }
+            (s / R::from_f64(N.max(1) as f64)).sqrt().max(c(1e-10))
+        };
+        let mut err = norm(&e, &self.scal);
+        if err >= R::one() && (self.first || self.reject) {
+            self.budget(1)?;
+            let mut arg = [R::zero(); N];
+            for i in 0..N {
+                arg[i] = self.y[i] + e[i];
+            }
+            let mut f1 = [R::zero(); N];
+            self.sys.rhs(self.t, &arg, &mut f1);
+            self.stats.nfev += 1;
+            for i in 0..N {
+                e[i] = f1[i] + f2[i];
+            }
+            self.e1.solve(&mut e);
+            err = norm(&e, &self.scal);
+        }
+        Ok(err)
+    }
+
+    /// After a failed attempt: `h ← factor · h`, and the next attempt starts from a fresh
+    /// factorisation (with the Jacobian held if it is current).
+    fn retry(&mut self, factor: R) {
+        self.h = self.h * factor;
+        self.reject = true;
+        self.last = false;
+        self.stats.n_rejected += 1;
+        self.start = if self.jac_fresh {
+            Start::Factor
+        } else {
+            Start::Jacobian
+        };
+    }
+}
+
+impl<Sys, const N: usize, R> Stepper<R, N> for Radau5<Sys, N, R>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+{
+    #[inline]
+    fn t(&self) -> R {
+        self.t
+    }
+    #[inline]
+    fn y(&self) -> &[R; N] {
+        &self.y
+    }
+    #[inline]
+    fn f(&self) -> &[R; N] {
+        &self.f
+    }
+    #[inline]
+    fn t_prev(&self) -> R {
+        self.t_prev
+    }
+    #[inline]
+    fn t_bound(&self) -> R {
+        self.t_bound
+    }
+    #[inline]
+    fn is_finished(&self) -> bool {
+        self.finished
+    }
+    #[inline]
+    fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    fn step(&mut self) -> Result<(), Error> {
+        if self.finished {
+            return Err(Error::Finished { t: self.t.to_f64() });
+        }
+        let c = |x: f64| R::from_f64(x);
+        let mut non_finite_at: Option<R> = None;
+        let mut z = [[R::zero(); N]; 3];
+        let mut w = [[R::zero(); N]; 3];
+        loop {
+            // The smallest step: RADAU5's `0.1 |h| ≤ |t| uround`, and the user's bound.
+            let h_abs = self.h.abs();
+            let spacing = self.t.abs() * R::epsilon();
+            if h_abs.is_nan() || c(0.1) * h_abs <= spacing || h_abs < self.min_step {
+                return Err(match non_finite_at {
+                    Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
+                    None => Error::StepSizeTooSmall {
+                        t: self.t.to_f64(),
+                        h: h_abs.to_f64(),
+                    },
+                });
+            }
+            if self.start == Start::Jacobian {
+                self.evaluate_jacobian()?;
+            }
+            if self.start != Start::Reuse && !self.factor() {
+                self.n_singular += 1;
+                if self.n_singular >= MAX_SINGULAR {
+                    return Err(Error::SingularMatrix { t: self.t.to_f64() });
+                }
+                self.retry(c(0.5));
+                continue;
+            }
+            // From here on a failure refactors (RADAU5 jumps to 10 or 20, never to 30).
+            self.starting_values(&mut z, &mut w);
+            let newt = match self.newton(&mut z, &mut w, &mut non_finite_at)? {
+                Newton::Converged(n) => n,
+                Newton::Shrink(f) => {
+                    self.retry(c(f));
+                    continue;
+                }
+                Newton::Failed => {
+                    self.retry(c(0.5));
+                    continue;
+                }
+            };
+            let err = self.error_estimate(&z)?;
+            if !err.is_finite() {
+                non_finite_at = Some(self.t + self.h);
+                self.retry(c(0.5));
+                continue;
+            }
+            let fac = c(SAFE)
+                .min(c(SAFE * (1.0 + 2.0 * NIT as f64)) / R::from_f64((newt + 2 * NIT) as f64));
+            let mut quot = c(FACR).max(c(FACL).min(err.powf(c(0.25)) / fac));
+            let mut h_new = self.h / quot;
+            if err >= R::one() {
+                // Rejected.
+                if self.first {
+                    self.retry(c(0.1));
+                } else {
+                    let r = h_new / self.h;
+                    self.retry(r);
+                }
+                continue;
+            }
+            // Accepted: the new point, its derivative, then the bookkeeping.
+            let mut y_new = self.y;
+            for i in 0..N {
+                y_new[i] = y_new[i] + z[2][i];
+            }
+            let t_new = if self.last {
+                self.t_bound
+            } else {
+                self.t + self.h
+            };
+            self.budget(1)?;
+            let mut f_new = [R::zero(); N];
+            self.sys.rhs(t_new, &y_new, &mut f_new);
+            self.stats.nfev += 1;
+            if f_new.iter().any(|v| !v.is_finite()) || y_new.iter().any(|v| !v.is_finite()) {
+                non_finite_at = Some(t_new);
+                self.retry(c(0.5));
+                continue;
+            }
+            // Gustafsson's predictive controller (eq. (8.25)).
+            if let Some((h_acc, err_acc)) = self.gustafsson {
+                let facgus = (h_acc / self.h) * (err * err / err_acc).powf(c(0.25)) / c(SAFE);
+                let facgus = c(FACR).max(c(FACL).min(facgus));
+                quot = quot.max(facgus);
+                h_new = self.h / quot;
+            }
+            self.gustafsson = Some((self.h, err.max(c(1e-2))));
+            self.first = false;
+            self.n_singular = 0;
+            self.stats.n_accepted += 1;
+            let (c1, c2, c1m1, c2m1, c1mc2) = (
+                c(tab::C1),
+                c(tab::C2),
+                c(tab::C1M1),
+                c(tab::C2M1),
+                c(tab::C1MC2),
+            );
+            for i in 0..N {
+                let (z1, z2, z3) = (z[0][i], z[1][i], z[2][i]);
+                self.cont[0][i] = (z2 - z3) / c2m1;
+                let ak = (z1 - z2) / c1mc2;
+                let acont3 = (ak - z1 / c1) / c2;
+                self.cont[1][i] = (ak - self.cont[0][i]) / c1m1;
+                self.cont[2][i] = self.cont[1][i] - acont3;
+            }
+            self.t_prev = self.t;
+            self.t = t_new;
+            self.y = y_new;
+            self.f = f_new;
+            self.h_old = self.h;
+            self.jac_fresh = Sys::JACOBIAN == JacobianKind::Constant;
+            self.set_scal();
+            if self.last {
+                self.finished = true;
+                return Ok(());
+            }
+            let h_max = self.max_step.min((self.t_bound - self.t).abs());
+            h_new = self.dir * h_new.abs().min(h_max);
+            if self.reject {
+                h_new = self.dir * h_new.abs().min(self.h.abs());
+            }
+            self.reject = false;
+            let keep_jac = self.theta <= c(THET);
+            if self.dir * (self.t + h_new / c(QUOT1) - self.t_bound) >= R::zero() {
+                self.h = self.t_bound - self.t;
+                self.last = true;
+            } else {
+                let qt = h_new / self.h;
+                if keep_jac && qt >= c(QUOT1) && qt <= c(QUOT2) {
+                    self.start = Start::Reuse;
+                    return Ok(());
+                }
+                self.h = h_new;
+            }
+            self.start = if keep_jac || Sys::JACOBIAN == JacobianKind::Constant {
+                Start::Factor
+            } else {
+                Start::Jacobian
+            };
+            return Ok(());
+        }
+    }
+
+    fn dense(&mut self, t: R) -> Result<[R; N], Error> {
+        self.check_in_step(t)?;
+        if self.h_old.is_zero() {
+            return Ok(self.y);
+        }
+        let c = |x: f64| R::from_f64(x);
+        let s = (t - self.t) / self.h_old;
+        let (c1m1, c2m1) = (c(tab::C1M1), c(tab::C2M1));
+        let mut out = self.y;
+        for i in 0..N {
+            out[i] = out[i]
+                + s * (self.cont[0][i]
+                    + (s - c2m1) * (self.cont[1][i] + (s - c1m1) * self.cont[2][i]));
+        }
+        Ok(out)
+    }
+
+    fn dense_terms(&self) -> usize {
+        4
+    }
+
+    fn dense_coefficients(&mut self, out: &mut [[R; N]]) {
+        // y + s(k1 + (s − a)(k2 + (s − b) k3)) with s = θ − 1, a = c2 − 1, b = c1 − 1,
+        // multiplied out: q0 + q1 s + q2 s² + q3 s³, then shifted to θ.
+        let c = |x: f64| R::from_f64(x);
+        let (a, b) = (c(tab::C2M1), c(tab::C1M1));
+        let [k1, k2, k3] = if self.h_old.is_zero() {
+            [[R::zero(); N]; 3]
+        } else {
+            self.cont
+        };
+        let (two, three) = (c(2.0), c(3.0));
+        for i in 0..N {
+            let q0 = self.y[i];
+            let q1 = k1[i] - a * k2[i] + a * b * k3[i];
+            let q2 = k2[i] - (a + b) * k3[i];
+            let q3 = k3[i];
+            out[0][i] = q0 - q1 + q2 - q3;
+            out[1][i] = q1 - two * q2 + three * q3;
+            out[2][i] = q2 - three * q3;
+            out[3][i] = q3;
+        }
+    }
+
+    fn restart(&mut self, t: R, y: [R; N]) -> Result<(), Error> {
+        if self.check_in_step(t).is_err() || y.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidRestart { t: t.to_f64() });
+        }
+        self.t = t;
+        self.t_prev = t;
+        self.y = y;
+        self.finished = t == self.t_bound;
+        self.h_old = R::zero();
+        if self.finished {
+            return Ok(());
+        }
+        self.eval_start()
+    }
+}
+
+impl<Sys, const N: usize, R: Real> Radau5<Sys, N, R> {
+    fn check_in_step(&self, t: R) -> Result<(), Error> {
+        crate::integrator::in_step(self.t_prev, self.t, t)
+    }
+}
