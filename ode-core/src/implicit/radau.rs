@@ -51,6 +51,8 @@ const THET: f64 = 0.001;
 /// Keep the factorisations when `h_new / h` lies in `[QUOT1, QUOT2]`.
 const QUOT1: f64 = 1.0;
 const QUOT2: f64 = 1.2;
+/// A step that would end within 1 % of the bound is stretched to land on it.
+const STRETCH: f64 = 1.01;
 /// Safety factor of the step-size formula (`SAFE`).
 const SAFE: f64 = 0.9;
 /// `h_new / h` bounds: `1/FACL ≤ h_new/h ≤ 1/FACR`.
@@ -263,7 +265,7 @@ where
         };
         self.h = self.dir * h_abs;
         // As RADAU5: a first step reaching (nearly) the bound lands on it.
-        if self.dir * (self.t + self.h * R::from_f64(1.0001) - self.t_bound) >= R::zero() {
+        if self.dir * (self.t + self.h * R::from_f64(STRETCH) - self.t_bound) >= R::zero() {
             self.h = self.t_bound - self.t;
             self.last = true;
         } else {
@@ -692,7 +694,10 @@ where
             }
             self.reject = false;
             let keep_jac = self.theta <= c(THET);
-            if self.dir * (self.t + h_new / c(QUOT1) - self.t_bound) >= R::zero() {
+            // RADAU5 lands when `t + h_new` reaches the bound; odegen also when it comes within
+            // 1 % of it (as its other methods do), so that a sliver of a few ulps, left by
+            // rounding when steps of `max_step` divide the span, is never attempted.
+            if self.dir * (self.t + h_new * c(STRETCH) - self.t_bound) >= R::zero() {
                 self.h = self.t_bound - self.t;
                 self.last = true;
             } else {

@@ -1,0 +1,110 @@
+//! Stiff test problems for `tests/stiff_references.rs`, written with `#[ode_system]` so the
+//! implicit methods get analytic Jacobians generated at compile time.
+//!
+//! The equations and initial values of Robertson, Van der Pol and HIRES are those of
+//! `/work/shared/REFERENCES.md` (which cites Enright & Pryce's DETEST and Mazzia &
+//! Magherini's *Test Set for IVP Solvers* 2.4); their reference values are in the test file,
+//! each with its source.
+#![allow(dead_code)]
+
+use odegen::ode_system;
+
+/// Robertson's chemical kinetics (Test Set 2.4, problem ROBER; DETEST D2),
+/// `y0 = (1, 0, 0)`.
+#[ode_system]
+pub fn robertson(_t: f64, [y1, y2, y3]: [f64; 3]) -> [f64; 3] {
+    let r1 = 0.04 * y1;
+    let r2 = 1e4 * y2 * y3;
+    let r3 = 3e7 * y2 * y2;
+    [-r1 + r2, r1 - r2 - r3, r3]
+}
+
+/// Van der Pol in the Test Set's μ-form (problem VDPOL as REFERENCES.md states it):
+/// `y1' = y2`, `y2' = μ (1 − y1²) y2 − y1` (μ multiplies only the first term).
+#[ode_system]
+pub fn van_der_pol(_t: f64, [y1, y2]: [f64; 2], mu: f64) -> [f64; 2] {
+    [y2, mu * (1.0 - y1 * y1) * y2 - y1]
+}
+
+/// HIRES (Test Set 2.4, problem HIRES), 8 equations,
+/// `y0 = (1, 0, 0, 0, 0, 0, 0, 0.0057)`.
+#[ode_system]
+pub fn hires(_t: f64, y: [f64; 8]) -> [f64; 8] {
+    let r = 280.0 * y[5] * y[7];
+    [
+        -1.71 * y[0] + 0.43 * y[1] + 8.32 * y[2] + 0.0007,
+        1.71 * y[0] - 8.75 * y[1],
+        -10.03 * y[2] + 0.43 * y[3] + 0.035 * y[4],
+        8.32 * y[1] + 1.71 * y[2] - 1.12 * y[3],
+        -1.745 * y[4] + 0.43 * y[5] + 0.43 * y[6],
+        -r + 0.69 * y[3] + 1.71 * y[4] - 0.43 * y[5] + 0.69 * y[6],
+        r - 1.81 * y[6],
+        -r + 1.81 * y[6],
+    ]
+}
+
+/// HIRES's initial value.
+pub const HIRES_Y0: [f64; 8] = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0057];
+
+/// Prothero–Robinson: `y' = λ (y − cos t) − sin t`; from `y(0) = 1` the exact solution is
+/// `cos t`, whatever the (negative, large) `λ`.
+#[ode_system]
+pub fn prothero_robinson(t: f64, [y]: [f64; 1], lambda: f64) -> [f64; 1] {
+    [lambda * (y - t.cos()) - t.sin()]
+}
+
+/// The upper triangular linear system `y' = A y` with eigenvalues −1, −100, −10⁴
+/// ([`LINEAR3_A`]); closed form in [`linear3_exact`].
+#[ode_system]
+pub fn linear3(_t: f64, [a, b, c]: [f64; 3]) -> [f64; 3] {
+    [-a + b, -100.0 * b + 100.0 * c, -10000.0 * c]
+}
+
+/// The matrix of [`linear3`].
+pub const LINEAR3_A: [[f64; 3]; 3] = [[-1.0, 1.0, 0.0], [0.0, -100.0, 100.0], [0.0, 0.0, -10000.0]];
+
+/// The exact solution of [`linear3`] from `y0` at `t = 0`, by back substitution:
+/// `y3 = c3 e^{−10⁴t}`; `y2 = a e^{−100t} + b e^{−10⁴t}` with `b = 100 c3/(100 − 10⁴)`,
+/// `a = c2 − b`; `y1 = p e^{−t} + q e^{−100t} + r e^{−10⁴t}` with `q = a/(1 − 100)`,
+/// `r = b/(1 − 10⁴)`, `p = c1 − q − r`.
+pub fn linear3_exact(y0: [f64; 3], t: f64) -> [f64; 3] {
+    let [c1, c2, c3] = y0;
+    let (e1, e2, e3) = ((-t).exp(), (-100.0 * t).exp(), (-10000.0 * t).exp());
+    let b = 100.0 * c3 / (100.0 - 10000.0);
+    let a = c2 - b;
+    let q = a / (1.0 - 100.0);
+    let r = b / (1.0 - 10000.0);
+    let p = c1 - q - r;
+    [p * e1 + q * e2 + r * e3, a * e2 + b * e3, c3 * e3]
+}
+
+/// `y' = −y + sin t`, smooth and non-stiff, for measuring orders; from `y(0) = y0`,
+/// `y = (y0 + 1/2) e^{−t} + (sin t − cos t)/2`.
+#[ode_system]
+pub fn forced_decay(t: f64, [y]: [f64; 1]) -> [f64; 1] {
+    [-y + t.sin()]
+}
+
+/// The exact solution of [`forced_decay`].
+pub fn forced_decay_exact(y0: f64, t: f64) -> f64 {
+    (y0 + 0.5) * (-t).exp() + 0.5 * (t.sin() - t.cos())
+}
+
+/// The harmonic oscillator `x' = v`, `v' = −x`; from `(x0, v0)`,
+/// `x = x0 cos t + v0 sin t`, `v = −x0 sin t + v0 cos t`.
+#[ode_system]
+pub fn oscillator(_t: f64, [x, v]: [f64; 2]) -> [f64; 2] {
+    [v, -x]
+}
+
+/// The exact solution of [`oscillator`].
+pub fn oscillator_exact(y0: [f64; 2], t: f64) -> [f64; 2] {
+    let (s, c) = t.sin_cos();
+    [y0[0] * c + y0[1] * s, -y0[0] * s + y0[1] * c]
+}
+
+/// `y' = y cos t`, exact `y = y0 e^{sin t}`: nonlinear in `t`, linear in `y`, smooth.
+#[ode_system]
+pub fn exp_sin(t: f64, [y]: [f64; 1]) -> [f64; 1] {
+    [y * t.cos()]
+}

@@ -1,0 +1,897 @@
+//! The stiff solvers, `Radau5` (Hairer's RADAU5) and `Bdf` (SciPy's variable-order NDF/BDF),
+//! against published reference solutions and closed forms.
+//!
+//! - Robertson (t = 40 and t = 1e11), Van der Pol μ = 1000 and HIRES against the reference
+//!   values of `/work/shared/REFERENCES.md` (the source of each value is cited where it is
+//!   used), at `rtol = 1e-6` and `1e-10`, scored with the *Test Set for IVP Solvers*' mescd.
+//! - A stiff linear system and the Prothero–Robinson equation against their closed forms at
+//!   `t_eval` points, and the constant-Jacobian wrapper (one Jacobian for the whole run).
+//! - The order of Radau IIA at constant step, and the tolerance proportionality of both
+//!   methods.
+//!
+//! The accuracy asked of every run is "within the tolerance's order": the error, scaled as
+//! the Test Set scales it, at most `10 rtol` (`mescd ≥ −log10(rtol) − 1`). The tolerances
+//! bound *local* errors, so a long or strongly coupled integration may miss that; the cases
+//! that do are listed next to their test ([`Known`]) with the floor they must still keep and
+//! the reason, and the tables mark them. They are properties of the methods rather than of
+//! this implementation: on every case here SciPy 1.17's `BDF` (the same algorithm) reaches
+//! the same mescd to ±0.1 with step counts within 5 %, and SciPy's `Radau` given RADAU5's
+//! converted tolerances takes step counts within 10 % of `Radau5`'s and misses the same
+//! cases by about as much (the numbers are quoted at each known miss).
+//!
+//! Run with `--nocapture` to see the tables (method, rtol, mescd, counters, time).
+#![allow(clippy::excessive_precision)]
+
+#[path = "problems/stiff.rs"]
+mod stiff;
+
+use odegen::jacobian::ConstantJacobian;
+use odegen::{
+    solve_ivp, Bdf, Error, Method, OdeSystem, Options, Radau5, Settings, Stats, Stepper, Tolerances,
+};
+use std::fmt::Write as _;
+use std::time::Instant;
+use stiff::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Solver {
+    Radau5,
+    Bdf,
+}
+
+const SOLVERS: [Solver; 2] = [Solver::Radau5, Solver::Bdf];
+
+/// The tolerances of the reference tables.
+const RTOLS: [f64; 2] = [1e-6, 1e-10];
+
+impl Solver {
+    fn name(self) -> &'static str {
+        match self {
+            Solver::Radau5 => "Radau5",
+            Solver::Bdf => "Bdf",
+        }
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Solver::Radau5 => Method::Radau,
+            Solver::Bdf => Method::Bdf,
+        }
+    }
+}
+
+/// RADAU5's conversion of the relative tolerance (module docs of `ode_core::implicit::radau`):
+/// the tolerance its error estimate is actually held to.
+fn radau_rtol(rtol: f64) -> f64 {
+    0.1 * rtol.powf(2.0 / 3.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and scoring.
+
+/// Steps a stepper to its bound; the end point and the counters.
+fn finish<St: Stepper<f64, N>, const N: usize>(mut st: St) -> Result<([f64; N], Stats), Error> {
+    while !st.is_finished() {
+        st.step()?;
+    }
+    Ok((*st.y(), st.stats()))
+}
+
+/// Integrates `sys` from `(t0, y0)` to `t1` with the stepping API.
+fn integrate<Sys: OdeSystem<N>, const N: usize>(
+    solver: Solver,
+    sys: Sys,
+    t0: f64,
+    y0: [f64; N],
+    t1: f64,
+    settings: Settings<f64, N>,
+) -> Result<([f64; N], Stats), Error> {
+    match solver {
+        Solver::Radau5 => finish(Radau5::new(sys, t0, y0, t1, settings)?),
+        Solver::Bdf => finish(Bdf::new(sys, t0, y0, t1, settings)?),
+    }
+}
+
+/// `max_i |y_i − ref_i| / (atol/rtol + |ref_i|)`: the error the Test Set's mescd scores.
+fn scaled_error<const N: usize>(y: &[f64; N], reference: &[f64; N], atol_over_rtol: f64) -> f64 {
+    y.iter()
+        .zip(reference)
+        .map(|(y, r)| (y - r).abs() / (atol_over_rtol + r.abs()))
+        .fold(0.0, f64::max)
+}
+
+/// The *Test Set for IVP Solvers*' "mixed error significant correct digits", as REFERENCES.md
+/// quotes it: `mescd = −log10 max_i |y_i − ref_i| / (atol/rtol + |ref_i|)`.
+fn mescd<const N: usize>(y: &[f64; N], reference: &[f64; N], atol_over_rtol: f64) -> f64 {
+    -scaled_error(y, reference, atol_over_rtol).log10()
+}
+
+/// The largest scaled error against `exact` at the end of every accepted step.
+fn max_step_end_error<Sys: OdeSystem<N>, const N: usize>(
+    solver: Solver,
+    sys: Sys,
+    y0: [f64; N],
+    t1: f64,
+    rtol: f64,
+    atol: f64,
+    exact: impl Fn(f64) -> [f64; N],
+) -> f64 {
+    fn run<St: Stepper<f64, N>, const N: usize>(
+        mut st: St,
+        atol_over_rtol: f64,
+        exact: impl Fn(f64) -> [f64; N],
+    ) -> f64 {
+        let mut worst: f64 = 0.0;
+        while !st.is_finished() {
+            st.step().expect("step");
+            worst = worst.max(scaled_error(st.y(), &exact(st.t()), atol_over_rtol));
+        }
+        worst
+    }
+    let settings = Settings::new(Tolerances::new(rtol, atol));
+    match solver {
+        Solver::Radau5 => run(
+            Radau5::new(sys, 0.0, y0, t1, settings).expect("Radau5::new"),
+            atol / rtol,
+            exact,
+        ),
+        Solver::Bdf => run(
+            Bdf::new(sys, 0.0, y0, t1, settings).expect("Bdf::new"),
+            atol / rtol,
+            exact,
+        ),
+    }
+}
+
+/// Runs `solve_ivp` with `t_eval`; the largest scaled error against `exact` over the `t_eval`
+/// points (interpolated by the method's dense output), and the counters.
+#[allow(clippy::too_many_arguments)]
+fn t_eval_error<Sys: OdeSystem<N> + ?Sized, const N: usize>(
+    sys: &Sys,
+    solver: Solver,
+    y0: [f64; N],
+    t1: f64,
+    t_eval: &[f64],
+    rtol: f64,
+    atol: f64,
+    exact: impl Fn(f64) -> [f64; N],
+) -> (f64, Stats) {
+    let options = Options::new(solver.method())
+        .rtol(rtol)
+        .atol(atol)
+        .t_eval(t_eval.to_vec());
+    let sol = solve_ivp(sys, (0.0, t1), y0, options).expect("solve_ivp");
+    assert!(sol.success, "{}: {}", solver.name(), sol.message);
+    assert_eq!(sol.t, t_eval, "{}: the t_eval points", solver.name());
+    let err = sol
+        .t
+        .iter()
+        .zip(&sol.y)
+        .map(|(&t, y)| scaled_error(y, &exact(t), atol / rtol))
+        .fold(0.0, f64::max);
+    (err, sol.stats)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables.
+
+/// A case measured below `mescd ≥ −log10(rtol) − 1`: the floor it must still keep (0.25 to
+/// 0.65 digits below what it reached; the reason is given where it is listed).
+struct Known {
+    solver: Solver,
+    rtol: f64,
+    floor: f64,
+}
+
+/// One integration of a table.
+struct Row {
+    solver: Solver,
+    rtol: f64,
+    atol: f64,
+    /// mescd, `NaN` when the integration failed.
+    mescd: f64,
+    stats: Stats,
+    ms: f64,
+    error: Option<Error>,
+}
+
+impl Row {
+    fn new(solver: Solver, rtol: f64, atol: f64, err: f64, stats: Stats, ms: f64) -> Self {
+        Row {
+            solver,
+            rtol,
+            atol,
+            mescd: -err.log10(),
+            stats,
+            ms,
+            error: None,
+        }
+    }
+
+    /// "Within the tolerance's order": error ≤ 10 rtol in the mescd scaling.
+    fn bound(&self) -> f64 {
+        -self.rtol.log10() - 1.0
+    }
+
+    /// The floor of a known miss, if this is one.
+    fn known_floor(&self, known: &[Known]) -> Option<f64> {
+        known
+            .iter()
+            .find(|k| k.solver == self.solver && k.rtol == self.rtol)
+            .map(|k| k.floor)
+    }
+}
+
+fn table(title: &str, rows: &[Row], known: &[Known]) -> String {
+    let mut s = String::new();
+    writeln!(s, "\n== {title}").unwrap();
+    writeln!(
+        s,
+        "{:<7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>5} {:>5} {:>4} {:>7}",
+        "method", "rtol", "atol", "mescd", "bound", "steps", "nfev", "njev", "nlu", "rej", "ms"
+    )
+    .unwrap();
+    for r in rows {
+        let st = r.stats;
+        let note = match (&r.error, r.known_floor(known)) {
+            (Some(e), _) => format!("  FAILED: {e}"),
+            (None, Some(f)) if r.mescd < r.bound() => format!("  known miss (floor {f:.1})"),
+            (None, Some(_)) => "  listed as a known miss but meets the bound".to_string(),
+            (None, None) if r.mescd < r.bound() => "  MISS".to_string(),
+            (None, None) => String::new(),
+        };
+        writeln!(
+            s,
+            "{:<7} {:>6.0e} {:>6.0e} {:>6.2} {:>6.1} {:>6} {:>7} {:>5} {:>5} {:>4} {:>7.1}{note}",
+            r.solver.name(),
+            r.rtol,
+            r.atol,
+            r.mescd,
+            r.bound(),
+            st.n_accepted,
+            st.nfev,
+            st.njev,
+            st.nlu,
+            st.n_rejected,
+            r.ms,
+        )
+        .unwrap();
+    }
+    s
+}
+
+/// Prints the table, then checks every row: `mescd ≥ −log10(rtol) − 1`, or for a known miss
+/// its floor.
+fn print_and_check(title: &str, rows: &[Row], known: &[Known]) {
+    println!("{}", table(title, rows, known));
+    let misses: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let want = r.known_floor(known).unwrap_or(r.bound());
+            let ok = r.error.is_none() && r.mescd >= want;
+            (!ok).then(|| {
+                format!(
+                    "{} rtol {:e}: mescd {:.2} < {want:.2} ({:?})",
+                    r.solver.name(),
+                    r.rtol,
+                    r.mescd,
+                    r.error
+                )
+            })
+        })
+        .collect();
+    assert!(misses.is_empty(), "{title}: {misses:#?}");
+}
+
+/// Runs both solvers at every `rtol` of [`RTOLS`] (with `atol = atol_over_rtol · rtol`) from
+/// `(0, y0)` to `t1` with the stepping API, and scores the end point against `reference`.
+fn reference_rows<Sys: OdeSystem<N> + Copy, const N: usize>(
+    sys: Sys,
+    y0: [f64; N],
+    t1: f64,
+    reference: &[f64; N],
+    atol_over_rtol: f64,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for solver in SOLVERS {
+        for rtol in RTOLS {
+            let atol = atol_over_rtol * rtol;
+            let settings = Settings::new(Tolerances::new(rtol, atol));
+            let clock = Instant::now();
+            let out = integrate(solver, sys, 0.0, y0, t1, settings);
+            let ms = clock.elapsed().as_secs_f64() * 1e3;
+            rows.push(match out {
+                Ok((y, stats)) => Row {
+                    mescd: mescd(&y, reference, atol_over_rtol),
+                    ..Row::new(solver, rtol, atol, 1.0, stats, ms)
+                },
+                Err(e) => Row {
+                    mescd: f64::NAN,
+                    error: Some(e),
+                    ..Row::new(solver, rtol, atol, 1.0, Stats::default(), ms)
+                },
+            });
+        }
+    }
+    rows
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Published reference solutions.
+
+/// Robertson at t = 40: Enright & Pryce, DETEST problem D2 (ACM TOMS Alg. 648, unscaled), as
+/// REFERENCES.md quotes it.
+const ROBERTSON_T40: [f64; 3] = [
+    0.7158270687193941,
+    9.185534764557338e-06,
+    0.2841637457458413,
+];
+
+/// Robertson at t = 1e11: Mazzia & Magherini, *Test Set for IVP Solvers* 2.4, problem ROBER,
+/// as REFERENCES.md quotes it.
+const ROBERTSON_T1E11: [f64; 3] = [
+    0.2083340149701255e-7,
+    0.8333360770334713e-13,
+    0.9999999791665050,
+];
+
+/// Van der Pol μ = 1000 at t = 2000 from (2, 0): *Test Set for IVP Solvers* 2.4, problem
+/// VDPOL (`vdpolm`), as REFERENCES.md quotes it (trust it to ~1e-12 relative only).
+const VAN_DER_POL_T2000: [f64; 2] = [0.1706167732170469e1, -0.8928097010248125e-3];
+
+/// HIRES at t = 321.8122: *Test Set for IVP Solvers* 2.4, problem HIRES, as REFERENCES.md
+/// quotes it.
+const HIRES_T_END: [f64; 8] = [
+    0.7371312573325668e-3,
+    0.1442485726316185e-3,
+    0.5888729740967575e-4,
+    0.1175651343283149e-2,
+    0.2386356198831331e-2,
+    0.6238968252742796e-2,
+    0.2849998395185769e-2,
+    0.2850001604814231e-2,
+];
+
+#[test]
+fn robertson_t40() {
+    // atol = 1e-6 rtol: the small component y2 ~ 1e-5 is resolved.
+    let rows = reference_rows(Robertson, [1.0, 0.0, 0.0], 40.0, &ROBERTSON_T40, 1e-6);
+    print_and_check(
+        "Robertson, t = 40 (DETEST D2), atol = 1e-6 rtol",
+        &rows,
+        &[],
+    );
+}
+
+#[test]
+fn robertson_t1e11() {
+    // atol = 1e-4 rtol, as the Test Set's RADAU5 row in REFERENCES.md.
+    let rows = reference_rows(Robertson, [1.0, 0.0, 0.0], 1e11, &ROBERTSON_T1E11, 1e-4);
+    print_and_check(
+        "Robertson, t = 1e11 (Test Set ROBER), atol = 1e-4 rtol",
+        &rows,
+        &[],
+    );
+}
+
+#[test]
+fn van_der_pol_mu_1000() {
+    // Known misses. 2000 time units with two relaxation jumps a period: the local errors
+    // accumulate to 25–150 rtol. Measured 8.58 (Radau5 1e-10; SciPy Radau with the converted
+    // tolerance: 8.69), 4.28 and 7.83 (Bdf; SciPy BDF: 4.38 and 7.75).
+    let known = [
+        Known {
+            solver: Solver::Radau5,
+            rtol: 1e-10,
+            floor: 8.0,
+        },
+        Known {
+            solver: Solver::Bdf,
+            rtol: 1e-6,
+            floor: 4.0,
+        },
+        Known {
+            solver: Solver::Bdf,
+            rtol: 1e-10,
+            floor: 7.5,
+        },
+    ];
+    let rows = reference_rows(
+        VanDerPol { mu: 1000.0 },
+        [2.0, 0.0],
+        2000.0,
+        &VAN_DER_POL_T2000,
+        1.0,
+    );
+    print_and_check(
+        "Van der Pol μ = 1000, t = 2000 (Test Set VDPOL), atol = rtol",
+        &rows,
+        &known,
+    );
+}
+
+#[test]
+fn hires() {
+    // Known misses at 1e-10: measured 8.88 (Radau5; SciPy Radau with the converted tolerance:
+    // 9.01, just on the bound) and 8.65 (Bdf; SciPy BDF: 8.56). The Test Set's VODE run at
+    // rtol = atol = 1e-10 reached 8.75 (REFERENCES.md).
+    let known = [
+        Known {
+            solver: Solver::Radau5,
+            rtol: 1e-10,
+            floor: 8.5,
+        },
+        Known {
+            solver: Solver::Bdf,
+            rtol: 1e-10,
+            floor: 8.0,
+        },
+    ];
+    let rows = reference_rows(Hires, HIRES_Y0, 321.8122, &HIRES_T_END, 1e-4);
+    print_and_check(
+        "HIRES, t = 321.8122 (Test Set HIRES), atol = 1e-4 rtol",
+        &rows,
+        &known,
+    );
+}
+
+#[test]
+fn radau5_at_the_published_settings() {
+    // The Test Set's RADAU5 runs quoted in REFERENCES.md (rtol, atol, h0 and its mescd, steps,
+    // f-evaluations, Jacobians, LU): the same settings here, with the published work printed
+    // beside ours for comparison only; the accuracy is held to the bound of the other tests.
+    // REFERENCES.md gives h0 = 1e-9 for HIRES at 1e-7 and "h0 = rtol" otherwise, which is
+    // what is used (the counts move by about 1 % for h0 anywhere in 1e-14 … 1e-6).
+    // The Test Set states VDPOL in the ε-form (ε = 1e-6 on [0, 2]), where y2 is μ = 1000
+    // times ours, so its published row weighs y2's error differently. A RADAU5 run with
+    // finite-difference Jacobians has their evaluations in its f-count; ours are analytic.
+    struct Published {
+        name: &'static str,
+        rtol: f64,
+        atol: f64,
+        h0: f64,
+        work: (f64, usize, usize, usize, usize),
+    }
+    let runs = [
+        Published {
+            name: "HIRES",
+            rtol: 1e-7,
+            atol: 1e-7,
+            h0: 1e-9,
+            work: (7.11, 51, 985, 22, 51),
+        },
+        Published {
+            name: "HIRES",
+            rtol: 1e-10,
+            atol: 1e-10,
+            h0: 1e-10,
+            work: (10.65, 69, 1511, 29, 68),
+        },
+        Published {
+            name: "ROBER",
+            rtol: 1e-10,
+            atol: 1e-14,
+            h0: 1e-10,
+            work: (11.21, 108, 3420, 92, 108),
+        },
+        Published {
+            name: "VDPOL",
+            rtol: 1e-7,
+            atol: 1e-7,
+            h0: 1e-7,
+            work: (8.56, 240, 3508, 187, 238),
+        },
+    ];
+    let mut out = String::from(
+        "\n== Radau5 at the Test Set's RADAU5 settings (published → ours)\n\
+         problem   rtol   atol     h0  mescd          steps(acc)    nfev          njev      nlu\n",
+    );
+    let mut misses = Vec::new();
+    for p in runs {
+        let (y, stats, reference): (Vec<f64>, Stats, Vec<f64>) = match p.name {
+            "HIRES" => {
+                let (y, st) = integrate(
+                    Solver::Radau5,
+                    Hires,
+                    0.0,
+                    HIRES_Y0,
+                    321.8122,
+                    Settings::new(Tolerances::new(p.rtol, p.atol)).first_step(p.h0),
+                )
+                .expect("HIRES");
+                (y.to_vec(), st, HIRES_T_END.to_vec())
+            }
+            "ROBER" => {
+                let (y, st) = integrate(
+                    Solver::Radau5,
+                    Robertson,
+                    0.0,
+                    [1.0, 0.0, 0.0],
+                    1e11,
+                    Settings::new(Tolerances::new(p.rtol, p.atol)).first_step(p.h0),
+                )
+                .expect("ROBER");
+                (y.to_vec(), st, ROBERTSON_T1E11.to_vec())
+            }
+            _ => {
+                let (y, st) = integrate(
+                    Solver::Radau5,
+                    VanDerPol { mu: 1000.0 },
+                    0.0,
+                    [2.0, 0.0],
+                    2000.0,
+                    Settings::new(Tolerances::new(p.rtol, p.atol)).first_step(p.h0),
+                )
+                .expect("VDPOL");
+                (y.to_vec(), st, VAN_DER_POL_T2000.to_vec())
+            }
+        };
+        let m = -y
+            .iter()
+            .zip(&reference)
+            .map(|(y, r)| (y - r).abs() / (p.atol / p.rtol + r.abs()))
+            .fold(0.0, f64::max)
+            .log10();
+        let (pm, ps, pf, pj, pl) = p.work;
+        writeln!(
+            out,
+            "{:<7} {:>6.0e} {:>6.0e} {:>6.0e}  {pm:5.2} → {m:5.2}  {ps:4} → {:4}  {pf:5} → {:5}  {pj:4} → {:3}  {pl:4} → {:3}",
+            p.name, p.rtol, p.atol, p.h0, stats.n_accepted, stats.nfev, stats.njev, stats.nlu
+        )
+        .unwrap();
+        if m < -p.rtol.log10() - 1.0 {
+            misses.push(format!("{} rtol {:e}: mescd {m:.2}", p.name, p.rtol));
+        }
+    }
+    println!("{out}");
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Closed forms.
+
+#[test]
+fn prothero_robinson_exact() {
+    // y' = −1000 (y − cos t) − sin t, y(0) = 1: exact y = cos t.
+    //
+    // Known misses, Radau5 at the t_eval points: the stiff Prothero–Robinson problem shows
+    // Radau IIA's order reduction. The step-end error is then of the order of the error
+    // estimate, so it follows RADAU5's converted tolerance rtol' = 0.1 rtol^{2/3} (checked
+    // below) rather than rtol, and the dense output between step ends (the collocation
+    // polynomial) is coarser still: measured 3.13 and 6.63 (SciPy Radau with the converted
+    // tolerance: 3.37 and 7.01).
+    let known = [
+        Known {
+            solver: Solver::Radau5,
+            rtol: 1e-6,
+            floor: 2.5,
+        },
+        Known {
+            solver: Solver::Radau5,
+            rtol: 1e-10,
+            floor: 6.0,
+        },
+    ];
+    let sys = ProtheroRobinson { lambda: -1000.0 };
+    let t_eval = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0];
+    let mut rows = Vec::new();
+    for solver in SOLVERS {
+        for rtol in RTOLS {
+            let clock = Instant::now();
+            let (err, stats) =
+                t_eval_error(
+                    &sys,
+                    solver,
+                    [1.0],
+                    10.0,
+                    &t_eval,
+                    rtol,
+                    rtol,
+                    |t| [t.cos()],
+                );
+            let ms = clock.elapsed().as_secs_f64() * 1e3;
+            rows.push(Row::new(solver, rtol, rtol, err, stats, ms));
+        }
+    }
+    print_and_check(
+        "Prothero–Robinson λ = −1000 on [0, 10] at t_eval, atol = rtol",
+        &rows,
+        &known,
+    );
+    // Radau5 at its step ends: within ten times the converted tolerance.
+    for rtol in [1e-4, 1e-6, 1e-8, 1e-10] {
+        let err = max_step_end_error(Solver::Radau5, sys, [1.0], 10.0, rtol, rtol, |t| [t.cos()]);
+        println!(
+            "Radau5 Prothero–Robinson rtol {rtol:e}: step-end error {err:.2e} = {:.2} rtol'",
+            err / radau_rtol(rtol)
+        );
+        assert!(
+            err <= 10.0 * radau_rtol(rtol),
+            "rtol {rtol:e}: step-end error {err:e}"
+        );
+    }
+}
+
+/// The known misses of the linear system `y' = A y` at its `t_eval` points: the slow mode
+/// e^{−t} is followed over ten time constants with 200–2000 steps, and its error accumulates
+/// to 35–180 rtol. Measured 8.32 (Radau5 1e-10; SciPy Radau with the converted tolerance:
+/// 8.48), 4.46 and 7.75 (Bdf; SciPy BDF: 4.44 and 7.74).
+const LINEAR3_KNOWN: [Known; 3] = [
+    Known {
+        solver: Solver::Radau5,
+        rtol: 1e-10,
+        floor: 8.0,
+    },
+    Known {
+        solver: Solver::Bdf,
+        rtol: 1e-6,
+        floor: 4.0,
+    },
+    Known {
+        solver: Solver::Bdf,
+        rtol: 1e-10,
+        floor: 7.5,
+    },
+];
+
+/// `t_eval` for the linear system: inside the fast transients and along the slow mode.
+const LINEAR3_T_EVAL: [f64; 8] = [0.0, 1e-4, 1e-3, 1e-2, 0.1, 1.0, 3.0, 10.0];
+
+#[test]
+fn linear_stiff_exact() {
+    // y' = A y, eigenvalues −1, −100, −1e4, from (1, 1, 1): closed form `linear3_exact`.
+    let y0 = [1.0, 1.0, 1.0];
+    let mut rows = Vec::new();
+    for solver in SOLVERS {
+        for rtol in RTOLS {
+            let atol = 1e-6 * rtol;
+            let clock = Instant::now();
+            let (err, stats) = t_eval_error(
+                &Linear3,
+                solver,
+                y0,
+                10.0,
+                &LINEAR3_T_EVAL,
+                rtol,
+                atol,
+                |t| linear3_exact(y0, t),
+            );
+            let ms = clock.elapsed().as_secs_f64() * 1e3;
+            rows.push(Row::new(solver, rtol, atol, err, stats, ms));
+        }
+    }
+    print_and_check(
+        "Linear y' = A y (λ = −1, −1e2, −1e4) at t_eval, atol = 1e-6 rtol",
+        &rows,
+        &LINEAR3_KNOWN,
+    );
+}
+
+#[test]
+fn constant_jacobian_is_evaluated_once() {
+    // The linear system through `ConstantJacobian`, with `solve_ivp`: one Jacobian for the
+    // whole run, the same accuracy against the closed form.
+    let y0 = [1.0, 1.0, 1.0];
+    let sys = ConstantJacobian::new(Linear3, LINEAR3_A);
+    let mut rows = Vec::new();
+    for solver in SOLVERS {
+        for rtol in RTOLS {
+            let atol = 1e-6 * rtol;
+            let clock = Instant::now();
+            let (err, stats) =
+                t_eval_error(&sys, solver, y0, 10.0, &LINEAR3_T_EVAL, rtol, atol, |t| {
+                    linear3_exact(y0, t)
+                });
+            let ms = clock.elapsed().as_secs_f64() * 1e3;
+            assert_eq!(stats.njev, 1, "{} rtol {rtol:e}: {stats:?}", solver.name());
+            rows.push(Row::new(solver, rtol, atol, err, stats, ms));
+        }
+    }
+    print_and_check(
+        "Linear y' = A y through ConstantJacobian (njev must be 1)",
+        &rows,
+        &LINEAR3_KNOWN,
+    );
+    // Prothero–Robinson with the stepping API: the analytic Jacobian is re-evaluated by
+    // Radau5 whenever its Newton iteration contracts slowly; the constant one never is, and
+    // the solution stays the same.
+    let pr = ProtheroRobinson { lambda: -1000.0 };
+    for solver in SOLVERS {
+        for rtol in RTOLS {
+            let settings = Settings::new(Tolerances::new(rtol, rtol));
+            let (y_a, st_a) = integrate(solver, pr, 0.0, [1.0], 10.0, settings).expect("analytic");
+            let (y_c, st_c) = integrate(
+                solver,
+                ConstantJacobian::new(pr, [[-1000.0]]),
+                0.0,
+                [1.0],
+                10.0,
+                settings,
+            )
+            .expect("constant");
+            println!(
+                "Prothero–Robinson {} rtol {rtol:e}: njev analytic {} → constant {}",
+                solver.name(),
+                st_a.njev,
+                st_c.njev
+            );
+            assert_eq!(st_c.njev, 1, "{} rtol {rtol:e}: {st_c:?}", solver.name());
+            assert!(
+                (y_a[0] - y_c[0]).abs() <= rtol * (1.0 + y_a[0].abs()),
+                "{} rtol {rtol:e}: {} vs {}",
+                solver.name(),
+                y_a[0],
+                y_c[0]
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Orders and tolerance proportionality.
+
+/// Radau5 at the constant step `h` from `(0, y0)` to `t1`: a tolerance of one (`rtol' = 0.1`
+/// after RADAU5's conversion) so that no step is rejected or shrunk, and `max_step = h` so
+/// that none grows. The end point, the counters, and whether every step had length `h`.
+///
+/// Only for problems linear in `y` with a constant Jacobian: there the simplified Newton
+/// iteration is exact after one iteration, so its stopping tolerance (loose at `rtol = 1`) does
+/// not pollute the error. (On `y' = y cos t` the measured "order" drifts to 4.3 for that
+/// reason.)
+fn radau_constant_step<Sys: OdeSystem<N>, const N: usize>(
+    sys: Sys,
+    y0: [f64; N],
+    t1: f64,
+    h: f64,
+) -> ([f64; N], Stats, bool) {
+    let settings = Settings::new(Tolerances::new(1.0, 1.0))
+        .first_step(h)
+        .max_step(h);
+    let mut st = Radau5::new(sys, 0.0, y0, t1, settings).expect("Radau5::new");
+    let mut all_h = true;
+    while !st.is_finished() {
+        st.step().expect("step");
+        all_h &= st.h() == h;
+    }
+    (*st.y(), st.stats(), all_h)
+}
+
+/// One problem of the constant-step runs: `h ↦ (error at the end, counters, all steps were h)`.
+type ConstantStepRun<'a> = dyn Fn(f64) -> (f64, Stats, bool) + 'a;
+
+#[test]
+fn radau5_order_five_at_constant_step() {
+    // Steps and span powers of two: t advances exactly, every step is exactly h.
+    let hs = [0.5, 0.25, 0.125, 0.0625];
+    let t1 = 8.0;
+    let mut out = String::from("\n== Radau5 at constant step on [0, 8]: end-point error, order\n");
+    let mut orders = Vec::new();
+    let problems: [(&str, &ConstantStepRun<'_>); 2] = [
+        ("y' = −y + sin t", &|h| {
+            let (y, stats, all_h) = radau_constant_step(ForcedDecay, [1.0], t1, h);
+            ((y[0] - forced_decay_exact(1.0, t1)).abs(), stats, all_h)
+        }),
+        ("oscillator", &|h| {
+            let (y, stats, all_h) = radau_constant_step(Oscillator, [1.0, 0.0], t1, h);
+            let ex = oscillator_exact([1.0, 0.0], t1);
+            let err = (y[0] - ex[0]).abs().max((y[1] - ex[1]).abs());
+            (err, stats, all_h)
+        }),
+    ];
+    for (name, run) in problems {
+        let mut prev: Option<f64> = None;
+        for h in hs {
+            let (err, stats, all_h) = run(h);
+            assert!(all_h, "{name}, h = {h}: a step differed from h");
+            assert_eq!(
+                stats.n_accepted,
+                (t1 / h) as usize,
+                "{name}, h = {h}: {stats:?}"
+            );
+            assert_eq!(stats.n_rejected, 0, "{name}, h = {h}: {stats:?}");
+            let p = prev.map_or(f64::NAN, |e| (e / err).log2());
+            writeln!(
+                out,
+                "{name:<16} h = {h:<6} steps {:3} nfev {:4} njev {} nlu {}  error {err:9.3e}  order {p:5.2}",
+                stats.n_accepted, stats.nfev, stats.njev, stats.nlu
+            )
+            .unwrap();
+            if prev.is_some() {
+                orders.push((name, h, p));
+            }
+            prev = Some(err);
+        }
+    }
+    println!("{out}");
+    for (name, h, p) in orders {
+        assert!((4.5..=5.6).contains(&p), "{name}, h = {h}: order {p:.2}");
+    }
+}
+
+#[test]
+fn radau5_max_step_dividing_the_span() {
+    // Ten steps of 0.1 accumulate to 0.9999999999999999, one ulp short of the bound. A method
+    // that landed only when `t + h` reaches the bound (RADAU5's rule) would then ask for a
+    // step of 1.1e-16 and fail with StepSizeTooSmall; every method stretches a step by up to
+    // 1 % instead.
+    for method in [Method::Rk45, Method::Bdf, Method::Radau] {
+        let options = Options::new(method).first_step(0.1).max_step(0.1);
+        let sol = solve_ivp(&ForcedDecay, (0.0, 1.0), [1.0], options).expect("solve_ivp");
+        assert!(sol.success, "{method:?}: {}", sol.message);
+    }
+}
+
+/// The least-squares slope of `log10 err` against `log10 rtol`.
+fn slope(rtols: &[f64], errs: &[f64]) -> f64 {
+    let xs: Vec<f64> = rtols.iter().map(|r| r.log10()).collect();
+    let ys: Vec<f64> = errs.iter().map(|e| e.log10()).collect();
+    let n = xs.len() as f64;
+    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+    let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    sxy / sxx
+}
+
+#[test]
+fn tolerance_proportionality() {
+    // The largest error at the step ends (the points the error control is about) over
+    // [0, 10], for rtol = 1e-4 … 1e-8; atol = rtol (1e-6 rtol for the linear system).
+    //
+    // Expected slopes: 1 for BDF; for Radau5, whose tolerance conversion gives h ∝ rtol'^{1/4}
+    // and a global error ∝ h^5, about (2/3)(5/4) = 0.83 on non-stiff components. On the stiff
+    // Prothero–Robinson problem Radau5's error follows rtol' itself (order reduction, see
+    // `prothero_robinson_exact`), a slope of 2/3: it is held to that, not to [0.7, 1.3].
+    let rtols = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8];
+    let y0 = [1.0, 1.0, 1.0];
+    let pr = ProtheroRobinson { lambda: -1000.0 };
+    let mut out = String::from("\n== Tolerance proportionality: largest step-end error\n");
+    writeln!(out, "rtol = {rtols:?}").unwrap();
+    let mut failures = Vec::new();
+    for solver in SOLVERS {
+        let cases: [(&str, &dyn Fn(f64) -> f64); 5] = [
+            ("y' = −y + sin t", &|rtol| {
+                max_step_end_error(solver, ForcedDecay, [1.0], 10.0, rtol, rtol, |t| {
+                    [forced_decay_exact(1.0, t)]
+                })
+            }),
+            ("y' = y cos t", &|rtol| {
+                max_step_end_error(solver, ExpSin, [1.0], 10.0, rtol, rtol, |t| [t.sin().exp()])
+            }),
+            ("oscillator", &|rtol| {
+                max_step_end_error(solver, Oscillator, [1.0, 0.0], 10.0, rtol, rtol, |t| {
+                    oscillator_exact([1.0, 0.0], t)
+                })
+            }),
+            ("linear A y", &|rtol| {
+                max_step_end_error(solver, Linear3, y0, 10.0, rtol, 1e-6 * rtol, |t| {
+                    linear3_exact(y0, t)
+                })
+            }),
+            ("Prothero–Robinson", &|rtol| {
+                max_step_end_error(solver, pr, [1.0], 10.0, rtol, rtol, |t| [t.cos()])
+            }),
+        ];
+        for (name, run) in cases {
+            let errs: Vec<f64> = rtols.iter().map(|&r| run(r)).collect();
+            let s = slope(&rtols, &errs);
+            write!(out, "{:<7} {name:<18}", solver.name()).unwrap();
+            for e in &errs {
+                write!(out, " {e:8.1e}").unwrap();
+            }
+            writeln!(out, "  slope {s:.3}").unwrap();
+            let range = if solver == Solver::Radau5 && name == "Prothero–Robinson" {
+                0.55..=0.8
+            } else {
+                0.7..=1.3
+            };
+            if !range.contains(&s) {
+                failures.push(format!(
+                    "{} {name}: slope {s:.3} outside {range:?}",
+                    solver.name()
+                ));
+            }
+        }
+    }
+    println!("{out}");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
