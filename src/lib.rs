@@ -2,8 +2,9 @@
 //!
 //! Initial value problems `dy/dt = f(t, y)`, `y(t0) = y0` for statically sized systems:
 //! explicit Runge–Kutta methods (fixed step, and adaptive RK23, RK45, Higham–Hall 5(4), Tsit5,
-//! DOP853) that step without heap allocation, and a [`solve_ivp`] driver with SciPy's
-//! semantics.
+//! DOP853) and implicit methods for stiff problems ([`Radau5`], Hairer's RADAU5; [`Bdf`],
+//! variable-order NDF/BDF) that step without heap allocation, and a [`solve_ivp`] driver with
+//! SciPy's semantics.
 //!
 //! ```
 //! use odegen::prelude::*;
@@ -23,6 +24,42 @@
 //! assert!(sol.success);
 //! let mid = sol.sol.as_ref().unwrap().eval(7.5)?;
 //! assert!(mid[0] > 0.0 && mid[1] > 0.0);
+//! # Ok::<(), odegen::Error>(())
+//! ```
+//!
+//! ## Stiff problems
+//!
+//! `Method::Radau` and `Method::Bdf` in [`solve_ivp`], or the [`Radau5`] and [`Bdf`] steppers.
+//! They take the Jacobian from [`OdeSystem::newton_jacobian`]: the analytic one for
+//! [`ode_system`](macro@ode_system) systems, forward differences for hand-written ones unless
+//! wrapped ([`jacobian`] lists the sources and their costs). The README's "Which method?"
+//! compares them with the explicit methods on measured problems.
+//!
+//! ```
+//! use odegen::prelude::*;
+//!
+//! /// Van der Pol's oscillator: stiff for large μ.
+//! #[ode_system]
+//! fn van_der_pol(_t: f64, [x, v]: [f64; 2], mu: f64) -> [f64; 2] {
+//!     [v, mu * (1.0 - x * x) * v - x]
+//! }
+//! let vdp = VanDerPol { mu: 1000.0 };
+//!
+//! let sol = solve_ivp(&vdp, (0.0, 2000.0), [2.0, 0.0],
+//!                     Options::new(Method::Radau).rtol(1e-6).atol(1e-6))?
+//!     .into_result()?;
+//! // Van der Pol μ = 1000 at t = 2000 (Test Set for IVP Solvers 2.4, problem VDPOL).
+//! let y = sol.y.last().unwrap();
+//! assert!((y[0] - 1.706167732170469).abs() < 1e-4);
+//! assert!(sol.stats.n_accepted < 1000 && sol.stats.njev > 0 && sol.stats.nlu > 0);
+//!
+//! // Allocation-free stepping, as with the explicit methods.
+//! let mut bdf = Bdf::new(&vdp, 0.0, [2.0, 0.0], 2000.0,
+//!                        Settings::new(Tolerances::new(1e-6, 1e-6)))?;
+//! while !bdf.is_finished() {
+//!     bdf.step()?;
+//! }
+//! assert!((bdf.y()[0] - 1.706167732170469).abs() < 1e-3);
 //! # Ok::<(), odegen::Error>(())
 //! ```
 //!
