@@ -128,7 +128,8 @@ pub struct Radau5<Sys, const N: usize, R: Real = f64> {
     start: Start,
     rtol: R,
     atol: [R; N],
-    scal: [R; N],
+    /// `1 / (atol'_i + rtol' |y_i|)`: the norms multiply instead of dividing.
+    inv_scal: [R; N],
     fnewt: R,
     faccon: R,
     theta: R,
@@ -196,7 +197,7 @@ where
             start: Start::Jacobian,
             rtol: rtol_t,
             atol,
-            scal: [R::zero(); N],
+            inv_scal: [R::zero(); N],
             fnewt,
             faccon: R::one(),
             theta: R::from_f64(THET),
@@ -288,7 +289,7 @@ where
 
     fn set_scal(&mut self) {
         for i in 0..N {
-            self.scal[i] = self.atol[i] + self.rtol * self.y[i].abs();
+            self.inv_scal[i] = R::one() / (self.atol[i] + self.rtol * self.y[i].abs());
         }
     }
 
@@ -430,8 +431,8 @@ where
             newt += 1;
             let mut sum = R::zero();
             for i in 0..N {
-                let s = self.scal[i];
-                let (d1, d2, d3) = (r1[i] / s, r2[i].re / s, r2[i].im / s);
+                let s = self.inv_scal[i];
+                let (d1, d2, d3) = (r1[i] * s, r2[i].re * s, r2[i].im * s);
                 sum = sum + d1 * d1 + d2 * d2 + d3 * d3;
             }
             let dyno = (sum / denom).sqrt();
@@ -490,15 +491,15 @@ where
             e[i] = f2[i] + self.f[i];
         }
         self.e1.solve(&mut e);
-        let norm = |e: &[R; N], scal: &[R; N]| {
+        let norm = |e: &[R; N], inv_scal: &[R; N]| {
             let mut s = R::zero();
             for i in 0..N {
-                let r = e[i] / scal[i];
+                let r = e[i] * inv_scal[i];
                 s = s + r * r;
             }
             (s / R::from_f64(N.max(1) as f64)).sqrt().max(c(1e-10))
         };
-        let mut err = norm(&e, &self.scal);
+        let mut err = norm(&e, &self.inv_scal);
         if err >= R::one() && (self.first || self.reject) {
             self.budget(1)?;
             let mut arg = [R::zero(); N];
@@ -512,7 +513,7 @@ where
                 e[i] = f1[i] + f2[i];
             }
             self.e1.solve(&mut e);
-            err = norm(&e, &self.scal);
+            err = norm(&e, &self.inv_scal);
         }
         Ok(err)
     }
