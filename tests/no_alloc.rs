@@ -271,3 +271,200 @@ fn run_with_events_and_a_normalizer_does_not_allocate() {
         assert_eq!(last, i == 10);
     }
 }
+
+/// Robertson's chemical kinetics (stiff, nonlinear: the implicit methods re-evaluate and
+/// refactor along the way), with its analytic Jacobian and sparsity pattern.
+struct Robertson;
+impl OdeSystem<3> for Robertson {
+    fn rhs(&self, _t: f64, y: &[f64; 3], dy: &mut [f64; 3]) {
+        let r2 = 3e7 * y[1] * y[1];
+        dy[0] = -0.04 * y[0] + 1e4 * y[1] * y[2];
+        dy[1] = 0.04 * y[0] - 1e4 * y[1] * y[2] - r2;
+        dy[2] = r2;
+    }
+}
+impl Jacobian<3> for Robertson {
+    fn jacobian(&self, _t: f64, y: &[f64; 3], jac: &mut [[f64; 3]; 3]) {
+        *jac = [
+            [-0.04, 1e4 * y[2], 1e4 * y[1]],
+            [0.04, -1e4 * y[2] - 6e7 * y[1], -1e4 * y[1]],
+            [0.0, 6e7 * y[1], 0.0],
+        ];
+    }
+}
+impl Sparsity<3> for Robertson {
+    const PATTERN: &'static [(usize, usize)] =
+        &[(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (2, 1)];
+    const COLORS: [usize; 3] = [0, 1, 2];
+    const N_COLORS: usize = 3;
+}
+
+/// `z' = λ (z − e^{it}) + i e^{it}`, `λ = −1000 + 10i`, over complex numbers.
+struct ComplexStiff;
+impl OdeSystem<1, odegen::num_complex::Complex64> for ComplexStiff {
+    fn rhs(
+        &self,
+        t: f64,
+        z: &[odegen::num_complex::Complex64; 1],
+        dz: &mut [odegen::num_complex::Complex64; 1],
+    ) {
+        use odegen::num_complex::Complex64 as C;
+        let e = C::new(0.0, t).exp();
+        dz[0] = C::new(-1000.0, 10.0) * (z[0] - e) + C::i() * e;
+    }
+}
+
+#[test]
+fn stiff_methods_do_not_allocate() {
+    use odegen::jacobian::{Colored, ConstantJacobian, WithJacobian};
+    let y0 = [1.0, 0.0, 0.0];
+    let tol = || Tolerances::new(1e-6, 1e-10);
+    // The reference value of DETEST D2 at t = 40: y1 = 0.71582706871939.
+    let y1_40 = 0.715_827_068_719_39;
+    type StiffCase<'a> = Box<dyn Fn() -> (usize, [f64; 3]) + 'a>;
+    let cases: [(&str, StiffCase<'_>); 6] = [
+        (
+            "Radau5 (FD)",
+            Box::new(|| drive(Radau5::new(Robertson, 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Radau5 (analytic)",
+            Box::new(|| drive(Radau5::new(WithJacobian(Robertson), 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Radau5 (coloured)",
+            Box::new(|| drive(Radau5::new(Colored(Robertson), 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Bdf (FD)",
+            Box::new(|| drive(Bdf::new(Robertson, 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Bdf (analytic)",
+            Box::new(|| drive(Bdf::new(WithJacobian(Robertson), 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Bdf (coloured)",
+            Box::new(|| drive(Bdf::new(Colored(Robertson), 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+    ];
+    for (name, run) in &cases {
+        let (allocs, (steps, y)) = count(run);
+        eprintln!("{name:>17}: {steps:5} steps, {allocs} allocations");
+        assert!(steps > 10, "{name}: the integration must actually run");
+        assert!((y[0] - y1_40).abs() < 1e-4, "{name}: {y:?}");
+        assert_eq!(allocs, 0, "{name} allocated {allocs} times");
+    }
+
+    // A constant Jacobian on a linear system, and BDF over complex states.
+    let (allocs, steps) = count(|| {
+        drive(
+            Radau5::new(
+                ConstantJacobian::new(problems::Decay { k: 100.0 }, [[-100.0, 0.0], [0.0, -100.0]]),
+                0.0,
+                [1.0, 2.0],
+                1.0,
+                Tolerances::new(1e-8, 1e-12),
+            )
+            .unwrap(),
+        )
+        .0
+    });
+    assert!(steps > 10);
+    assert_eq!(
+        allocs, 0,
+        "Radau5 (constant Jacobian) allocated {allocs} times"
+    );
+    let (allocs, (steps, z)) = count(|| {
+        use odegen::num_complex::Complex64 as C;
+        let mut st = Bdf::new(
+            ComplexStiff,
+            0.0,
+            [C::new(2.0, 0.0)],
+            1.0,
+            Tolerances::new(1e-8, 1e-10),
+        )
+        .unwrap();
+        let mut coeffs = [[C::new(0.0, 0.0); 1]; 8];
+        let mut checksum = C::new(0.0, 0.0);
+        while !st.is_finished() {
+            st.step().unwrap();
+            checksum += st.dense(st.t_prev() + 0.5 * st.h()).unwrap()[0];
+            let terms = st.dense_terms();
+            st.dense_coefficients(&mut coeffs[..terms]);
+            checksum += coeffs[0][0];
+        }
+        assert!(checksum.re.is_finite());
+        (st.stats().n_accepted, st.y()[0])
+    });
+    let exact = odegen::num_complex::Complex64::new(0.0, 1.0).exp();
+    eprintln!("complex Bdf: {steps} steps, {allocs} allocations");
+    assert!(steps > 10 && (z - exact).norm() < 1e-6, "{z}");
+    assert_eq!(allocs, 0, "Bdf (complex) allocated {allocs} times");
+}
+
+#[test]
+fn run_with_events_does_not_allocate_for_the_stiff_methods() {
+    // The ball of `run_with_events_and_a_normalizer_does_not_allocate`: bounces (resets) and
+    // apexes, with a normaliser, through Radau5 and Bdf. (atol = 1e-10: with 1e-12 BDF stalls
+    // after the first bounce, see stiff_features' `bdf_bouncing_ball_with_a_tight_atol_finishes`.)
+    let g = 9.81;
+    let t1 = (20.0f64 / g).sqrt();
+    let expected = [
+        (0, t1),
+        (1, t1 + 0.8 * t1),
+        (0, 2.6 * t1),
+        (1, 2.6 * t1 + 0.64 * t1),
+    ];
+    let tol = || Tolerances::new(1e-10, 1e-10);
+    check_stiff_ball_run(
+        "Radau5",
+        Radau5::new(Ball, 0.0, [10.0, 0.0], 5.0, tol()).unwrap(),
+        &expected,
+    );
+    check_stiff_ball_run(
+        "Bdf",
+        Bdf::new(Ball, 0.0, [10.0, 0.0], 5.0, tol()).unwrap(),
+        &expected,
+    );
+}
+
+fn check_stiff_ball_run<St: Stepper<f64, 2>>(name: &str, mut st: St, expected: &[(usize, f64)]) {
+    let mut points = [(0.0, 0.0); 16];
+    let mut n_points = 0;
+    let mut occurrences = [(0usize, 0.0); 8];
+    let mut n_occ = 0;
+    let mut norm = StepNormalizer::new(
+        0.5,
+        NormalizerMode::Increment,
+        NormalizerBounds::Both,
+        |t: f64, y: &[f64; 2], _last: bool| {
+            points[n_points] = (t, y[0]);
+            n_points += 1;
+        },
+    )
+    .unwrap();
+    let (allocs, end) = count(|| {
+        run(&mut st, BallEvents, &mut norm, &mut |occ| {
+            occurrences[n_occ] = (occ.event, occ.t);
+            n_occ += 1;
+        })
+    });
+    assert_eq!(end.unwrap(), Ending::Finished, "{name}");
+    eprintln!(
+        "{name}: run with 2 events and a normaliser: {} steps, {n_occ} occurrences, {n_points} \
+         points, {allocs} allocations",
+        st.stats().n_accepted
+    );
+    assert_eq!(allocs, 0, "{name}: run allocated {allocs} times");
+    assert_eq!(n_occ, expected.len(), "{name}: {:?}", &occurrences[..n_occ]);
+    for (&(k, t), &(ek, et)) in occurrences.iter().zip(expected) {
+        assert_eq!(k, ek, "{name}");
+        assert!(
+            (t - et).abs() < 1e-7,
+            "{name}: event {k} at {t}, expected {et}"
+        );
+    }
+    assert_eq!(n_points, 11, "{name}");
+    assert!(st.stats().n_accepted > 4 && st.stats().njev >= 1);
+}

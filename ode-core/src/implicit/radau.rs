@@ -155,7 +155,8 @@ where
 {
     /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
     /// backward integration). Costs one evaluation of `f`, two without a `first_step` (the
-    /// automatic choice of *Solving ODEs I*, II.4, for order 3, as SciPy's `Radau`).
+    /// automatic choice of *Solving ODEs I*, II.4, with the exponent `1/4` of the order-3
+    /// error estimate, as SciPy's `Radau`).
     ///
     /// The settings' `controller` is not used: the method has its own (see the module docs).
     pub fn new(
@@ -258,7 +259,7 @@ where
                     &self.y,
                     &self.f,
                     self.dir,
-                    3,
+                    4,
                     &self.user_tol,
                     max_abs,
                 )
@@ -309,7 +310,11 @@ where
             self.jac_fresh = true;
             return Ok(());
         }
-        if Sys::JACOBIAN == JacobianKind::FiniteDifferences {
+        if matches!(
+            Sys::JACOBIAN,
+            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
+        ) {
+            // At most N evaluations (one per colour for coloured differences).
             self.budget(N)?;
         }
         let spent = self
@@ -579,7 +584,10 @@ where
             // The smallest step: RADAU5's `0.1 |h| ≤ |t| uround`, and the user's bound.
             let h_abs = self.h.abs();
             let spacing = self.t.abs() * R::epsilon();
-            if h_abs.is_nan() || c(0.1) * h_abs <= spacing || h_abs < self.min_step {
+            // A last step forced short by the bound is exempt: the error control did not ask
+            // for it.
+            let forced = self.last && h_abs > R::zero();
+            if h_abs.is_nan() || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.min_step)) {
                 return Err(match non_finite_at {
                     Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
                     None => Error::StepSizeTooSmall {
