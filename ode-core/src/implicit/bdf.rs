@@ -277,13 +277,7 @@ where
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        if self.stats.nfev.saturating_add(n) > self.max_nfev {
-            Err(Error::TooManyEvaluations {
-                limit: self.max_nfev,
-            })
-        } else {
-            Ok(())
-        }
+        super::budget(&self.stats, self.max_nfev, n)
     }
 
     /// `f`, the Jacobian and the first step at the current point: the start of an integration
@@ -459,36 +453,14 @@ where
     Sys: OdeSystem<N, S>,
     S: Scalar,
 {
-    #[inline]
-    fn t(&self) -> S::Real {
-        self.t
-    }
-    #[inline]
-    fn y(&self) -> &[S; N] {
-        &self.y
-    }
+    super::implicit_accessors!(S::Real, S);
+
     /// `f(t0, y0)` before the first step and after a restart; afterwards the derivative of
     /// the interpolating polynomial at `t`, `(1/h) Σ_j ∇^j y_n / j` (BDF evaluates `f` only
     /// at Newton iterates, never at the accepted point).
     #[inline]
     fn f(&self) -> &[S; N] {
         &self.f
-    }
-    #[inline]
-    fn t_prev(&self) -> S::Real {
-        self.t_prev
-    }
-    #[inline]
-    fn t_bound(&self) -> S::Real {
-        self.t_bound
-    }
-    #[inline]
-    fn is_finished(&self) -> bool {
-        self.finished
-    }
-    #[inline]
-    fn stats(&self) -> Stats {
-        self.stats
     }
 
     fn step(&mut self) -> Result<(), Error> {

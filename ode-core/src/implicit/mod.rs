@@ -10,6 +10,49 @@
 //! Jacobian (`njev`) and factorisation (`nlu`), and keep everything in fixed-size arrays:
 //! a step allocates nothing.
 
+use crate::error::Error;
+use crate::stepper::Stats;
+
+/// `Err(TooManyEvaluations)` when `n` more evaluations of `f` would pass the budget `max_nfev`.
+fn budget(stats: &Stats, max_nfev: usize, n: usize) -> Result<(), Error> {
+    if stats.nfev.saturating_add(n) > max_nfev {
+        Err(Error::TooManyEvaluations { limit: max_nfev })
+    } else {
+        Ok(())
+    }
+}
+
+/// The `Stepper` accessors both implicit steppers answer from their own fields.
+macro_rules! implicit_accessors {
+    ($real:ty, $scalar:ty) => {
+        #[inline]
+        fn t(&self) -> $real {
+            self.t
+        }
+        #[inline]
+        fn y(&self) -> &[$scalar; N] {
+            &self.y
+        }
+        #[inline]
+        fn t_prev(&self) -> $real {
+            self.t_prev
+        }
+        #[inline]
+        fn t_bound(&self) -> $real {
+            self.t_bound
+        }
+        #[inline]
+        fn is_finished(&self) -> bool {
+            self.finished
+        }
+        #[inline]
+        fn stats(&self) -> Stats {
+            self.stats
+        }
+    };
+}
+use implicit_accessors;
+
 mod bdf;
 mod radau;
 

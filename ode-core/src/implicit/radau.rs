@@ -295,13 +295,7 @@ where
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        if self.stats.nfev.saturating_add(n) > self.max_nfev {
-            Err(Error::TooManyEvaluations {
-                limit: self.max_nfev,
-            })
-        } else {
-            Ok(())
-        }
+        super::budget(&self.stats, self.max_nfev, n)
     }
 
     /// Evaluates the Jacobian at the current point.
@@ -543,33 +537,11 @@ where
     Sys: OdeSystem<N, R>,
     R: Real,
 {
-    #[inline]
-    fn t(&self) -> R {
-        self.t
-    }
-    #[inline]
-    fn y(&self) -> &[R; N] {
-        &self.y
-    }
+    super::implicit_accessors!(R, R);
+
     #[inline]
     fn f(&self) -> &[R; N] {
         &self.f
-    }
-    #[inline]
-    fn t_prev(&self) -> R {
-        self.t_prev
-    }
-    #[inline]
-    fn t_bound(&self) -> R {
-        self.t_bound
-    }
-    #[inline]
-    fn is_finished(&self) -> bool {
-        self.finished
-    }
-    #[inline]
-    fn stats(&self) -> Stats {
-        self.stats
     }
 
     fn step(&mut self) -> Result<(), Error> {
