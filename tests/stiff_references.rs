@@ -436,55 +436,67 @@ fn hires() {
 }
 
 #[test]
-fn radau5_at_the_published_settings() {
-    // The Test Set's RADAU5 runs quoted in REFERENCES.md (rtol, atol, h0 and its mescd, steps,
-    // f-evaluations, Jacobians, LU): the same settings here, with the published work printed
-    // beside ours for comparison only; the accuracy is held to the bound of the other tests.
-    // REFERENCES.md gives h0 = 1e-9 for HIRES at 1e-7 and "h0 = rtol" otherwise, which is
-    // what is used (the counts move by about 1 % for h0 anywhere in 1e-14 … 1e-6).
-    // The Test Set states VDPOL in the ε-form (ε = 1e-6 on [0, 2]), where y2 is μ = 1000
-    // times ours, so its published row weighs y2's error differently. A RADAU5 run with
-    // finite-difference Jacobians has their evaluations in its f-count; ours are analytic.
-    struct Published {
+fn radau5_reproduces_hairers_radau5() {
+    // The Test Set runs quoted in REFERENCES.md (rtol, atol, h0), done by Hairer's own
+    // RADAU5: radau5.f, "version of July 9, 1996, latest small correction: January 18,
+    // 2002", as shipped in the Assimulo 3.0 source archive on PyPI
+    // (`assimulo/thirdparty/hairer/radau_decsol.f`), compiled with gfortran 12.2 -O2 and run
+    // on 2026-11-21 with these problems, ITOL = 0, the analytic full Jacobian (IJAC = 1) and
+    // every other WORK/IWORK entry at its default. Its counters (IWORK(14..19)) and the mescd
+    // of its end state are `radau5_f`: (mescd, NSTEP, NFCN, NJAC, NDEC).
+    //
+    // Radau5 implements the same algorithm, so it must do the same work, up to rounding
+    // (allowed: 2 % on each counter, 0.05 in mescd); it spends one f more (at the final point,
+    // where RADAU5 returns first). The counters REFERENCES.md quotes as "published RADAU5"
+    // (`published`) are printed beside, for comparison only: radau5.f itself does not
+    // reproduce them (see `benches/peers/benches/radau5_counters.rs`).
+    // The Test Set states VDPOL in the ε-form (ε = 1e-6 on [0, 2]); both codes here run the
+    // μ-form of REFERENCES.md.
+    struct Run {
         name: &'static str,
         rtol: f64,
         atol: f64,
         h0: f64,
-        work: (f64, usize, usize, usize, usize),
+        radau5_f: (f64, usize, usize, usize, usize),
+        published: (f64, usize, usize, usize, usize),
     }
     let runs = [
-        Published {
+        Run {
             name: "HIRES",
             rtol: 1e-7,
             atol: 1e-7,
             h0: 1e-9,
-            work: (7.11, 51, 985, 22, 51),
+            radau5_f: (6.81, 79, 684, 31, 61),
+            published: (7.11, 51, 985, 22, 51),
         },
-        Published {
+        Run {
             name: "HIRES",
             rtol: 1e-10,
             atol: 1e-10,
             h0: 1e-10,
-            work: (10.65, 69, 1511, 29, 68),
+            radau5_f: (9.36, 199, 1660, 61, 97),
+            published: (10.65, 69, 1511, 29, 68),
         },
-        Published {
+        Run {
             name: "ROBER",
             rtol: 1e-10,
             atol: 1e-14,
             h0: 1e-10,
-            work: (11.21, 108, 3420, 92, 108),
+            radau5_f: (11.73, 888, 6232, 402, 432),
+            published: (11.21, 108, 3420, 92, 108),
         },
-        Published {
+        Run {
             name: "VDPOL",
             rtol: 1e-7,
             atol: 1e-7,
             h0: 1e-7,
-            work: (8.56, 240, 3508, 187, 238),
+            radau5_f: (6.84, 503, 3932, 331, 426),
+            published: (8.56, 240, 3508, 187, 238),
         },
     ];
     let mut out = String::from(
-        "\n== Radau5 at the Test Set's RADAU5 settings (published → ours)\n\
-         problem   rtol   atol     h0  mescd          steps(acc)    nfev          njev      nlu\n",
+        "\n== Radau5 at the Test Set's settings: radau5.f run → ours  [published]\n\
+         problem   rtol   atol     h0  mescd                  steps                 nfev                 njev             nlu\n",
     );
     let mut misses = Vec::new();
     for p in runs {
@@ -532,19 +544,33 @@ fn radau5_at_the_published_settings() {
             .map(|(y, r)| (y - r).abs() / (p.atol / p.rtol + r.abs()))
             .fold(0.0, f64::max)
             .log10();
-        let (pm, ps, pf, pj, pl) = p.work;
+        let steps = stats.n_accepted + stats.n_rejected;
+        let (rm, rs, rf, rj, rl) = p.radau5_f;
+        let (pm, ps, pf, pj, pl) = p.published;
         writeln!(
             out,
-            "{:<7} {:>6.0e} {:>6.0e} {:>6.0e}  {pm:5.2} → {m:5.2}  {ps:4} → {:4}  {pf:5} → {:5}  {pj:4} → {:3}  {pl:4} → {:3}",
-            p.name, p.rtol, p.atol, p.h0, stats.n_accepted, stats.nfev, stats.njev, stats.nlu
+            "{:<7} {:>6.0e} {:>6.0e} {:>6.0e}  {rm:5.2} → {m:5.2} [{pm:5.2}]  {rs:4} → {steps:4} [{ps:4}]  \
+             {rf:5} → {:5} [{pf:5}]  {rj:4} → {:4} [{pj:3}]  {rl:4} → {:4} [{pl:3}]",
+            p.name, p.rtol, p.atol, p.h0, stats.nfev, stats.njev, stats.nlu
         )
         .unwrap();
-        if m < -p.rtol.log10() - 1.0 {
-            misses.push(format!("{} rtol {:e}: mescd {m:.2}", p.name, p.rtol));
+        let close = |ours: usize, theirs: usize| {
+            (ours as f64 - theirs as f64).abs() <= 0.02 * theirs as f64
+        };
+        if (m - rm).abs() > 0.05
+            || !close(steps, rs)
+            || !close(stats.nfev, rf + 1)
+            || !close(stats.njev, rj)
+            || !close(stats.nlu, rl)
+        {
+            misses.push(format!(
+                "{} rtol {:e}: differs from radau5.f",
+                p.name, p.rtol
+            ));
         }
     }
     println!("{out}");
-    assert!(misses.is_empty(), "{misses:#?}");
+    assert!(misses.is_empty(), "{misses:#?}\n{out}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
-//! odegen's `Radau5` against the published work of Hairer's RADAU5: the machine-independent
-//! counters (steps, evaluations of `f`, Jacobians, LU decompositions) and the digits reached, on
-//! the runs of the Test Set for IVP Solvers (F. Mazzia and C. Magherini, release 2.4, Univ. of
-//! Bari, 2008) copied into `/work/shared/REFERENCES.md` ("Published work of Hairer's RADAU5 and
-//! of VODE"):
+//! odegen's `Radau5` against Hairer's RADAU5: the machine-independent counters (steps,
+//! evaluations of `f`, Jacobians, LU decompositions) and the digits reached, on the runs of the
+//! Test Set for IVP Solvers (F. Mazzia and C. Magherini, release 2.4, Univ. of Bari, 2008)
+//! copied into `/work/shared/REFERENCES.md` ("Published work of Hairer's RADAU5 and of VODE"):
 //!
 //! | problem | `rtol` | `atol` | `h0` | to `t` |
 //! |---|---|---|---|---|
@@ -11,32 +10,40 @@
 //! | ROBER | `1e-10` | `1e-14` | `1e-10` | `1e11` |
 //! | VDPOL (μ-form, `μ = 1000`) | `1e-7` | `1e-7` | `1e-7` | `2000` |
 //!
-//! odegen runs each with the same `rtol`, `atol` and first step (`Settings::first_step`), the
-//! `#[ode_system]`'s generated (analytic) Jacobian, as the Test Set's drivers hand RADAU5 the
-//! analytic one. The digits are the Test Set's `mescd`,
-//! `−log10 max_i |y_i − ref_i| / (atol/rtol + |ref_i|)`, against REFERENCES' reference states.
+//! Three rows per run:
+//! - **RADAU5 published**: the counters as REFERENCES quotes them.
+//! - **radau5.f run**: Hairer's own Fortran RADAU5 ("version of July 9, 1996, latest small
+//!   correction: January 18, 2002", file `assimulo/thirdparty/hairer/radau_decsol.f` of the
+//!   Assimulo 3.0 source archive on PyPI), compiled with Debian's gfortran 12.2 (`-O2`) and
+//!   run on 2026-11-21 on these four problems with the same `rtol`, `atol` (`ITOL = 0`) and
+//!   `h0`, the analytic Jacobian (`IJAC = 1`, full), every other `WORK`/`IWORK` entry at its
+//!   default; counters `IWORK(14..19)`. Hairer's code is not part of this repository, so its
+//!   figures are quoted here as measured.
+//! - **odegen Radau5** with the same settings and the `#[ode_system]`'s generated (analytic)
+//!   Jacobian, and its ratios to the radau5.f run and to the published row.
 //!
-//! Counters, published ↔ odegen:
-//! - `steps` = RADAU5's `NSTEP` (every attempt, including those rejected by the error test
-//!   and those abandoned in Newton) ↔ `n_accepted + n_rejected` (odegen's `n_rejected`
-//!   counts both kinds of failed attempt);
-//! - `f-evals` = `NFCN` ↔ `nfev` (no evaluations are spent on Jacobians: both analytic);
-//! - `Jacobians` = `NJAC` ↔ `njev`;
-//! - `LU` = `NDEC` (one real plus one complex factorisation) ↔ `nlu` (counted the same way).
+//! odegen reproduces radau5.f's run: the same steps, Jacobians and decompositions and the same
+//! digits on all four runs, one more `f` (odegen also evaluates `f` at the final point, so
+//! that the stepper can continue and step handlers see `f`; RADAU5 returns before it), and on
+//! VDPOL one more rejection (RADAU5's `NREJCT` leaves out rejections of the first step).
+//!
+//! The published rows are not what RADAU5 does with these settings: they need far fewer steps
+//! and more evaluations per step than radau5.f itself, and the ROBER row spends more `f` than
+//! RADAU5 can in that many steps (the last table: at most `1 + steps · (3 · 7 + 2)`, `NIT = 7`
+//! Newton iterations of three evaluations per attempt, one for the error estimate, one at the
+//! new point). They are consistent with Hairer's variable-order RADAU (whose 7-stage order-13
+//! method spends 7 evaluations per Newton iteration), which the Test Set also runs.
 //!
 //! Each problem also gets a row at the loosest `rtol` at which odegen first reaches the
 //! published `mescd` (scanning `rtol` downward from the published one in factors of
 //! `10^{1/4}`, `atol/rtol` and `h0` kept), so that the cost of equal digits can be read off.
 //!
-//! A second table checks the published counters against what RADAU5 can spend: at most
-//! `1 + steps · (3 · 7 + 2)` evaluations of `f` (`NIT = 7` Newton iterations of three per
-//! attempt, one for the error estimate, one at the new point). The ROBER row exceeds it, and
-//! the published runs need far fewer steps and more evaluations per step than odegen (and than
-//! SciPy 1.17.1's `Radau`, the same method and error estimate, run once at RADAU5's converted
-//! tolerances `0.1 rtol^{2/3}`: 945, 74, 206 and 514 accepted steps, mescd 11.59, 7.12, 9.20
-//! and 6.60 on the four runs, close to odegen's); so read the ratios with care: the
-//! published figures may come from a different code or setting (e.g. Hairer's variable-order
-//! RADAU, whose 7-stage order-13 method costs 7 evaluations per Newton iteration).
+//! Counters: `steps` = RADAU5's `NSTEP` (every attempt, including those rejected by the error
+//! test and those abandoned in Newton) ↔ `n_accepted + n_rejected`; `f-evals` = `NFCN` ↔
+//! `nfev` (no evaluations are spent on Jacobians: both analytic); `Jac` = `NJAC` ↔ `njev`;
+//! `LU` = `NDEC` (one real plus one complex factorisation) ↔ `nlu` (counted the same way). The
+//! digits are the Test Set's `mescd`, `−log10 max_i |y_i − ref_i| / (atol/rtol + |ref_i|)`,
+//! against REFERENCES' reference states.
 //!
 //! No timing: the counters do not depend on the machine. Run with
 //! `cargo bench -p odegen-peers --bench radau5_counters` (a second).
@@ -50,7 +57,8 @@ use odegen::prelude::*;
 mod stiff_systems;
 use stiff_systems::{Hires, Robertson, VanDerPol};
 
-/// A published RADAU5 run (REFERENCES, Test Set 2.4 run tables).
+/// RADAU5's counters on one run: as published (REFERENCES, Test Set 2.4 run tables), or as
+/// radau5.f counted them when run here (see the module docs).
 #[derive(Debug, Clone, Copy)]
 struct Published {
     mescd: f64,
@@ -71,6 +79,8 @@ struct Run<Sys, const N: usize> {
     atol: f64,
     h0: f64,
     published: Published,
+    /// radau5.f run here: `(mescd, NSTEP, NACCPT, NREJCT, NFCN, NJAC, NDEC)`.
+    measured: (f64, usize, usize, usize, usize, usize, usize),
 }
 
 /// odegen's counters and digits on one run.
@@ -139,11 +149,25 @@ impl<Sys: OdeSystem<N>, const N: usize> Run<Sys, N> {
             p.njev,
             p.nlu
         )];
+        let (m_mescd, m_steps, m_acc, m_rej, m_nfev, m_njev, m_nlu) = self.measured;
+        rows.push(format!(
+            "{:<6} {:<12} {:<26} {:>6.2} {:>6} {:>11} {:>7} {:>6.1} {:>5} {:>5} |",
+            self.problem,
+            tol,
+            "radau5.f run (quoted)",
+            m_mescd,
+            m_steps,
+            format!("({m_acc}+{m_rej})"),
+            m_nfev,
+            m_nfev as f64 / m_steps as f64,
+            m_njev,
+            m_nlu
+        ));
         let row = |label: &str, c: &Counted| {
             let ratio = |a: usize, b: usize| a as f64 / b as f64;
             let steps = c.accepted + c.rejected;
             format!(
-                "{:<6} {:<12} {:<26} {:>6.2} {:>6} {:>11} {:>7} {:>6.1} {:>5} {:>5} | {:>5.2} {:>5.2} {:>5.2} {:>5.2}",
+                "{:<6} {:<12} {:<26} {:>6.2} {:>6} {:>11} {:>7} {:>6.1} {:>5} {:>5} | {:>5.2} {:>5.2} {:>5.2} {:>5.2} | {:>5.2} {:>5.2} {:>5.2} {:>5.2}",
                 self.problem,
                 tol,
                 label,
@@ -154,6 +178,10 @@ impl<Sys: OdeSystem<N>, const N: usize> Run<Sys, N> {
                 ratio(c.nfev, steps),
                 c.njev,
                 c.nlu,
+                ratio(steps, m_steps),
+                ratio(c.nfev, m_nfev),
+                ratio(c.njev, m_njev),
+                ratio(c.nlu, m_nlu),
                 ratio(steps, p.steps),
                 ratio(c.nfev, p.nfev),
                 ratio(c.njev, p.njev),
@@ -247,7 +275,7 @@ fn main() {
         0.2849998395185769e-2,
         0.2850001604814231e-2,
     ];
-    let hires = |rtol, atol, h0, published| Run {
+    let hires = |rtol, atol, h0, published, measured| Run {
         problem: "HIRES",
         sys: Hires,
         t_end: 321.8122,
@@ -257,6 +285,7 @@ fn main() {
         atol,
         h0,
         published,
+        measured,
     };
     let hires_7 = hires(
         1e-7,
@@ -269,6 +298,7 @@ fn main() {
             njev: 22,
             nlu: 51,
         },
+        (6.81, 79, 72, 0, 684, 31, 61),
     );
     let hires_10 = hires(
         1e-10,
@@ -281,6 +311,7 @@ fn main() {
             njev: 29,
             nlu: 68,
         },
+        (9.36, 199, 199, 0, 1660, 61, 97),
     );
     let rober = Run {
         problem: "ROBER",
@@ -303,6 +334,7 @@ fn main() {
             njev: 92,
             nlu: 108,
         },
+        measured: (11.73, 888, 886, 2, 6232, 402, 432),
     };
     let vdpol = Run {
         problem: "VDPOL",
@@ -321,23 +353,25 @@ fn main() {
             njev: 187,
             nlu: 238,
         },
+        measured: (6.84, 503, 494, 8, 3932, 331, 426),
     };
 
-    println!(
-        "== odegen Radau5 vs published RADAU5 (Test Set 2.4 run tables; analytic Jacobians) =="
-    );
+    println!("== odegen Radau5 vs Hairer's RADAU5: radau5.f run with the same settings, and the");
+    println!("   published Test Set 2.4 rows (analytic Jacobians everywhere) ==");
     println!("mescd = -log10 max_i |y_i - ref_i| / (atol/rtol + |ref_i|); steps = every attempt");
-    println!("(odegen: accepted + rejected, Newton failures included); f/step = f-evals / steps;");
-    println!(
-        "LU = decompositions (one real + one complex = one, RADAU5's NDEC); ratios = odegen /"
-    );
-    println!(
-        "published. '@rtol=' rows: odegen at equal digits, the loosest rtol (grid 10^(k/4) times"
-    );
-    println!("the published one; same atol/rtol and h0) reaching the published mescd.");
+    println!("(odegen: accepted + rejected, Newton failures included; radau5.f: NSTEP, NACCPT +");
+    println!("NREJCT, whose NREJCT leaves out rejections of the first step); f/step = f-evals /");
+    println!("steps; LU = decompositions (one real + one complex = one, RADAU5's NDEC); ratios =");
+    println!("odegen / radau5.f run, then odegen / published. '@rtol=' rows: odegen at the");
+    println!("published digits, the loosest rtol (grid 10^(k/4) times the published one; same");
+    println!("atol/rtol and h0) reaching the published mescd.");
     println!();
     println!(
-        "{:<6} {:<12} {:<26} {:>6} {:>6} {:>11} {:>7} {:>6} {:>5} {:>5} | {:>5} {:>5} {:>5} {:>5}",
+        "{:<6} {:<12} {:<26} {:>6} {:>6} {:>11} {:>7} {:>6} {:>5} {:>5} | {:^23} | {:^23}",
+        "", "", "", "", "", "", "", "", "", "", "/ radau5.f run", "/ published"
+    );
+    println!(
+        "{:<6} {:<12} {:<26} {:>6} {:>6} {:>11} {:>7} {:>6} {:>5} {:>5} | {:>5} {:>5} {:>5} {:>5} | {:>5} {:>5} {:>5} {:>5}",
         "prob.",
         "rtol/atol",
         "solver",
@@ -346,6 +380,10 @@ fn main() {
         "(acc+rej)",
         "f-evals",
         "f/step",
+        "Jac",
+        "LU",
+        "steps",
+        "f",
         "Jac",
         "LU",
         "steps",

@@ -37,7 +37,7 @@
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{check_start, Settings};
-use crate::linalg::Lu;
+use crate::linalg::{Lu, SplitComplexLu};
 use crate::scalar::Real;
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -124,7 +124,7 @@ pub struct Radau5<Sys, const N: usize, R: Real = f64> {
     /// Whether `jac` holds a Jacobian at all.
     jac_valid: bool,
     e1: Lu<R, N>,
-    e2: Lu<Complex<R>, N>,
+    e2: SplitComplexLu<R, N>,
     start: Start,
     rtol: R,
     atol: [R; N],
@@ -194,7 +194,7 @@ where
             jac_fresh: false,
             jac_valid: false,
             e1: Lu::default(),
-            e2: Lu::default(),
+            e2: SplitComplexLu::default(),
             start: Start::Jacobian,
             rtol: rtol_t,
             atol,
@@ -336,14 +336,17 @@ where
             m1[i][i] = m1[i][i] + fac1;
         }
         let ok1 = self.e1.refactor().is_ok();
-        let m2 = self.e2.matrix_mut();
-        for i in 0..N {
-            for j in 0..N {
-                m2[i][j] = Complex::new(-self.jac[i][j], R::zero());
-            }
-            m2[i][i] = m2[i][i] + Complex::new(alphn, betan);
-        }
-        let ok2 = self.e2.refactor().is_ok();
+        let jac = &self.jac;
+        let ok2 = self
+            .e2
+            .factor_with(|i, j| {
+                if i == j {
+                    Complex::new(alphn - jac[i][j], betan)
+                } else {
+                    Complex::new(-jac[i][j], R::zero())
+                }
+            })
+            .is_ok();
         ok1 && ok2
     }
 
@@ -415,7 +418,8 @@ where
             }
             // Right-hand sides of the transformed systems, solved in place.
             let mut r1 = [R::zero(); N];
-            let mut r2 = [Complex::new(R::zero(), R::zero()); N];
+            let mut r2 = [R::zero(); N];
+            let mut r3 = [R::zero(); N];
             for i in 0..N {
                 let (a1, a2, a3) = (fz[0][i], fz[1][i], fz[2][i]);
                 let t1 = c(tab::TI[0][0]) * a1 + c(tab::TI[0][1]) * a2 + c(tab::TI[0][2]) * a3;
@@ -423,15 +427,16 @@ where
                 let t3 = c(tab::TI[2][0]) * a1 + c(tab::TI[2][1]) * a2 + c(tab::TI[2][2]) * a3;
                 let (s2, s3) = (-w[1][i], -w[2][i]);
                 r1[i] = t1 - w[0][i] * fac1;
-                r2[i] = Complex::new(t2 + s2 * alphn - s3 * betan, t3 + s3 * alphn + s2 * betan);
+                r2[i] = t2 + s2 * alphn - s3 * betan;
+                r3[i] = t3 + s3 * alphn + s2 * betan;
             }
             self.e1.solve(&mut r1);
-            self.e2.solve(&mut r2);
+            self.e2.solve(&mut r2, &mut r3);
             newt += 1;
             let mut sum = R::zero();
             for i in 0..N {
                 let s = self.inv_scal[i];
-                let (d1, d2, d3) = (r1[i] * s, r2[i].re * s, r2[i].im * s);
+                let (d1, d2, d3) = (r1[i] * s, r2[i] * s, r3[i] * s);
                 sum = sum + d1 * d1 + d2 * d2 + d3 * d3;
             }
             let dyno = (sum / denom).sqrt();
@@ -463,8 +468,8 @@ where
             dyno_old = dyno.max(eps);
             for i in 0..N {
                 let f1 = w[0][i] + r1[i];
-                let f2 = w[1][i] + r2[i].re;
-                let f3 = w[2][i] + r2[i].im;
+                let f2 = w[1][i] + r2[i];
+                let f3 = w[2][i] + r3[i];
                 w[0][i] = f1;
                 w[1][i] = f2;
                 w[2][i] = f3;

@@ -5,6 +5,11 @@
 //! factorisation lives in a struct of fixed-size arrays, so a stepper keeps it across steps
 //! and refactors in place only when its iteration matrix changes.
 
+//! [`SplitComplexLu`] does the same for a complex matrix held as separate real and imaginary
+//! parts, the form in which Radau IIA's complex iteration matrix is factored fastest.
+
 mod lu;
+mod split_complex;
 
 pub use lu::{Lu, Singular};
+pub use split_complex::SplitComplexLu;
