@@ -4,7 +4,7 @@
 //! with partial pivoting and solves with the factors; nothing touches the heap. The
 //! factorisation lives in a struct of fixed-size arrays, so a stepper keeps it across steps
 //! and refactors in place only when its iteration matrix changes.
-
+//!
 //! [`SplitComplexLu`] does the same for a complex matrix held as separate real and imaginary
 //! parts, the form in which Radau IIA's complex iteration matrix is factored fastest.
 
