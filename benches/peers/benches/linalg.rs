@@ -30,11 +30,17 @@
 //! ratio `nalgebra / odegen` (above 1: odegen faster). Then criterion's groups
 //! `factor_solve_{f64,c64}` and `solve_{f64,c64}` with ids `{odegen,nalgebra}/N`.
 //!
+//! A third scalar row, `c64s`, times [`odegen::linalg::SplitComplexLu`] on the same complex
+//! matrices: the real and imaginary parts stored apart and by columns (Hairer's `DECC`/`SOLC`
+//! form), which is what `Radau5` factors its complex iteration matrix with; its right-hand
+//! side and solution are two real arrays. The nalgebra side of those rows is the same
+//! `Complex<f64>` LU as in the `c64` rows.
+//!
 //! Run with `cargo bench -p odegen-peers --bench linalg` (about a minute).
 
 use criterion::{BenchmarkId, Criterion};
 use nalgebra::{ComplexField, Const, DimMin, SMatrix, SVector};
-use odegen::linalg::Lu;
+use odegen::linalg::{Lu, SplitComplexLu};
 use odegen::num_complex::Complex64;
 use odegen_peers::interleaved_medians;
 use std::hint::black_box;
@@ -242,6 +248,64 @@ where
     }
 }
 
+/// The `c64s` case: odegen's split-storage complex LU against nalgebra's complex LU.
+fn split_case<const N: usize>() -> Case
+where
+    Const<N>: DimMin<Const<N>, Output = Const<N>>,
+{
+    let (a, b) = problem::<Complex64, N>();
+    let reference = case::<Complex64, N>();
+    let (b_re, b_im): ([f64; N], [f64; N]) = (
+        std::array::from_fn(|i| b[i].re),
+        std::array::from_fn(|i| b[i].im),
+    );
+    let mut lu = SplitComplexLu::<f64, N>::default();
+    lu.factor_with(|i, j| a[i][j])
+        .expect("odegen split: the iteration matrix is regular");
+    let (mut x_re, mut x_im) = (b_re, b_im);
+    lu.solve(&mut x_re, &mut x_im);
+    let x: [Complex64; N] = std::array::from_fn(|i| Complex64::new(x_re[i], x_im[i]));
+    let r = relative_residual(&a, &x, &b);
+    assert!(r < 1e-13, "c64s N={N}: relative residual {r:e}");
+    let [_, na_factor_solve] = reference.factor_solve;
+    let [_, na_solve] = reference.solve;
+    let factor_solve = [
+        Op {
+            lib: "odegen",
+            run: Box::new(move |n| {
+                let mut lu = SplitComplexLu::<f64, N>::default();
+                for _ in 0..n {
+                    let a = black_box(&a);
+                    lu.factor_with(|i, j| a[i][j]).expect("odegen factor");
+                    let (mut re, mut im) = (*black_box(&b_re), *black_box(&b_im));
+                    lu.solve(&mut re, &mut im);
+                    black_box((&re, &im));
+                }
+            }),
+        },
+        na_factor_solve,
+    ];
+    let solve = [
+        Op {
+            lib: "odegen",
+            run: Box::new(move |n| {
+                for _ in 0..n {
+                    let (mut re, mut im) = (*black_box(&b_re), *black_box(&b_im));
+                    black_box(&lu).solve(&mut re, &mut im);
+                    black_box((&re, &im));
+                }
+            }),
+        },
+        na_solve,
+    ];
+    Case {
+        scalar: "c64s",
+        n: N,
+        factor_solve,
+        solve,
+    }
+}
+
 /// The two operations of a case, labelled for the table.
 fn ops(c: &Case) -> [(&'static str, &[Op; 2]); 2] {
     [("factor+solve", &c.factor_solve), ("solve", &c.solve)]
@@ -282,6 +346,10 @@ fn main() {
         case::<Complex64, 8>(),
         case::<Complex64, 20>(),
         case::<Complex64, 50>(),
+        split_case::<3>(),
+        split_case::<8>(),
+        split_case::<20>(),
+        split_case::<50>(),
     ];
     println!("== stack LU: odegen::linalg::Lu vs nalgebra 0.35 SMatrix::lu ==");
     println!(
@@ -328,7 +396,7 @@ fn main() {
         .measurement_time(Duration::from_secs(1))
         .configure_from_args()
         .without_plots();
-    for scalar in ["f64", "c64"] {
+    for scalar in ["f64", "c64", "c64s"] {
         for (label, pick) in [
             (
                 "factor_solve",
