@@ -54,7 +54,7 @@
 
 use criterion::Criterion;
 use odegen::prelude::*;
-use odegen_peers::interleaved_medians;
+use odegen_peers::{batched_medians_per_call, Batching};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -348,31 +348,6 @@ fn ball_group<'a, St: Stepper<f64, 2> + 'a>(
     }
 }
 
-/// Integrations per timed batch so that one batch takes about 20 µs.
-fn batch_size(run: &dyn Fn(u64) -> Counts) -> u64 {
-    run(200);
-    let start = Instant::now();
-    run(200);
-    let per_call = start.elapsed().as_secs_f64() / 200.0;
-    ((20e-6 / per_call) as u64).max(1)
-}
-
-/// Median time per integration of each run, from interleaved batches.
-fn medians_per_call(runs: &[&dyn Fn(u64) -> Counts]) -> Vec<f64> {
-    let batches: Vec<u64> = runs.iter().map(|r| batch_size(*r)).collect();
-    let closures: Vec<Box<dyn Fn() -> Counts + '_>> = runs
-        .iter()
-        .zip(&batches)
-        .map(|(r, &b)| Box::new(move || r(b)) as Box<dyn Fn() -> Counts>)
-        .collect();
-    let refs: Vec<&dyn Fn() -> Counts> = closures.iter().map(|c| &**c).collect();
-    interleaved_medians(&refs, 50, 2000)
-        .iter()
-        .zip(&batches)
-        .map(|(d, &b)| d.as_secs_f64() / b as f64)
-        .collect()
-}
-
 fn main() {
     let cannon_y0 = || black_box(CANNON_Y0);
     let ball_y0 = || black_box(BALL_Y0);
@@ -467,7 +442,15 @@ fn main() {
     let mut verdicts = Vec::new();
     for (g, outs) in groups.iter().zip(&outcomes) {
         let runs: Vec<&dyn Fn(u64) -> Counts> = g.rows.iter().map(|(_, r)| &**r).collect();
-        let medians = medians_per_call(&runs);
+        let medians = batched_medians_per_call(
+            &runs,
+            Batching {
+                probe: 200,
+                batch_secs: 20e-6,
+                warmup: 50,
+                rounds: 2000,
+            },
+        );
         let at = |k: Kind| g.rows.iter().position(|(r, _)| *r == k).expect("row");
         let t_setup = medians[at(Kind::Setup)];
         let t_none = medians[at(Kind::NoEvents)];

@@ -58,7 +58,7 @@ use nalgebra::{SMatrix, SVector};
 use num_dual::{Dual64, DualNum, DualSVec64};
 use odegen::finite_diff::colored_jacobian;
 use odegen::prelude::*;
-use odegen_peers::{central_jacobian, interleaved_medians, max_rel_error};
+use odegen_peers::{batched_medians_per_call, central_jacobian, max_rel_error, Batching};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -399,31 +399,6 @@ where
     }
 }
 
-/// Calls per timed batch so that one batch takes about 20 µs.
-fn batch_size(run: &dyn Fn(u64)) -> u64 {
-    run(1_000);
-    let start = Instant::now();
-    run(1_000);
-    let per_call = start.elapsed().as_secs_f64() / 1_000.0;
-    ((20e-6 / per_call) as u64).max(1)
-}
-
-/// Median time per call of each run, from interleaved batches.
-fn medians_per_call(runs: &[&dyn Fn(u64)]) -> Vec<f64> {
-    let batches: Vec<u64> = runs.iter().map(|r| batch_size(*r)).collect();
-    let closures: Vec<Box<dyn Fn() + '_>> = runs
-        .iter()
-        .zip(&batches)
-        .map(|(r, &b)| Box::new(move || r(b)) as Box<dyn Fn()>)
-        .collect();
-    let refs: Vec<&dyn Fn()> = closures.iter().map(|c| &**c).collect();
-    interleaved_medians(&refs, 20, 300)
-        .iter()
-        .zip(&batches)
-        .map(|(d, &b)| d.as_secs_f64() / b as f64)
-        .collect()
-}
-
 /// A point of Lorenz-96's attractor: `x(20)` from `x = F + 0.01 e_0`.
 fn lorenz96_on_attractor(sys: &Lorenz96) -> [f64; 20] {
     let mut x0 = [sys.forcing; 20];
@@ -490,7 +465,15 @@ fn main() {
     for c in &cases {
         let mut runs: Vec<&dyn Fn(u64)> = c.methods.iter().map(|m| &*m.run).collect();
         runs.push(&*c.rhs);
-        let medians = medians_per_call(&runs);
+        let medians = batched_medians_per_call(
+            &runs,
+            Batching {
+                probe: 1_000,
+                batch_secs: 20e-6,
+                warmup: 20,
+                rounds: 300,
+            },
+        );
         let generated = medians[0];
         for (m, t) in c.methods.iter().zip(&medians) {
             let (err, against) = m.error.unwrap_or((f64::NAN, "-"));

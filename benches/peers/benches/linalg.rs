@@ -42,7 +42,7 @@ use criterion::{BenchmarkId, Criterion};
 use nalgebra::{ComplexField, Const, DimMin, SMatrix, SVector};
 use odegen::linalg::{Lu, SplitComplexLu};
 use odegen::num_complex::Complex64;
-use odegen_peers::interleaved_medians;
+use odegen_peers::{batched_medians_per_call, Batching};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -311,31 +311,6 @@ fn ops(c: &Case) -> [(&'static str, &[Op; 2]); 2] {
     [("factor+solve", &c.factor_solve), ("solve", &c.solve)]
 }
 
-/// Calls per timed batch so that one batch takes about 10 µs.
-fn batch_size(run: &dyn Fn(u64)) -> u64 {
-    run(200);
-    let start = Instant::now();
-    run(200);
-    let per_call = start.elapsed().as_secs_f64() / 200.0;
-    ((10e-6 / per_call) as u64).max(1)
-}
-
-/// Median time per call of each run, from 2000 interleaved batches.
-fn medians_per_call(runs: &[&dyn Fn(u64)]) -> Vec<f64> {
-    let batches: Vec<u64> = runs.iter().map(|r| batch_size(*r)).collect();
-    let closures: Vec<Box<dyn Fn() + '_>> = runs
-        .iter()
-        .zip(&batches)
-        .map(|(r, &b)| Box::new(move || r(b)) as Box<dyn Fn()>)
-        .collect();
-    let refs: Vec<&dyn Fn()> = closures.iter().map(|c| &**c).collect();
-    interleaved_medians(&refs, 50, 2000)
-        .iter()
-        .zip(&batches)
-        .map(|(d, &b)| d.as_secs_f64() / b as f64)
-        .collect()
-}
-
 fn main() {
     let cases = [
         case::<f64, 3>(),
@@ -367,7 +342,15 @@ fn main() {
                 .flat_map(|(_, o)| o.iter().map(|op| &*op.run))
         })
         .collect();
-    let medians = medians_per_call(&runs);
+    let medians = batched_medians_per_call(
+        &runs,
+        Batching {
+            probe: 200,
+            batch_secs: 10e-6,
+            warmup: 50,
+            rounds: 2000,
+        },
+    );
     println!("== medians per call, 2000 interleaved batches of ~10 us each ==");
     println!(
         "{:<6} {:>3}  {:<13} {:>13} {:>15} {:>16}",

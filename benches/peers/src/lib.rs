@@ -66,6 +66,44 @@ pub fn interleaved_medians<O>(
         .collect()
 }
 
+/// How [`batched_medians_per_call`] times calls too short to time one at a time.
+#[derive(Debug, Clone, Copy)]
+pub struct Batching {
+    /// Calls of the probe that sizes the batches (run twice, timed the second time).
+    pub probe: u64,
+    /// Wall time one batch should take, in seconds.
+    pub batch_secs: f64,
+    /// Untimed batches of each run first.
+    pub warmup: usize,
+    /// Timed batches of each run, interleaved round-robin.
+    pub rounds: usize,
+}
+
+/// Median time per call of each of `runs`, where `run(n)` performs `n` calls: each run is
+/// timed in batches sized by a probe to take about `batch_secs`, the batches interleaved as in
+/// [`interleaved_medians`], and the median batch time divided by the batch size.
+pub fn batched_medians_per_call<O>(runs: &[&dyn Fn(u64) -> O], b: Batching) -> Vec<f64> {
+    let batch_size = |run: &dyn Fn(u64) -> O| {
+        black_box(run(b.probe));
+        let start = Instant::now();
+        black_box(run(b.probe));
+        let per_call = start.elapsed().as_secs_f64() / b.probe as f64;
+        ((b.batch_secs / per_call) as u64).max(1)
+    };
+    let batches: Vec<u64> = runs.iter().map(|r| batch_size(*r)).collect();
+    let closures: Vec<Box<dyn Fn() -> O + '_>> = runs
+        .iter()
+        .zip(&batches)
+        .map(|(r, &n)| Box::new(move || r(n)) as Box<dyn Fn() -> O>)
+        .collect();
+    let refs: Vec<&dyn Fn() -> O> = closures.iter().map(|c| &**c).collect();
+    interleaved_medians(&refs, b.warmup, b.rounds)
+        .iter()
+        .zip(&batches)
+        .map(|(d, &n)| d.as_secs_f64() / n as f64)
+        .collect()
+}
+
 /// `n` evaluations of `sys.rhs` chained as in a Runge–Kutta step (each argument is
 /// `y0 + 10⁻³ f` of the previous evaluation, so they cannot overlap): the time no integrator
 /// spending `n` evaluations can go below. Returns the last argument.
