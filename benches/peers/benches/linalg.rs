@@ -30,17 +30,18 @@
 //! ratio `nalgebra / odegen` (above 1: odegen faster). Then criterion's groups
 //! `factor_solve_{f64,c64}` and `solve_{f64,c64}` with ids `{odegen,nalgebra}/N`.
 //!
-//! A third scalar row, `c64s`, times [`odegen::linalg::SplitComplexLu`] on the same complex
-//! matrices: the real and imaginary parts stored apart and by columns (Hairer's `DECC`/`SOLC`
-//! form), which is what `Radau5` factors its complex iteration matrix with; its right-hand
-//! side and solution are two real arrays. The nalgebra side of those rows is the same
-//! `Complex<f64>` LU as in the `c64` rows.
+//! The `rc` rows time [`odegen::linalg::RealComplexLu`], the pair `Radau5` factors: the real
+//! matrix `(γ/h) I − J` of the `f64` rows and the complex one `((α + iβ)/h) I − J` of the
+//! `c64` rows (the same `J`), factored and solved together; their nalgebra side is the real
+//! and the complex `SMatrix::lu` of the same two matrices, one after the other. The `rc-bw`
+//! rows do the same with `J` banded (`|i − j| ≤ w`), where `RealComplexLu` skips the zeros of
+//! its factors and nalgebra's dense LU does not.
 //!
 //! Run with `cargo bench -p odegen-peers --bench linalg` (about a minute).
 
 use criterion::{BenchmarkId, Criterion};
 use nalgebra::{ComplexField, Const, DimMin, SMatrix, SVector};
-use odegen::linalg::{Lu, SplitComplexLu};
+use odegen::linalg::{Lu, RealComplexLu};
 use odegen::num_complex::Complex64;
 use odegen_peers::{batched_medians_per_call, Batching};
 use std::hint::black_box;
@@ -248,58 +249,129 @@ where
     }
 }
 
-/// The `c64s` case: odegen's split-storage complex LU against nalgebra's complex LU.
-fn split_case<const N: usize>() -> Case
+/// Zeroes the entries of `J` (the off-diagonal ones of `σ I − J`) outside the band
+/// `|i − j| ≤ w`: a banded Jacobian, as of a method-of-lines PDE.
+fn banded<S: Field, const N: usize>(mut a: [[S; N]; N], w: usize) -> [[S; N]; N] {
+    for (i, row) in a.iter_mut().enumerate() {
+        for (j, e) in row.iter_mut().enumerate() {
+            if i.abs_diff(j) > w {
+                *e = S::lift(0.0);
+            }
+        }
+    }
+    a
+}
+
+/// The `rc` cases: odegen's [`RealComplexLu`] factoring and solving the real and the complex
+/// iteration matrices of the same `J` together (what `Radau5` does at every new step size),
+/// against nalgebra's real LU and complex LU of the same two matrices, one after the other.
+/// With `band = Some(w)`, `J` is banded (label `rc-bw`).
+fn pair_case<const N: usize>(band: Option<usize>) -> Case
 where
     Const<N>: DimMin<Const<N>, Output = Const<N>>,
 {
-    let (a, b) = problem::<Complex64, N>();
-    let reference = case::<Complex64, N>();
-    let (b_re, b_im): ([f64; N], [f64; N]) = (
-        std::array::from_fn(|i| b[i].re),
-        std::array::from_fn(|i| b[i].im),
+    let (a, b) = problem::<f64, N>();
+    let (c, d) = problem::<Complex64, N>();
+    let (a, c) = match band {
+        Some(w) => (banded(a, w), banded(c, w)),
+        None => (a, c),
+    };
+    let scalar = match band {
+        None => "rc",
+        Some(1) => "rc-b1",
+        Some(2) => "rc-b2",
+        Some(_) => "rc-band",
+    };
+    let (d_re, d_im): ([f64; N], [f64; N]) = (
+        std::array::from_fn(|i| d[i].re),
+        std::array::from_fn(|i| d[i].im),
     );
-    let mut lu = SplitComplexLu::<f64, N>::default();
-    lu.factor_with(|i, j| a[i][j])
-        .expect("odegen split: the iteration matrix is regular");
-    let (mut x_re, mut x_im) = (b_re, b_im);
-    lu.solve(&mut x_re, &mut x_im);
-    let x: [Complex64; N] = std::array::from_fn(|i| Complex64::new(x_re[i], x_im[i]));
-    let r = relative_residual(&a, &x, &b);
-    assert!(r < 1e-13, "c64s N={N}: relative residual {r:e}");
-    let [_, na_factor_solve] = reference.factor_solve;
-    let [_, na_solve] = reference.solve;
+    let mut lu = RealComplexLu::<f64, N>::default();
+    lu.factor_with(|i, j| (a[i][j], c[i][j]))
+        .expect("odegen rc: the iteration matrices are regular");
+    let (mut x, mut z_re, mut z_im) = (b, d_re, d_im);
+    lu.solve(&mut x, &mut z_re, &mut z_im);
+    let z: [Complex64; N] = std::array::from_fn(|i| Complex64::new(z_re[i], z_im[i]));
+    // Checked before anything is timed, against nalgebra's solutions too.
+    let na_a = SMatrix::<f64, N, N>::from_fn(|i, j| a[i][j]);
+    let na_c = SMatrix::<Complex64, N, N>::from_fn(|i, j| c[i][j]);
+    let na_b = SVector::<f64, N>::from_fn(|i, _| b[i]);
+    let na_d = SVector::<Complex64, N>::from_fn(|i, _| d[i]);
+    let (na_lu_a, na_lu_c) = (na_a.lu(), na_c.lu());
+    let (mut na_x, mut na_z) = (na_b, na_d);
+    assert!(na_lu_a.solve_mut(&mut na_x) && na_lu_c.solve_mut(&mut na_z));
+    for (r, what) in [
+        (relative_residual(&a, &x, &b), "real"),
+        (relative_residual(&c, &z, &d), "complex"),
+    ] {
+        assert!(r < 1e-13, "{scalar} N={N}: {what} relative residual {r:e}");
+    }
+    let rel = |p: &[f64], q: &[f64]| {
+        let norm = q.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        p.iter()
+            .zip(q)
+            .fold(0.0f64, |m, (u, v)| m.max((u - v).abs()))
+            / norm
+    };
+    let na_z_re: Vec<f64> = na_z.iter().map(|v| v.re).collect();
+    assert!(rel(&x, na_x.as_slice()) < 1e-12 && rel(&z_re, &na_z_re) < 1e-12);
+
     let factor_solve = [
         Op {
             lib: "odegen",
             run: Box::new(move |n| {
-                let mut lu = SplitComplexLu::<f64, N>::default();
+                let mut lu = RealComplexLu::<f64, N>::default();
                 for _ in 0..n {
-                    let a = black_box(&a);
-                    lu.factor_with(|i, j| a[i][j]).expect("odegen factor");
-                    let (mut re, mut im) = (*black_box(&b_re), *black_box(&b_im));
-                    lu.solve(&mut re, &mut im);
-                    black_box((&re, &im));
+                    let (a, c) = (black_box(&a), black_box(&c));
+                    lu.factor_with(|i, j| (a[i][j], c[i][j]))
+                        .expect("odegen factor");
+                    let (mut x, mut re, mut im) =
+                        (*black_box(&b), *black_box(&d_re), *black_box(&d_im));
+                    lu.solve(&mut x, &mut re, &mut im);
+                    black_box((&x, &re, &im));
                 }
             }),
         },
-        na_factor_solve,
+        Op {
+            lib: "nalgebra",
+            run: Box::new(move |n| {
+                for _ in 0..n {
+                    let (lu_a, lu_c) = ((*black_box(&na_a)).lu(), (*black_box(&na_c)).lu());
+                    let (mut x, mut z) = (*black_box(&na_b), *black_box(&na_d));
+                    black_box(lu_a.solve_mut(&mut x) && lu_c.solve_mut(&mut z));
+                    black_box((&x, &z));
+                }
+            }),
+        },
     ];
     let solve = [
         Op {
             lib: "odegen",
             run: Box::new(move |n| {
                 for _ in 0..n {
-                    let (mut re, mut im) = (*black_box(&b_re), *black_box(&b_im));
-                    black_box(&lu).solve(&mut re, &mut im);
-                    black_box((&re, &im));
+                    let (mut x, mut re, mut im) =
+                        (*black_box(&b), *black_box(&d_re), *black_box(&d_im));
+                    black_box(&lu).solve(&mut x, &mut re, &mut im);
+                    black_box((&x, &re, &im));
                 }
             }),
         },
-        na_solve,
+        Op {
+            lib: "nalgebra",
+            run: Box::new(move |n| {
+                for _ in 0..n {
+                    let (mut x, mut z) = (*black_box(&na_b), *black_box(&na_d));
+                    black_box(
+                        black_box(&na_lu_a).solve_mut(&mut x)
+                            && black_box(&na_lu_c).solve_mut(&mut z),
+                    );
+                    black_box((&x, &z));
+                }
+            }),
+        },
     ];
     Case {
-        scalar: "c64s",
+        scalar,
         n: N,
         factor_solve,
         solve,
@@ -321,10 +393,13 @@ fn main() {
         case::<Complex64, 8>(),
         case::<Complex64, 20>(),
         case::<Complex64, 50>(),
-        split_case::<3>(),
-        split_case::<8>(),
-        split_case::<20>(),
-        split_case::<50>(),
+        pair_case::<3>(None),
+        pair_case::<8>(None),
+        pair_case::<20>(None),
+        pair_case::<50>(None),
+        pair_case::<8>(Some(1)),
+        pair_case::<20>(Some(2)),
+        pair_case::<50>(Some(2)),
     ];
     println!("== stack LU: odegen::linalg::Lu vs nalgebra 0.35 SMatrix::lu ==");
     println!(
@@ -379,7 +454,7 @@ fn main() {
         .measurement_time(Duration::from_secs(1))
         .configure_from_args()
         .without_plots();
-    for scalar in ["f64", "c64", "c64s"] {
+    for scalar in ["f64", "c64", "rc", "rc-b1", "rc-b2"] {
         for (label, pick) in [
             (
                 "factor_solve",

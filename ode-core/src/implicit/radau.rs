@@ -37,7 +37,7 @@
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{check_start, Settings};
-use crate::linalg::{Lu, SplitComplexLu};
+use crate::linalg::RealComplexLu;
 use crate::scalar::Real;
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -123,8 +123,8 @@ pub struct Radau5<Sys, const N: usize, R: Real = f64> {
     jac_fresh: bool,
     /// Whether `jac` holds a Jacobian at all.
     jac_valid: bool,
-    e1: Lu<R, N>,
-    e2: SplitComplexLu<R, N>,
+    /// The factors of `(γ/h) I − J` and `((α + iβ)/h) I − J` (RADAU5's `E1` and `E2R`, `E2I`).
+    lu: RealComplexLu<R, N>,
     start: Start,
     rtol: R,
     atol: [R; N],
@@ -193,8 +193,7 @@ where
             jac: [[R::zero(); N]; N],
             jac_fresh: false,
             jac_valid: false,
-            e1: Lu::default(),
-            e2: SplitComplexLu::default(),
+            lu: RealComplexLu::default(),
             start: Start::Jacobian,
             rtol: rtol_t,
             atol,
@@ -328,26 +327,17 @@ where
         let alphn = R::from_f64(tab::ALPHA) / h;
         let betan = R::from_f64(tab::BETA) / h;
         self.stats.nlu += 1;
-        let m1 = self.e1.matrix_mut();
-        for i in 0..N {
-            for j in 0..N {
-                m1[i][j] = -self.jac[i][j];
-            }
-            m1[i][i] = m1[i][i] + fac1;
-        }
-        let ok1 = self.e1.refactor().is_ok();
         let jac = &self.jac;
-        let ok2 = self
-            .e2
+        self.lu
             .factor_with(|i, j| {
+                let m = -jac[i][j];
                 if i == j {
-                    Complex::new(alphn - jac[i][j], betan)
+                    (fac1 + m, Complex::new(alphn + m, betan))
                 } else {
-                    Complex::new(-jac[i][j], R::zero())
+                    (m, Complex::new(m, R::zero()))
                 }
             })
-            .is_ok();
-        ok1 && ok2
+            .is_ok()
     }
 
     /// Starting values of the Newton iteration: the stage increments `z` and their transforms
@@ -430,8 +420,7 @@ where
                 r2[i] = t2 + s2 * alphn - s3 * betan;
                 r3[i] = t3 + s3 * alphn + s2 * betan;
             }
-            self.e1.solve(&mut r1);
-            self.e2.solve(&mut r2, &mut r3);
+            self.lu.solve(&mut r1, &mut r2, &mut r3);
             newt += 1;
             let mut sum = R::zero();
             for i in 0..N {
@@ -494,7 +483,7 @@ where
             f2[i] = hee1 * z[0][i] + hee2 * z[1][i] + hee3 * z[2][i];
             e[i] = f2[i] + self.f[i];
         }
-        self.e1.solve(&mut e);
+        self.lu.solve_real(&mut e);
         let norm = |e: &[R; N], inv_scal: &[R; N]| {
             let mut s = R::zero();
             for i in 0..N {
@@ -516,7 +505,7 @@ where
             for i in 0..N {
                 e[i] = f1[i] + f2[i];
             }
-            self.e1.solve(&mut e);
+            self.lu.solve_real(&mut e);
             err = norm(&e, &self.inv_scal);
         }
         Ok(err)

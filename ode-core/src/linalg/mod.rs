@@ -5,11 +5,12 @@
 //! factorisation lives in a struct of fixed-size arrays, so a stepper keeps it across steps
 //! and refactors in place only when its iteration matrix changes.
 //!
-//! [`SplitComplexLu`] does the same for a complex matrix held as separate real and imaginary
-//! parts, the form in which Radau IIA's complex iteration matrix is factored fastest.
+//! [`RealComplexLu`] factors a real and a complex matrix together and solves both systems in
+//! one pass, with the complex matrix held as separate real and imaginary parts and the zeros
+//! of sparse factors skipped: Radau IIA's pair of iteration matrices.
 
 mod lu;
-mod split_complex;
+mod real_complex;
 
 pub use lu::{Lu, Singular};
-pub use split_complex::SplitComplexLu;
+pub use real_complex::RealComplexLu;
