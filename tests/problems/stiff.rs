@@ -1,11 +1,13 @@
-//! Stiff test problems for `tests/stiff_references.rs`, written with `#[ode_system]` so the
-//! implicit methods get analytic Jacobians generated at compile time.
+//! Stiff test problems for `tests/stiff_references.rs` and `examples/which_method.rs`, written
+//! with `#[ode_system]` so the implicit methods get analytic Jacobians generated at compile
+//! time.
 //!
-//! The equations and initial values of Robertson, Van der Pol and HIRES are those of
-//! `/work/shared/REFERENCES.md` (which cites Enright & Pryce's DETEST and Mazzia &
-//! Magherini's *Test Set for IVP Solvers* 2.4); their reference values are in the test file,
-//! each with its source.
+//! The equations, initial values and published reference solutions of Robertson, Van der Pol
+//! and HIRES are those of `/work/shared/REFERENCES.md` (which cites Enright & Pryce's DETEST
+//! and Mazzia & Magherini's *Test Set for IVP Solvers* 2.4), each with its source.
 #![allow(dead_code)]
+// Published references keep all their digits, more than an f64 holds.
+#![allow(clippy::excessive_precision)]
 
 use odegen::ode_system;
 
@@ -108,3 +110,38 @@ pub fn oscillator_exact(y0: [f64; 2], t: f64) -> [f64; 2] {
 pub fn exp_sin(t: f64, [y]: [f64; 1]) -> [f64; 1] {
     [y * t.cos()]
 }
+
+// Published reference solutions.
+
+/// Robertson at t = 40: Enright & Pryce, DETEST problem D2 (ACM TOMS Alg. 648, unscaled), as
+/// `/work/shared/REFERENCES.md` quotes it.
+pub const ROBERTSON_T40: [f64; 3] = [
+    0.7158270687193941,
+    9.185534764557338e-06,
+    0.2841637457458413,
+];
+
+/// Robertson at t = 1e11: Mazzia & Magherini, *Test Set for IVP Solvers* 2.4, problem ROBER,
+/// as `/work/shared/REFERENCES.md` quotes it.
+pub const ROBERTSON_T1E11: [f64; 3] = [
+    0.2083340149701255e-7,
+    0.8333360770334713e-13,
+    0.9999999791665050,
+];
+
+/// Van der Pol μ = 1000 at t = 2000 from (2, 0): *Test Set for IVP Solvers* 2.4, problem
+/// VDPOL (`vdpolm`), as `/work/shared/REFERENCES.md` quotes it (trust it to ~1e-12 relative only).
+pub const VAN_DER_POL_T2000: [f64; 2] = [0.1706167732170469e1, -0.8928097010248125e-3];
+
+/// HIRES at t = 321.8122: *Test Set for IVP Solvers* 2.4, problem HIRES, as `/work/shared/REFERENCES.md`
+/// quotes it.
+pub const HIRES_T_END: [f64; 8] = [
+    0.7371312573325668e-3,
+    0.1442485726316185e-3,
+    0.5888729740967575e-4,
+    0.1175651343283149e-2,
+    0.2386356198831331e-2,
+    0.6238968252742796e-2,
+    0.2849998395185769e-2,
+    0.2850001604814231e-2,
+];
