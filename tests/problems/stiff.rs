@@ -1,6 +1,6 @@
-//! Stiff test problems for `tests/stiff_references.rs` and `examples/which_method.rs`, written
-//! with `#[ode_system]` so the implicit methods get analytic Jacobians generated at compile
-//! time.
+//! Stiff test problems for `tests/stiff_references.rs`, `examples/which_method.rs` and the
+//! peer benchmarks `stiff` and `radau5_counters`, written with `#[ode_system]` so the implicit
+//! methods get analytic Jacobians generated at compile time.
 //!
 //! The equations, initial values and published reference solutions of Robertson, Van der Pol
 //! and HIRES are those of `/work/shared/REFERENCES.md` (which cites Enright & Pryce's DETEST

@@ -53,9 +53,12 @@
 
 use odegen::prelude::*;
 
-#[path = "common/stiff_systems.rs"]
+// The stiff problems and their published references, shared with the tests and examples.
+#[path = "../../../tests/problems/stiff.rs"]
 mod stiff_systems;
-use stiff_systems::{Hires, Robertson, VanDerPol};
+use stiff_systems::{
+    Hires, Robertson, VanDerPol, HIRES_T_END, HIRES_Y0, ROBERTSON_T1E11, VAN_DER_POL_T2000,
+};
 
 /// RADAU5's counters on one run: as published (REFERENCES, Test Set 2.4 run tables), or as
 /// radau5.f counted them when run here (see the module docs).
@@ -263,24 +266,13 @@ impl<Sys: OdeSystem<N>, const N: usize> Run<Sys, N> {
 }
 
 fn main() {
-    const HIRES_Y0: [f64; 8] = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0057];
-    // Test Set 2.4, `hires`.
-    const HIRES_REF: [f64; 8] = [
-        0.7371312573325668e-3,
-        0.1442485726316185e-3,
-        0.5888729740967575e-4,
-        0.1175651343283149e-2,
-        0.2386356198831331e-2,
-        0.6238968252742796e-2,
-        0.2849998395185769e-2,
-        0.2850001604814231e-2,
-    ];
     let hires = |rtol, atol, h0, published, measured| Run {
         problem: "HIRES",
         sys: Hires,
         t_end: 321.8122,
         y0: HIRES_Y0,
-        reference: HIRES_REF,
+        // Test Set 2.4, `hires`.
+        reference: HIRES_T_END,
         rtol,
         atol,
         h0,
@@ -319,11 +311,7 @@ fn main() {
         t_end: 1e11,
         y0: [1.0, 0.0, 0.0],
         // Test Set 2.4, `rober`, at t = 1e11.
-        reference: [
-            0.2083340149701255e-7,
-            0.8333360770334713e-13,
-            0.9999999791665050,
-        ],
+        reference: ROBERTSON_T1E11,
         rtol: 1e-10,
         atol: 1e-14,
         h0: 1e-10,
@@ -342,7 +330,7 @@ fn main() {
         t_end: 2000.0,
         y0: [2.0, 0.0],
         // Test Set 2.4, `vdpolm` (μ-form).
-        reference: [0.1706167732170469e1, -0.8928097010248125e-3],
+        reference: VAN_DER_POL_T2000,
         rtol: 1e-7,
         atol: 1e-7,
         h0: 1e-7,

@@ -83,9 +83,12 @@ use std::time::Duration;
 /// The relative tolerances every problem is solved at.
 const RTOLS: [f64; 2] = [1e-6, 1e-8];
 
-#[path = "common/stiff_systems.rs"]
+// The stiff problems and their published references, shared with the tests and examples.
+#[path = "../../../tests/problems/stiff.rs"]
 mod stiff_systems;
-use stiff_systems::{Hires, Robertson, VanDerPol};
+use stiff_systems::{
+    Hires, Robertson, VanDerPol, HIRES_T_END, HIRES_Y0, ROBERTSON_T40, VAN_DER_POL_T2000,
+};
 
 /// The analytic Jacobian as diffsol takes it: its action `jv = J(y) v` (the systems are
 /// autonomous). Written by hand; checked against the generated [`Jacobian`] at start-up.
@@ -620,11 +623,7 @@ fn main() {
         t_end: 40.0,
         y0: [1.0, 0.0, 0.0],
         // DETEST D2 (Enright & Pryce, ACM TOMS Alg. 648), unscaled.
-        reference: [
-            0.7158270687193941,
-            9.185534764557338e-06,
-            0.2841637457458413,
-        ],
+        reference: ROBERTSON_T40,
         atol_per_rtol: 1e-6,
     };
     let van_der_pol = Problem {
@@ -633,25 +632,16 @@ fn main() {
         t_end: 2000.0,
         y0: [2.0, 0.0],
         // Test Set 2.4, `vdpol` (its scaled second component divided by μ).
-        reference: [0.1706167732170469e1, -0.8928097010248125e-3],
+        reference: VAN_DER_POL_T2000,
         atol_per_rtol: 1.0,
     };
     let hires = Problem {
         name: "HIRES",
         sys: Hires,
         t_end: 321.8122,
-        y0: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0057],
+        y0: HIRES_Y0,
         // Test Set 2.4, `hires`.
-        reference: [
-            0.7371312573325668e-3,
-            0.1442485726316185e-3,
-            0.5888729740967575e-4,
-            0.1175651343283149e-2,
-            0.2386356198831331e-2,
-            0.6238968252742796e-2,
-            0.2849998395185769e-2,
-            0.2850001604814231e-2,
-        ],
+        reference: HIRES_T_END,
         atol_per_rtol: 1e-4,
     };
 
