@@ -62,52 +62,13 @@ use odegen_peers::{batched_medians_per_call, central_jacobian, max_rel_error, Ba
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Robertson's chemical kinetics.
-#[ode_system]
-fn robertson(_t: f64, y: [f64; 3]) -> [f64; 3] {
-    let [y1, y2, y3] = y;
-    [
-        -0.04 * y1 + 1.0e4 * y2 * y3,
-        0.04 * y1 - 1.0e4 * y2 * y3 - 3.0e7 * y2 * y2,
-        3.0e7 * y2 * y2,
-    ]
-}
-
-/// `y(40)`: DETEST D2 (Enright & Pryce, ACM TOMS Alg. 648), unscaled.
-const ROBERTSON_Y: [f64; 3] = [
-    0.7158270687193941,
-    9.185534764557338e-06,
-    0.2841637457458413,
-];
-
-/// HIRES (Hairer & Wanner II, §IV.10; Test Set for IVP Solvers, problem `hires`).
-#[ode_system]
-fn hires(_t: f64, y: [f64; 8]) -> [f64; 8] {
-    let [y1, y2, y3, y4, y5, y6, y7, y8] = y;
-    [
-        -1.71 * y1 + 0.43 * y2 + 8.32 * y3 + 0.0007,
-        1.71 * y1 - 8.75 * y2,
-        -10.03 * y3 + 0.43 * y4 + 0.035 * y5,
-        8.32 * y2 + 1.71 * y3 - 1.12 * y4,
-        -1.745 * y5 + 0.43 * y6 + 0.43 * y7,
-        -280.0 * y6 * y8 + 0.69 * y4 + 1.71 * y5 - 0.43 * y6 + 0.69 * y7,
-        280.0 * y6 * y8 - 1.81 * y7,
-        -280.0 * y6 * y8 + 1.81 * y7,
-    ]
-}
-
-/// `y(321.8122)`: the Test Set's reference solution (RADAU5 on a Cray C90, unit roundoff
-/// 1.01e-19, `rtol = atol = 1.1e-18`).
-const HIRES_Y: [f64; 8] = [
-    0.7371312573325668e-3,
-    0.1442485726316185e-3,
-    0.5888729740967575e-4,
-    0.1175651343283149e-2,
-    0.2386356198831331e-2,
-    0.6238968252742796e-2,
-    0.2849998395185769e-2,
-    0.2850001604814231e-2,
-];
+// Robertson and HIRES with their published references, shared with the tests and examples:
+// `Robertson` at `ROBERTSON_T40` (DETEST D2, Enright & Pryce, ACM TOMS Alg. 648, unscaled),
+// `Hires` at `HIRES_T_END` (the Test Set's reference solution: RADAU5 on a Cray C90, unit
+// roundoff 1.01e-19, `rtol = atol = 1.1e-18`).
+#[path = "../../../tests/problems/stiff.rs"]
+mod stiff_systems;
+use stiff_systems::{Hires, Robertson, HIRES_T_END as HIRES_Y, ROBERTSON_T40 as ROBERTSON_Y};
 
 /// Lorenz-96 with 20 components and forcing `forcing`.
 #[ode_system]
