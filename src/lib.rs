@@ -2,8 +2,8 @@
 //!
 //! Initial value problems `dy/dt = f(t, y)`, `y(t0) = y0` for statically sized systems:
 //! explicit Runge–Kutta methods (fixed step, and adaptive RK23, RK45, Higham–Hall 5(4), Tsit5,
-//! DOP853) and implicit methods for stiff problems ([`Radau5`], Hairer's RADAU5; [`Bdf`],
-//! variable-order NDF/BDF) that step without heap allocation, and a [`solve_ivp`] driver with
+//! DOP853) and implicit methods for stiff problems ([`Radau5`], Hairer's RADAU5;
+//! [`AdaptiveRadau`], Hairer's variable-order RADAU; [`Bdf`], variable-order NDF/BDF) that step without heap allocation, and a [`solve_ivp`] driver with
 //! SciPy's semantics.
 //!
 //! ```
@@ -29,7 +29,8 @@
 //!
 //! ## Stiff problems
 //!
-//! `Method::Radau` and `Method::Bdf` in [`solve_ivp`], or the [`Radau5`] and [`Bdf`] steppers.
+//! `Method::Radau`, `Method::AdaptiveRadau` and `Method::Bdf` in [`solve_ivp`], or the
+//! [`Radau5`], [`AdaptiveRadau`] and [`Bdf`] steppers.
 //! They take the Jacobian from [`OdeSystem::newton_jacobian`]: the analytic one for
 //! [`ode_system`](macro@ode_system) systems, forward differences for hand-written ones unless
 //! wrapped ([`jacobian`] lists the sources and their costs). The README's "Which method?"
@@ -252,12 +253,12 @@ pub mod __private {
 /// The names most programs need.
 pub mod prelude {
     pub use ode_core::{
-        run, solve_ivp, solve_ivp_with_events, Bdf, DenseSolution, Direction, Dop853, Dopri5,
-        Ending, Error, Euler, EventAction, EventOutcome, EventSet, EventTracker, FixedStepHandler,
-        FnHandler, Gill, HighamHall54, Jacobian, JacobianKind, Luther, Method, Midpoint, NoEvents,
-        NormalizerBounds, NormalizerMode, Occurrence, OdeResult, OdeSystem, Options, ParamJacobian,
-        Radau5, Rk23, Rk4, Rk45, Settings, Sparsity, Status, StepHandler, StepNormalizer, StepView,
-        Stepper, ThreeEighths, Tolerances, Tsit5,
+        run, solve_ivp, solve_ivp_with_events, AdaptiveRadau, Bdf, DenseSolution, Direction,
+        Dop853, Dopri5, Ending, Error, Euler, EventAction, EventOutcome, EventSet, EventTracker,
+        FixedStepHandler, FnHandler, Gill, HighamHall54, Jacobian, JacobianKind, Luther, Method,
+        Midpoint, NoEvents, NormalizerBounds, NormalizerMode, Occurrence, OdeResult, OdeSystem,
+        Options, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Settings, Sparsity, Status, StepHandler,
+        StepNormalizer, StepView, Stepper, ThreeEighths, Tolerances, Tsit5,
     };
     pub use ode_macros::ode_system;
 }

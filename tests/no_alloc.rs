@@ -322,7 +322,7 @@ fn stiff_methods_do_not_allocate() {
     // The reference value of DETEST D2 at t = 40: y1 = 0.71582706871939.
     let y1_40 = 0.715_827_068_719_39;
     type StiffCase<'a> = Box<dyn Fn() -> (usize, [f64; 3]) + 'a>;
-    let cases: [(&str, StiffCase<'_>); 6] = [
+    let cases: [(&str, StiffCase<'_>); 8] = [
         (
             "Radau5 (FD)",
             Box::new(|| drive(Radau5::new(Robertson, 0.0, y0, 40.0, tol()).unwrap())),
@@ -334,6 +334,19 @@ fn stiff_methods_do_not_allocate() {
         (
             "Radau5 (coloured)",
             Box::new(|| drive(Radau5::new(Colored(Robertson), 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "AdaptiveRadau (analytic)",
+            Box::new(|| {
+                let tight = Tolerances::new(1e-11, 1e-15);
+                drive(AdaptiveRadau::new(WithJacobian(Robertson), 0.0, y0, 40.0, tight).unwrap())
+            }),
+        ),
+        (
+            "AdaptiveRadau (coloured)",
+            Box::new(|| {
+                drive(AdaptiveRadau::new(Colored(Robertson), 0.0, y0, 40.0, tol()).unwrap())
+            }),
         ),
         (
             "Bdf (FD)",
@@ -420,6 +433,11 @@ fn run_with_events_does_not_allocate_for_the_stiff_methods() {
     check_stiff_ball_run(
         "Radau5",
         Radau5::new(Ball, 0.0, [10.0, 0.0], 5.0, tol()).unwrap(),
+        &expected,
+    );
+    check_stiff_ball_run(
+        "AdaptiveRadau",
+        AdaptiveRadau::new(Ball, 0.0, [10.0, 0.0], 5.0, tol()).unwrap(),
         &expected,
     );
     check_stiff_ball_run(

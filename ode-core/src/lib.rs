@@ -59,7 +59,7 @@ pub use handler::{
     FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,
     StepView,
 };
-pub use implicit::{Bdf, Radau5};
+pub use implicit::{AdaptiveRadau, Bdf, Radau5};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]

@@ -29,7 +29,7 @@ use crate::explicit::{
     Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, ThreeEighths, Tsit5,
 };
 use crate::handler::{StepHandler, StepView};
-use crate::implicit::{Bdf, Radau5};
+use crate::implicit::{AdaptiveRadau, Bdf, Radau5};
 use crate::integrator::Settings;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
@@ -70,6 +70,9 @@ pub enum Method {
     /// Radau IIA of order 5, implicit, for stiff problems ([`Radau5`], Hairer's RADAU5);
     /// real states only (as SciPy's `Radau`).
     Radau,
+    /// Radau IIA of variable order 5, 9 or 13, implicit, for stiff problems at tight
+    /// tolerances ([`AdaptiveRadau`], Hairer's RADAU); real states only.
+    AdaptiveRadau,
     /// Variable-order NDF/BDF 1–5, implicit, for stiff problems ([`Bdf`], SciPy's `BDF`);
     /// real or complex states.
     Bdf,
@@ -95,6 +98,7 @@ impl core::fmt::Display for Method {
             Method::ThreeEighths => "3/8 rule",
             Method::Luther => "Luther",
             Method::Radau => "Radau",
+            Method::AdaptiveRadau => "AdaptiveRadau",
             Method::Bdf => "BDF",
         })
     }
@@ -116,7 +120,7 @@ impl Method {
 
     /// Whether the method is implicit (meant for stiff problems; it uses the Jacobian).
     pub fn is_implicit(self) -> bool {
-        matches!(self, Method::Radau | Method::Bdf)
+        matches!(self, Method::Radau | Method::AdaptiveRadau | Method::Bdf)
     }
 }
 
@@ -418,15 +422,21 @@ where
         Method::ThreeEighths => fixed!(ThreeEighths),
         Method::Luther => fixed!(Luther),
         Method::Bdf => adaptive!(Bdf),
-        Method::Radau => {
+        Method::Radau | Method::AdaptiveRadau => {
             if S::zero().to_real().is_none() {
                 return Err(Error::InvalidOption {
                     what: "Radau integrates real states only; use Method::Bdf for complex ones",
                 });
             }
             let y0r = y0.map(|v| v.to_real().unwrap_or(S::Real::nan()));
-            let st = Radau5::new(RealView::<_, S>::new(system), t0, y0r, t1, settings)?;
-            drive(AsScalar::<_, S, N>::new(st), events, &options)?
+            let sys = RealView::<_, S>::new(system);
+            if options.method == Method::Radau {
+                let st = Radau5::new(sys, t0, y0r, t1, settings)?;
+                drive(AsScalar::<_, S, N>::new(st), events, &options)?
+            } else {
+                let st = AdaptiveRadau::new(sys, t0, y0r, t1, settings)?;
+                drive(AsScalar::<_, S, N>::new(st), events, &options)?
+            }
         }
     })
 }
@@ -701,7 +711,7 @@ impl<St: Stepper<S::Real, N>, S: Scalar, const N: usize> Stepper<S, N> for AsSca
         self.st.dense_terms()
     }
     fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
-        // Radau5's cubic: four terms (the buffer has room for eight).
+        // Radau5's cubic: four terms; AdaptiveRadau's degree 7 at most: eight.
         let terms = self.st.dense_terms().min(8);
         let mut buf = [[S::Real::zero(); N]; 8];
         self.st.dense_coefficients(&mut buf[..terms]);

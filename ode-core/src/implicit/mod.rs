@@ -53,8 +53,10 @@ macro_rules! implicit_accessors {
 }
 use implicit_accessors;
 
+mod adaptive_radau;
 mod bdf;
 mod radau;
 
+pub use adaptive_radau::AdaptiveRadau;
 pub use bdf::Bdf;
 pub use radau::Radau5;

@@ -27,6 +27,7 @@ pub mod dormand_prince;
 pub mod fixed;
 pub mod higham_hall;
 pub mod radau_iia;
+pub mod radau_iia_family;
 pub mod tsitouras;
 
 /// A fixed-step explicit Runge–Kutta method with `S` stages.
