@@ -38,7 +38,8 @@
 //! count linear solves (back-substitutions) separately; it counts Newton iterations
 //! (`number_of_nonlinear_solver_iterations`), not shown.
 //!
-//! **odegen's side** ([`try_odegen_run`]): `odegen::Radau5` and `odegen::Bdf`, both with the
+//! **odegen's side** ([`try_odegen_run`]): `odegen::Radau5`, `odegen::AdaptiveRadau` (Hairer's
+//! variable-order RADAU, "ARadau" in the tables) and `odegen::Bdf`, all with the
 //! `#[ode_system]`'s generated Jacobian, automatic first step, everything included (stepper
 //! construction, solve):
 //!
@@ -48,8 +49,8 @@
 //! ```
 //!
 //! with `steps` = `n_accepted`, `rejected` = `n_rejected` (error test and Newton failures),
-//! `nfev`, `njev`, `nlu` from `stats()` (Radau5 counts its real and complex factorisation as
-//! one, as RADAU5's `NDEC`).
+//! `nfev`, `njev`, `nlu` from `stats()` (Radau5 and AdaptiveRadau count their real and complex
+//! factorisations as one, as RADAU5's and RADAU's `NDEC`).
 //!
 //! **Matched accuracy.** The issue's target is a speed-up at equal or better error, and the
 //! solvers' errors at the same `rtol` differ. So each odegen solver is also run over
@@ -246,16 +247,19 @@ fn diffsol_run<Sys: OdeSystem<N> + Jvp<N>, const N: usize>(p: &Problem<Sys, N>, 
 enum Method {
     /// `odegen::Radau5` (Hairer's RADAU5).
     Radau5,
+    /// `odegen::AdaptiveRadau` (Hairer's RADAU, orders 5/9/13).
+    AdaptiveRadau,
     /// `odegen::Bdf` (variable-order NDF/BDF, SciPy's `BDF`).
     Bdf,
 }
 
 impl Method {
-    const ALL: [Method; 2] = [Method::Radau5, Method::Bdf];
+    const ALL: [Method; 3] = [Method::Radau5, Method::AdaptiveRadau, Method::Bdf];
 
     fn label(self) -> &'static str {
         match self {
             Method::Radau5 => "odegen Radau5",
+            Method::AdaptiveRadau => "odegen ARadau",
             Method::Bdf => "odegen Bdf",
         }
     }
@@ -289,6 +293,7 @@ fn try_odegen_run<Sys: OdeSystem<N>, const N: usize>(
     let settings = Settings::new(Tolerances::new(rtol, p.atol(rtol)));
     match method {
         Method::Radau5 => finish(Radau5::new(&p.sys, 0.0, y0, p.t_end, settings)?),
+        Method::AdaptiveRadau => finish(AdaptiveRadau::new(&p.sys, 0.0, y0, p.t_end, settings)?),
         Method::Bdf => finish(Bdf::new(&p.sys, 0.0, y0, p.t_end, settings)?),
     }
 }

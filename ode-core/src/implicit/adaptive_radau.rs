@@ -530,8 +530,9 @@ where
         }
     }
 
-    /// The simplified Newton iteration for the stages of the step `h` from `(t, y)`.
-    fn newton(
+    /// The simplified Newton iteration for the stages of the step `h` from `(t, y)`, with the
+    /// current method's `S` stages as a constant (the stage loops unroll).
+    fn newton<const S: usize>(
         &mut self,
         z: &mut [[R; N]; MAX_STAGES],
         w: &mut [[R; N]; MAX_STAGES],
@@ -539,7 +540,8 @@ where
     ) -> Result<Newton, Error> {
         let c = |x: f64| R::from_f64(x);
         let st = self.stages;
-        let (s, pairs) = (st.s, st.pairs());
+        debug_assert_eq!(st.s, S);
+        let (s, pairs) = (S, (S - 1) / 2);
         let nit = NIT + 5 * (s - 3) / 2;
         let h = self.h;
         let eps = R::epsilon();
@@ -565,7 +567,7 @@ where
             }
             self.budget(s)?;
             // f at the stages.
-            let mut fz = [[R::zero(); N]; MAX_STAGES];
+            let mut fz = [[R::zero(); N]; S];
             let mut arg = [R::zero(); N];
             for k in 0..s {
                 for i in 0..N {
@@ -574,16 +576,16 @@ where
                 self.sys.rhs(self.t + c(st.c[k]) * h, &arg, &mut fz[k]);
             }
             self.stats.nfev += s;
-            if fz.iter().take(s).flatten().any(|v| !v.is_finite()) {
+            if fz.iter().flatten().any(|v| !v.is_finite()) {
                 *non_finite_at = Some(self.t + h);
                 return Ok(Newton::Failed);
             }
             // Right-hand sides of the transformed systems: T⁻¹ F − Λ W.
-            let mut r = [[R::zero(); N]; MAX_STAGES];
+            let mut r = [[R::zero(); N]; S];
             for i in 0..N {
-                for (k, rk) in r.iter_mut().enumerate().take(s) {
+                for (k, rk) in r.iter_mut().enumerate() {
                     let mut acc = R::zero();
-                    for (j, fj) in fz.iter().enumerate().take(s) {
+                    for (j, fj) in fz.iter().enumerate() {
                         acc = acc + c(st.ti[k][j]) * fj[i];
                     }
                     rk[i] = acc;
@@ -597,7 +599,10 @@ where
                 }
             }
             {
-                let [r0, r1, r2, rest @ ..] = &mut r;
+                let (head, rest) = r.split_at_mut(3);
+                let [r0, r1, r2] = head else {
+                    unreachable!("at least three stages")
+                };
                 self.lu.solve(r0, r1, r2);
                 for k in 1..pairs {
                     let (re, im) = (2 * k - 2, 2 * k - 1);
@@ -617,7 +622,7 @@ where
             let mut sum = R::zero();
             for i in 0..N {
                 let sc = self.inv_scal[i];
-                for rk in r.iter().take(s) {
+                for rk in r.iter() {
                     let d = rk[i] * sc;
                     sum = sum + d * d;
                 }
@@ -823,7 +828,12 @@ where
                 }
             }
             self.starting_values(&mut z, &mut w);
-            let newt = match self.newton(&mut z, &mut w, &mut non_finite_at)? {
+            let outcome = match self.stages.s {
+                3 => self.newton::<3>(&mut z, &mut w, &mut non_finite_at)?,
+                5 => self.newton::<5>(&mut z, &mut w, &mut non_finite_at)?,
+                _ => self.newton::<7>(&mut z, &mut w, &mut non_finite_at)?,
+            };
+            let newt = match outcome {
                 Newton::Converged(n) => n,
                 Newton::Shrink(f) => {
                     if f <= 0.5 {
