@@ -1,10 +1,12 @@
 //! Implicit methods for stiff problems.
 //!
 //! - [`Radau5`]: Radau IIA of order 5, Hairer & Wanner's RADAU5 (*Solving ODEs II*, IV.8);
+//! - [`AdaptiveRadau`]: Radau IIA of order 5, 9 or 13, chosen step by step, Hairer & Wanner's
+//!   RADAU (J. Comput. Appl. Math. 111, 1999);
 //! - [`Bdf`]: variable-order (1–5) numerical differentiation formulas with quasi-constant step
 //!   size (Shampine & Reichelt, *The MATLAB ODE Suite*, 1997), SciPy's `BDF`.
 //!
-//! Both take their Jacobian from [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian)
+//! All take their Jacobian from [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian)
 //! (analytic for `#[ode_system]` systems; see [`crate::jacobian`] for the other sources),
 //! factor their iteration matrices with the stack LU of [`crate::linalg`], count every
 //! Jacobian (`njev`) and factorisation (`nlu`), and keep everything in fixed-size arrays:
@@ -22,7 +24,7 @@ fn budget(stats: &Stats, max_nfev: usize, n: usize) -> Result<(), Error> {
     }
 }
 
-/// The `Stepper` accessors both implicit steppers answer from their own fields.
+/// The `Stepper` accessors the implicit steppers answer from their own fields.
 macro_rules! implicit_accessors {
     ($real:ty, $scalar:ty) => {
         #[inline]
