@@ -41,22 +41,12 @@ use crate::system::{JacobianKind, OdeSystem};
 use crate::tableau::radau_iia_family::{RadauStages, MAX_PAIRS, MAX_STAGES};
 use num_complex::Complex;
 
-/// Most Newton iterations with three stages (RADAU's `NIT`); `+ 5(s − 3)/2` for more.
-const NIT: usize = 7;
-/// Keep the Jacobian while the contraction rate stays below this (`THET`).
-const THET: f64 = 0.001;
-/// Keep the factorisations when `h_new / h` lies in `[QUOT1, QUOT2]`.
-const QUOT1: f64 = 1.0;
-const QUOT2: f64 = 1.2;
-/// A step that would end within 1 % of the bound is stretched to land on it.
-const STRETCH: f64 = 1.01;
-/// Safety factor of the step-size formula (`SAFE`).
-const SAFE: f64 = 0.9;
-/// `h_new / h` bounds: `1/FACL ≤ h_new/h ≤ 1/FACR`.
-const FACL: f64 = 5.0;
-const FACR: f64 = 0.125;
-/// A fifth singular matrix ends the integration.
-const MAX_SINGULAR: u32 = 5;
+// RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
+// maximum; RADAU adds `5(s − 3)/2` for more stages).
+use super::radau::{
+    Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, QUOT1, QUOT2, SAFE, STRETCH, THET,
+};
+
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
 const VITU: f64 = 0.002;
 /// ... lower it when the rate reaches this (`VITD`).
@@ -66,27 +56,6 @@ const HHOU: f64 = 1.2;
 const HHOD: f64 = 0.8;
 /// Refactorisations after an order change before the order may rise again.
 const CHANGE_WAIT: u32 = 10;
-
-/// What the next attempt starts with (RADAU's labels 10, 20, 30).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Start {
-    /// Evaluate the Jacobian, then choose the order and factor.
-    Jacobian,
-    /// Choose the order and factor, with the Jacobian held.
-    Factor,
-    /// Reuse the factorisations.
-    Reuse,
-}
-
-/// How the Newton iteration ended.
-enum Newton {
-    /// Converged after this many iterations.
-    Converged(usize),
-    /// Predicted not to converge in time: retry with the step scaled by this factor.
-    Shrink(f64),
-    /// Diverged, ran out of iterations or met non-finite values: halve the step.
-    Failed,
-}
 
 /// Hairer's RADAU: Radau IIA with 3, 5 or 7 stages (orders 5, 9, 13), the number chosen step
 /// by step from the convergence of the Newton iteration.

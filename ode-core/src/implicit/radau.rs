@@ -45,25 +45,25 @@ use crate::tableau::radau_iia as tab;
 use num_complex::Complex;
 
 /// Most Newton iterations per attempt (RADAU5's `NIT`).
-const NIT: usize = 7;
+pub(super) const NIT: usize = 7;
 /// Keep the Jacobian while the contraction rate stays below this (`THET`).
-const THET: f64 = 0.001;
+pub(super) const THET: f64 = 0.001;
 /// Keep the factorisations when `h_new / h` lies in `[QUOT1, QUOT2]`.
-const QUOT1: f64 = 1.0;
-const QUOT2: f64 = 1.2;
+pub(super) const QUOT1: f64 = 1.0;
+pub(super) const QUOT2: f64 = 1.2;
 /// A step that would end within 1 % of the bound is stretched to land on it.
-const STRETCH: f64 = 1.01;
+pub(super) const STRETCH: f64 = 1.01;
 /// Safety factor of the step-size formula (`SAFE`).
-const SAFE: f64 = 0.9;
+pub(super) const SAFE: f64 = 0.9;
 /// `h_new / h` bounds: `1/FACL ≤ h_new/h ≤ 1/FACR`.
-const FACL: f64 = 5.0;
-const FACR: f64 = 0.125;
+pub(super) const FACL: f64 = 5.0;
+pub(super) const FACR: f64 = 0.125;
 /// A fifth singular matrix ends the integration.
-const MAX_SINGULAR: u32 = 5;
+pub(super) const MAX_SINGULAR: u32 = 5;
 
-/// What the next attempt starts with (RADAU5's labels 10, 20, 30).
+/// What the next attempt starts with (RADAU5's and RADAU's labels 10, 20, 30).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Start {
+pub(super) enum Start {
     /// Evaluate the Jacobian, then factor.
     Jacobian,
     /// Factor with the Jacobian held.
@@ -73,7 +73,7 @@ enum Start {
 }
 
 /// How the Newton iteration ended.
-enum Newton {
+pub(super) enum Newton {
     /// Converged after this many iterations.
     Converged(usize),
     /// Predicted not to converge in time: retry with the step scaled by this factor.
