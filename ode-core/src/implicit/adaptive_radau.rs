@@ -454,19 +454,10 @@ where
     fn extrapolate(&self, sigma: R, i: usize) -> R {
         let ds = self.dense_stages;
         let s = ds.s;
-        // Nodes x_k − 1 with x_0 = 1, x_k = c_{s−k} (k = 1..s−1), x_s = 0.
-        let node_m1 = |k: usize| -> R {
-            if k == 0 {
-                R::zero()
-            } else if k == s {
-                -R::one()
-            } else {
-                R::from_f64(ds.c[s - k - 1] - 1.0)
-            }
-        };
         let mut val = self.cont[s - 1][i];
         for k in (1..s).rev() {
-            val = self.cont[k - 1][i] + (sigma - node_m1(k)) * val;
+            let node_m1 = R::from_f64(newton_node(ds, k) - 1.0);
+            val = self.cont[k - 1][i] + (sigma - node_m1) * val;
         }
         sigma * val
     }
@@ -696,15 +687,7 @@ where
     fn store_polynomial(&mut self, z: &[[R; N]; MAX_STAGES]) {
         let st = self.stages;
         let s = st.s;
-        let node = |k: usize| -> f64 {
-            if k == 0 {
-                1.0
-            } else if k == s {
-                0.0
-            } else {
-                st.c[s - k - 1]
-            }
-        };
+        let node = |k: usize| newton_node(st, k);
         for i in 0..N {
             // d[k] = q(x_k), then divided differences in place.
             let mut d = [R::zero(); MAX_STAGES + 1];
@@ -939,15 +922,7 @@ where
             out[0] = self.y;
             return;
         }
-        let node = |k: usize| -> R {
-            R::from_f64(if k == 0 {
-                1.0
-            } else if k == s {
-                0.0
-            } else {
-                ds.c[s - k - 1]
-            })
-        };
+        let node = |k: usize| R::from_f64(newton_node(ds, k));
         for i in 0..N {
             // poly(θ) = cont[s−1]; then poly ← poly·(θ − x_k) + cont[k−1], k = s−1..1;
             // finally q = poly·(θ − x_0).
@@ -986,6 +961,19 @@ where
             return Ok(());
         }
         self.eval_start()
+    }
+}
+
+/// The node `x_k` of the dense output's Newton form: `x_0 = 1`, `x_k = c_{s−k}`
+/// (`k = 1..s−1`), `x_s = 0`.
+fn newton_node(st: &RadauStages, k: usize) -> f64 {
+    let s = st.s;
+    if k == 0 {
+        1.0
+    } else if k == s {
+        0.0
+    } else {
+        st.c[s - k - 1]
     }
 }
 
