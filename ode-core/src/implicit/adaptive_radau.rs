@@ -44,7 +44,7 @@ use num_complex::Complex;
 // RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
 // maximum; RADAU adds `5(s − 3)/2` for more stages).
 use super::radau::{
-    Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, QUOT1, QUOT2, SAFE, STRETCH, THET,
+    jacobian_at, next_attempt, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, SAFE, STRETCH, THET,
 };
 
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
@@ -353,23 +353,15 @@ where
 
     /// Evaluates the Jacobian at the current point.
     fn evaluate_jacobian(&mut self) -> Result<(), Error> {
-        if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
-            self.jac_fresh = true;
-            return Ok(());
-        }
-        if matches!(
-            Sys::JACOBIAN,
-            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
-        ) {
-            self.budget(N)?;
-        }
-        let spent = self
-            .sys
-            .newton_jacobian(self.t, &self.y, &self.f, &mut self.jac);
-        self.stats.nfev += spent;
-        self.stats.njev += 1;
+        jacobian_at(
+            &self.sys,
+            (self.t, &self.y, &self.f),
+            &mut self.jac,
+            &mut self.jac_valid,
+            &mut self.stats,
+            self.max_nfev,
+        )?;
         self.jac_fresh = true;
-        self.jac_valid = true;
         Ok(())
     }
 
@@ -865,29 +857,19 @@ where
                 self.finished = true;
                 return Ok(());
             }
-            let h_max = self.max_step.min((self.t_bound - self.t).abs());
-            h_new = self.dir * h_new.abs().min(h_max);
-            if self.reject {
-                h_new = self.dir * h_new.abs().min(self.h.abs());
-            }
+            let next = next_attempt(
+                (self.t, self.t_bound, self.dir),
+                self.h,
+                h_new,
+                self.reject,
+                self.theta,
+                self.max_step,
+                Sys::JACOBIAN == JacobianKind::Constant,
+            );
             self.reject = false;
-            let keep_jac = self.theta <= c(THET);
-            if self.dir * (self.t + h_new * c(STRETCH) - self.t_bound) >= R::zero() {
-                self.h = self.t_bound - self.t;
-                self.last = true;
-            } else {
-                let qt = h_new / self.h;
-                if keep_jac && qt >= c(QUOT1) && qt <= c(QUOT2) {
-                    self.start = Start::Reuse;
-                    return Ok(());
-                }
-                self.h = h_new;
-            }
-            self.start = if keep_jac || Sys::JACOBIAN == JacobianKind::Constant {
-                Start::Factor
-            } else {
-                Start::Jacobian
-            };
+            self.h = next.h;
+            self.last = next.last;
+            self.start = next.start;
             return Ok(());
         }
     }

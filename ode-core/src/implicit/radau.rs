@@ -299,24 +299,15 @@ where
 
     /// Evaluates the Jacobian at the current point.
     fn evaluate_jacobian(&mut self) -> Result<(), Error> {
-        if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
-            self.jac_fresh = true;
-            return Ok(());
-        }
-        if matches!(
-            Sys::JACOBIAN,
-            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
-        ) {
-            // At most N evaluations (one per colour for coloured differences).
-            self.budget(N)?;
-        }
-        let spent = self
-            .sys
-            .newton_jacobian(self.t, &self.y, &self.f, &mut self.jac);
-        self.stats.nfev += spent;
-        self.stats.njev += 1;
+        jacobian_at(
+            &self.sys,
+            (self.t, &self.y, &self.f),
+            &mut self.jac,
+            &mut self.jac_valid,
+            &mut self.stats,
+            self.max_nfev,
+        )?;
         self.jac_fresh = true;
-        self.jac_valid = true;
         Ok(())
     }
 
@@ -662,6 +653,8 @@ where
                 self.finished = true;
                 return Ok(());
             }
+            // The rule of `next_attempt` (which AdaptiveRadau calls), written out: as a call
+            // here it measured 4–5 % slower on HIRES (A/B, medians of 3000 solves).
             let h_max = self.max_step.min((self.t_bound - self.t).abs());
             h_new = self.dir * h_new.abs().min(h_max);
             if self.reject {
@@ -669,9 +662,6 @@ where
             }
             self.reject = false;
             let keep_jac = self.theta <= c(THET);
-            // RADAU5 lands when `t + h_new` reaches the bound; odegen also when it comes within
-            // 1 % of it (as its other methods do), so that a sliver of a few ulps, left by
-            // rounding when steps of `max_step` divide the span, is never attempted.
             if self.dir * (self.t + h_new * c(STRETCH) - self.t_bound) >= R::zero() {
                 self.h = self.t_bound - self.t;
                 self.last = true;
@@ -749,6 +739,97 @@ where
             return Ok(());
         }
         self.eval_start()
+    }
+}
+
+/// Evaluates the Jacobian at `(t, y)` (`f = f(t, y)`) into `jac` for RADAU5 and RADAU alike:
+/// a constant Jacobian held is kept; finite differences are charged to the evaluation budget
+/// first (at most `N` evaluations, one per colour for coloured ones); `njev` and `nfev` count.
+#[inline]
+pub(super) fn jacobian_at<Sys, const N: usize, R>(
+    sys: &Sys,
+    (t, y, f): (R, &[R; N], &[R; N]),
+    jac: &mut [[R; N]; N],
+    jac_valid: &mut bool,
+    stats: &mut Stats,
+    max_nfev: usize,
+) -> Result<(), Error>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+{
+    if Sys::JACOBIAN == JacobianKind::Constant && *jac_valid {
+        return Ok(());
+    }
+    if matches!(
+        Sys::JACOBIAN,
+        JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
+    ) {
+        super::budget(stats, max_nfev, N)?;
+    }
+    stats.nfev += sys.newton_jacobian(t, y, f, jac);
+    stats.njev += 1;
+    *jac_valid = true;
+    Ok(())
+}
+
+/// The next attempt after an accepted step, as RADAU5 and RADAU choose it.
+pub(super) struct NextAttempt<R> {
+    /// Its signed step.
+    pub(super) h: R,
+    /// Whether it lands on the bound.
+    pub(super) last: bool,
+    /// What it starts with.
+    pub(super) start: Start,
+}
+
+/// From the proposed `h_new` after an accepted step `h` ending at `t`: `h_new` is capped by
+/// `max_step` and the rest of the span, and by `|h|` after a rejection; a step that reaches
+/// the bound, or comes within 1 % of it, lands on it (RADAU5 only lands when it reaches it;
+/// the 1 % keeps a sliver of a few ulps, left by rounding when steps of `max_step` divide the
+/// span, from ever being attempted). The Jacobian is kept when the last contraction rate was
+/// at most `THET`, the factorisations too when `h_new / h ∈ [QUOT1, QUOT2]` (then `h` stays).
+#[inline]
+pub(super) fn next_attempt<R: Real>(
+    (t, t_bound, dir): (R, R, R),
+    h: R,
+    h_new: R,
+    reject: bool,
+    theta: R,
+    max_step: R,
+    constant_jacobian: bool,
+) -> NextAttempt<R> {
+    let c = |x: f64| R::from_f64(x);
+    let h_max = max_step.min((t_bound - t).abs());
+    let mut h_new = dir * h_new.abs().min(h_max);
+    if reject {
+        h_new = dir * h_new.abs().min(h.abs());
+    }
+    let keep_jac = theta <= c(THET);
+    let refactor = if keep_jac || constant_jacobian {
+        Start::Factor
+    } else {
+        Start::Jacobian
+    };
+    if dir * (t + h_new * c(STRETCH) - t_bound) >= R::zero() {
+        return NextAttempt {
+            h: t_bound - t,
+            last: true,
+            start: refactor,
+        };
+    }
+    let qt = h_new / h;
+    if keep_jac && qt >= c(QUOT1) && qt <= c(QUOT2) {
+        return NextAttempt {
+            h,
+            last: false,
+            start: Start::Reuse,
+        };
+    }
+    NextAttempt {
+        h: h_new,
+        last: false,
+        start: refactor,
     }
 }
 
