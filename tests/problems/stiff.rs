@@ -28,15 +28,6 @@ pub fn van_der_pol(_t: f64, [y1, y2]: [f64; 2], mu: f64) -> [f64; 2] {
     [y2, mu * (1.0 - y1 * y1) * y2 - y1]
 }
 
-/// Van der Pol in the Test Set's ε-form (problem VDPOL as the Test Set states it, the form of
-/// its published run tables): `y1' = y2`, `y2' = ((1 − y1²) y2 − y1)/ε`, ε = 1e-6, on
-/// `[0, 2]` from `(2, 0)`. It is the μ-form with μ = 1/√ε = 1000, `t = μ τ` and `y2` scaled by
-/// μ, so its value at τ = 2 is [`VAN_DER_POL_EPS_T2`].
-#[ode_system]
-pub fn van_der_pol_eps(_t: f64, [y1, y2]: [f64; 2]) -> [f64; 2] {
-    [y2, ((1.0 - y1 * y1) * y2 - y1) / 1e-6]
-}
-
 /// HIRES (Test Set 2.4, problem HIRES), 8 equations,
 /// `y0 = (1, 0, 0, 0, 0, 0, 0, 0.0057)`.
 #[ode_system]
@@ -141,9 +132,6 @@ pub const ROBERTSON_T1E11: [f64; 3] = [
 /// Van der Pol μ = 1000 at t = 2000 from (2, 0): *Test Set for IVP Solvers* 2.4, problem
 /// VDPOL (`vdpolm`), as `/work/shared/REFERENCES.md` quotes it (trust it to ~1e-12 relative only).
 pub const VAN_DER_POL_T2000: [f64; 2] = [0.1706167732170469e1, -0.8928097010248125e-3];
-
-/// The ε-form at τ = 2: [`VAN_DER_POL_T2000`] with `y2` multiplied by μ = 1000.
-pub const VAN_DER_POL_EPS_T2: [f64; 2] = [VAN_DER_POL_T2000[0], 1000.0 * VAN_DER_POL_T2000[1]];
 
 /// HIRES at t = 321.8122: *Test Set for IVP Solvers* 2.4, problem HIRES, as `/work/shared/REFERENCES.md`
 /// quotes it.
