@@ -52,7 +52,8 @@ use num_complex::Complex;
 // RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
 // maximum; RADAU adds `5(s − 3)/2` for more stages).
 use super::radau::{
-    jacobian_at, next_attempt, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, SAFE, STRETCH, THET,
+    jacobian_at, next_attempt, radau5_differences, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT,
+    SAFE, STRETCH, THET,
 };
 
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
@@ -136,6 +137,8 @@ pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64> {
     atol1: [R; N],
     /// `1 / (atol'_i + rtol' |y_i|)`: the norms multiply instead of dividing.
     inv_scal: [R; N],
+    /// The Newton iteration's stopping tolerance for the current order (`FNEWT`).
+    fnewt: R,
     faccon: R,
     theta: R,
     /// The smoothed contraction rate of the order selection (`THETAT`).
@@ -241,6 +244,7 @@ where
             rtol1: R::zero(),
             atol1: [R::zero(); N],
             inv_scal: [R::zero(); N],
+            fnewt: R::zero(),
             faccon: R::one(),
             theta: R::zero(),
             theta_smooth: R::zero(),
@@ -288,14 +292,17 @@ where
         self.stages.s
     }
 
-    /// `rtol' = 0.1 rtol^{(s+1)/(2s)}`, `atol'_i = rtol' atol_i / rtol` for the current `s`.
+    /// `rtol' = 0.1 rtol^{(s+1)/(2s)}`, `atol'_i = rtol' atol_i / rtol` and the Newton
+    /// tolerance `FNEWT = max(10 u / rtol', min(0.03, rtol'^{(s−1)/(s+1)}))` for the current `s`.
     fn convert_tolerances(&mut self) {
+        let c = |x: f64| R::from_f64(x);
         let s = self.stages.s as f64;
-        let expmns = R::from_f64((s + 1.0) / (2.0 * s));
-        self.rtol1 = R::from_f64(0.1) * self.rtol.powf(expmns);
+        self.rtol1 = c(0.1) * self.rtol.powf(c((s + 1.0) / (2.0 * s)));
         for i in 0..N {
             self.atol1[i] = self.rtol1 * self.atol[i] / self.rtol;
         }
+        let newton_tol = self.rtol1.powf(c((s - 1.0) / (s + 1.0)));
+        self.fnewt = (c(10.0) * R::epsilon() / self.rtol1).max(c(0.03).min(newton_tol));
     }
 
     /// Evaluates `f` at the current point, sets the error weights and chooses the first step:
@@ -459,42 +466,63 @@ where
 
     /// `cont`'s first `st.s` differences evaluated at `1 + σ` with the nodes of `st`, minus
     /// the value at 1: [`Self::extrapolate`] when `st` is the last step's method.
+    #[inline]
     fn extrapolate_with(&self, ds: &RadauStages, sigma: R, i: usize) -> R {
         let s = ds.s;
         let mut val = self.cont[s - 1][i];
         for k in (1..s).rev() {
-            let node_m1 = R::from_f64(newton_node(ds, k) - 1.0);
+            let node_m1 = R::from_f64(ds.nodes[k] - 1.0);
             val = self.cont[k - 1][i] + (sigma - node_m1) * val;
         }
         sigma * val
     }
 
     /// Starting values of the Newton iteration: the stage increments `z` and their transforms
-    /// `w = T⁻¹ z`, extrapolated with the attempt's own nodes as RADAU does (module docs).
-    fn starting_values(&self, z: &mut [[R; N]; MAX_STAGES], w: &mut [[R; N]; MAX_STAGES]) {
-        *z = [[R::zero(); N]; MAX_STAGES];
-        *w = [[R::zero(); N]; MAX_STAGES];
+    /// `w = T⁻¹ z` of the `S`-stage method, extrapolated with its own nodes as RADAU does
+    /// (module docs).
+    fn starting_values<const S: usize>(
+        &self,
+        z: &mut [[R; N]; MAX_STAGES],
+        w: &mut [[R; N]; MAX_STAGES],
+    ) {
+        let st = self.stages;
+        debug_assert_eq!(st.s, S);
         if self.first || self.changed || self.h_old.is_zero() {
+            for k in 0..S {
+                z[k] = [R::zero(); N];
+                w[k] = [R::zero(); N];
+            }
             return;
         }
-        let st = self.stages;
-        let s = st.s;
+        let c = |x: f64| R::from_f64(x);
         let hquot = self.h / self.h_old;
-        for k in 0..s {
-            let sigma = R::from_f64(st.c[k]) * hquot;
+        for k in 0..S {
+            let sigma = c(st.c[k]) * hquot;
             for i in 0..N {
                 z[k][i] = self.extrapolate_with(st, sigma, i);
             }
         }
-        for (k, wk) in w.iter_mut().enumerate().take(s) {
-            for i in 0..N {
+        for i in 0..N {
+            for k in 0..S {
                 let mut acc = R::zero();
-                for (j, zj) in z.iter().enumerate().take(s) {
-                    acc = acc + R::from_f64(st.ti[k][j]) * zj[i];
+                for j in 0..S {
+                    acc = acc + c(st.ti[k][j]) * z[j][i];
                 }
-                wk[i] = acc;
+                w[k][i] = acc;
             }
         }
+    }
+
+    /// One attempt's Newton iteration from its starting values, for the `S`-stage method.
+    #[inline]
+    fn attempt<const S: usize>(
+        &mut self,
+        z: &mut [[R; N]; MAX_STAGES],
+        w: &mut [[R; N]; MAX_STAGES],
+        non_finite_at: &mut Option<R>,
+    ) -> Result<Newton, Error> {
+        self.starting_values::<S>(z, w);
+        self.newton::<S>(z, w, non_finite_at)
     }
 
     /// The simplified Newton iteration for the stages of the step `h` from `(t, y)`, with the
@@ -519,9 +547,7 @@ where
             alphn[k] = c(st.alpha[k]) / h;
             betan[k] = c(st.beta[k]) / h;
         }
-        // RADAU's FNEWT for this order.
-        let expmi_m1 = c((s as f64 - 1.0) / (s as f64 + 1.0));
-        let fnewt = (c(10.0) * eps / self.rtol1).max(c(0.03).min(self.rtol1.powf(expmi_m1)));
+        let fnewt = self.fnewt;
         self.faccon = self.faccon.max(eps).powf(c(0.8));
         self.theta = c(THET);
         let mut dyno_old = R::zero();
@@ -690,26 +716,36 @@ where
     }
 
     /// The divided differences of the accepted step's increment polynomial, `q(0) = 0`,
-    /// `q(c_k) = z_k`, over the nodes `(1, c_{s−1}, …, c_1, 0)`, into `cont`.
-    fn store_polynomial(&mut self, z: &[[R; N]; MAX_STAGES]) {
+    /// `q(c_k) = z_k`, over the nodes `(1, c_{s−1}, …, c_1, 0)`, into `cont`: RADAU5's
+    /// operations for three stages, RADAU's (multiplying by the reciprocal gaps) for more.
+    fn store_polynomial<const S: usize>(&mut self, z: &[[R; N]; MAX_STAGES]) {
         let st = self.stages;
-        let s = st.s;
-        let node = |k: usize| newton_node(st, k);
-        for i in 0..N {
-            // d[k] = q(x_k), then divided differences in place.
-            let mut d = [R::zero(); MAX_STAGES + 1];
-            for (k, dk) in d.iter_mut().enumerate().take(s) {
-                *dk = z[s - 1 - k][i];
+        debug_assert_eq!(st.s, S);
+        let c = |x: f64| R::from_f64(x);
+        if S == 3 {
+            for i in 0..N {
+                let [d1, d2, d3] = radau5_differences(z[0][i], z[1][i], z[2][i]);
+                self.cont[0][i] = d1;
+                self.cont[1][i] = d2;
+                self.cont[2][i] = d3;
             }
-            d[s] = R::zero();
-            for level in 1..=s {
-                for k in (level..=s).rev() {
-                    let span = R::from_f64(node(k) - node(k - level));
-                    d[k] = (d[k] - d[k - 1]) / span;
+        } else {
+            let r = &st.recip_gaps;
+            for i in 0..N {
+                // d[k] = q[x_{k−1}, x_k], then the higher differences in place.
+                let mut d = [R::zero(); MAX_STAGES + 1];
+                d[S] = z[0][i] / c(st.c[0]);
+                for k in 1..S {
+                    d[k] = (z[S - k - 1][i] - z[S - k][i]) * c(r[1][k]);
                 }
-            }
-            for k in 1..=s {
-                self.cont[k - 1][i] = d[k];
+                for j in 2..=S {
+                    for k in (j..=S).rev() {
+                        d[k] = (d[k] - d[k - 1]) * c(r[j][k]);
+                    }
+                }
+                for k in 1..=S {
+                    self.cont[k - 1][i] = d[k];
+                }
             }
         }
         self.dense_stages = st;
@@ -786,11 +822,10 @@ where
                     continue;
                 }
             }
-            self.starting_values(&mut z, &mut w);
             let outcome = match self.stages.s {
-                3 => self.newton::<3>(&mut z, &mut w, &mut non_finite_at)?,
-                5 => self.newton::<5>(&mut z, &mut w, &mut non_finite_at)?,
-                _ => self.newton::<7>(&mut z, &mut w, &mut non_finite_at)?,
+                3 => self.attempt::<3>(&mut z, &mut w, &mut non_finite_at)?,
+                5 => self.attempt::<5>(&mut z, &mut w, &mut non_finite_at)?,
+                _ => self.attempt::<7>(&mut z, &mut w, &mut non_finite_at)?,
             };
             let newt = match outcome {
                 Newton::Converged(n) => n,
@@ -815,10 +850,9 @@ where
             }
             let s = self.stages.s;
             let nit = NIT + 5 * (s - 3) / 2;
-            let expo = c(1.0 / (s as f64 + 1.0));
             let fac = c(SAFE)
                 .min(c(SAFE * (1.0 + 2.0 * nit as f64)) / R::from_f64((newt + 2 * nit) as f64));
-            let mut quot = c(FACR).max(c(FACL).min(err.powf(expo) / fac));
+            let mut quot = c(FACR).max(c(FACL).min(root(err, s) / fac));
             let mut h_new = self.h / quot;
             if err >= R::one() {
                 if self.first {
@@ -850,7 +884,7 @@ where
             // Gustafsson's predictive controller, skipped on the step after an order change.
             if !self.changed {
                 if let Some((h_acc, err_acc)) = self.gustafsson {
-                    let facgus = (h_acc / self.h) * (err * err / err_acc).powf(expo) / c(SAFE);
+                    let facgus = (h_acc / self.h) * root(err * err / err_acc, s) / c(SAFE);
                     let facgus = c(FACR).max(c(FACL).min(facgus));
                     quot = quot.max(facgus);
                     h_new = self.h / quot;
@@ -860,7 +894,11 @@ where
             self.first = false;
             self.n_singular = 0;
             self.stats.n_accepted += 1;
-            self.store_polynomial(&z);
+            match s {
+                3 => self.store_polynomial::<3>(&z),
+                5 => self.store_polynomial::<5>(&z),
+                _ => self.store_polynomial::<7>(&z),
+            }
             self.t_prev = self.t;
             self.t = t_new;
             self.y = y_new;
@@ -919,7 +957,7 @@ where
             out[0] = self.y;
             return;
         }
-        let node = |k: usize| R::from_f64(newton_node(ds, k));
+        let node = |k: usize| R::from_f64(ds.nodes[k]);
         for i in 0..N {
             // poly(θ) = cont[s−1]; then poly ← poly·(θ − x_k) + cont[k−1], k = s−1..1;
             // finally q = poly·(θ − x_0).
@@ -963,16 +1001,14 @@ where
     }
 }
 
-/// The node `x_k` of the dense output's Newton form: `x_0 = 1`, `x_k = c_{s−k}`
-/// (`k = 1..s−1`), `x_s = 0`.
-fn newton_node(st: &RadauStages, k: usize) -> f64 {
-    let s = st.s;
-    if k == 0 {
-        1.0
-    } else if k == s {
-        0.0
-    } else {
-        st.c[s - k - 1]
+/// `x^{1/(s+1)}`, the step-size controller's root for `s` stages: square roots where they
+/// give it (`s = 3, 7`), as [`Radau5`](super::Radau5) takes its fourth root.
+#[inline]
+fn root<R: Real>(x: R, s: usize) -> R {
+    match s {
+        3 => x.sqrt().sqrt(),
+        7 => x.sqrt().sqrt().sqrt(),
+        _ => x.powf(R::from_f64(1.0 / (s as f64 + 1.0))),
     }
 }
 

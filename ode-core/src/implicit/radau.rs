@@ -627,20 +627,11 @@ where
             self.first = false;
             self.n_singular = 0;
             self.stats.n_accepted += 1;
-            let (c1, c2, c1m1, c2m1, c1mc2) = (
-                c(tab::C1),
-                c(tab::C2),
-                c(tab::C1M1),
-                c(tab::C2M1),
-                c(tab::C1MC2),
-            );
             for i in 0..N {
-                let (z1, z2, z3) = (z[0][i], z[1][i], z[2][i]);
-                self.cont[0][i] = (z2 - z3) / c2m1;
-                let ak = (z1 - z2) / c1mc2;
-                let acont3 = (ak - z1 / c1) / c2;
-                self.cont[1][i] = (ak - self.cont[0][i]) / c1m1;
-                self.cont[2][i] = self.cont[1][i] - acont3;
+                let [d1, d2, d3] = radau5_differences(z[0][i], z[1][i], z[2][i]);
+                self.cont[0][i] = d1;
+                self.cont[1][i] = d2;
+                self.cont[2][i] = d3;
             }
             self.t_prev = self.t;
             self.t = t_new;
@@ -742,6 +733,19 @@ where
     }
 }
 
+/// The divided differences `q[1, c_2]`, `q[1, c_2, c_1]`, `q[1, c_2, c_1, 0]` of the cubic `q`
+/// with `q(0) = 0`, `q(c_k) = z_k` (`c_3 = 1`), in RADAU5's operation order (its `CONT`, eq.
+/// (8.25) of *Solving ODEs II*, IV.8, in Newton form): the dense output of a three-stage step.
+#[inline]
+pub(super) fn radau5_differences<R: Real>(z1: R, z2: R, z3: R) -> [R; 3] {
+    let c = |x: f64| R::from_f64(x);
+    let d1 = (z2 - z3) / c(tab::C2M1);
+    let ak = (z1 - z2) / c(tab::C1MC2);
+    let acont3 = (ak - z1 / c(tab::C1)) / c(tab::C2);
+    let d2 = (ak - d1) / c(tab::C1M1);
+    [d1, d2, d2 - acont3]
+}
+
 /// Evaluates the Jacobian at `(t, y)` (`f = f(t, y)`) into `jac` for RADAU5 and RADAU alike:
 /// a constant Jacobian held is kept; finite differences are charged to the evaluation budget
 /// first (at most `N` evaluations, one per colour for coloured ones); `njev` and `nfev` count.
@@ -789,7 +793,7 @@ pub(super) struct NextAttempt<R> {
 /// the 1 % keeps a sliver of a few ulps, left by rounding when steps of `max_step` divide the
 /// span, from ever being attempted). The Jacobian is kept when the last contraction rate was
 /// at most `THET`, the factorisations too when `h_new / h ∈ [QUOT1, QUOT2]` (then `h` stays).
-#[inline]
+#[inline(always)]
 pub(super) fn next_attempt<R: Real>(
     (t, t_bound, dir): (R, R, R),
     h: R,

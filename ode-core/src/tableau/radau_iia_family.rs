@@ -53,6 +53,13 @@ pub struct RadauStages {
     pub t: [[f64; MAX_STAGES]; MAX_STAGES],
     /// `T⁻¹` (row-major), zero outside `s × s`.
     pub ti: [[f64; MAX_STAGES]; MAX_STAGES],
+    /// The nodes of the collocation polynomial's Newton form, `x_0 = 1`, `x_k = c_{s−k}`
+    /// (`k = 1..s−1`), `x_s = 0` (the order in which RADAU's `CONT` holds the divided
+    /// differences), derived from `c`.
+    pub nodes: [f64; MAX_STAGES + 1],
+    /// `recip_gaps[j][k] = 1/(x_k − x_{k−j})` for `1 ≤ j ≤ k ≤ s`: the factors of the divided
+    /// differences, derived from `c` (RADAU multiplies by them rather than dividing).
+    pub recip_gaps: [[f64; MAX_STAGES + 1]; MAX_STAGES + 1],
 }
 
 impl RadauStages {
@@ -72,6 +79,54 @@ impl RadauStages {
     /// The number of complex pairs, `(s − 1)/2`.
     pub const fn pairs(&self) -> usize {
         (self.s - 1) / 2
+    }
+}
+
+/// The Newton-form nodes `(1, c_{s−1}, …, c_1, 0)` of the `s` nodes `c`.
+const fn newton_nodes(c: &[f64; MAX_STAGES], s: usize) -> [f64; MAX_STAGES + 1] {
+    let mut x = [0.0; MAX_STAGES + 1];
+    x[0] = 1.0;
+    let mut k = 1;
+    while k < s {
+        x[k] = c[s - k - 1];
+        k += 1;
+    }
+    x
+}
+
+/// `1/(x_k − x_{k−j})` for `1 ≤ j ≤ k ≤ s`, zero elsewhere.
+const fn recip_gaps(
+    x: &[f64; MAX_STAGES + 1],
+    s: usize,
+) -> [[f64; MAX_STAGES + 1]; MAX_STAGES + 1] {
+    let mut r = [[0.0; MAX_STAGES + 1]; MAX_STAGES + 1];
+    let mut j = 1;
+    while j <= s {
+        let mut k = j;
+        while k <= s {
+            r[j][k] = 1.0 / (x[k] - x[k - j]);
+            k += 1;
+        }
+        j += 1;
+    }
+    r
+}
+
+/// The Newton-form tables are derived from the nodes, never typed in.
+const NOT_YET_DERIVED: (
+    [f64; MAX_STAGES + 1],
+    [[f64; MAX_STAGES + 1]; MAX_STAGES + 1],
+) = (
+    [0.0; MAX_STAGES + 1],
+    [[0.0; MAX_STAGES + 1]; MAX_STAGES + 1],
+);
+
+impl RadauStages {
+    /// `self` with `nodes` and `recip_gaps` computed from `c`.
+    const fn derived(mut self) -> Self {
+        self.nodes = newton_nodes(&self.c, self.s);
+        self.recip_gaps = recip_gaps(&self.nodes, self.s);
+        self
     }
 }
 
@@ -109,7 +164,10 @@ pub const THREE: RadauStages = RadauStages {
     beta: pad_vec([r3::BETA]),
     t: pad(r3::T),
     ti: pad(r3::TI),
-};
+    nodes: NOT_YET_DERIVED.0,
+    recip_gaps: NOT_YET_DERIVED.1,
+}
+.derived();
 
 /// Five stages, order 9.
 pub const FIVE: RadauStages = RadauStages {
@@ -133,7 +191,10 @@ pub const FIVE: RadauStages = RadauStages {
     beta: pad_vec([6.543736899360077294021, 3.210265600308549888425]),
     t: pad(T5),
     ti: pad(TI5),
-};
+    nodes: NOT_YET_DERIVED.0,
+    recip_gaps: NOT_YET_DERIVED.1,
+}
+.derived();
 
 /// Seven stages, order 13.
 pub const SEVEN: RadauStages = RadauStages {
@@ -169,7 +230,10 @@ pub const SEVEN: RadauStages = RadauStages {
     ],
     t: T7,
     ti: TI7,
-};
+    nodes: NOT_YET_DERIVED.0,
+    recip_gaps: NOT_YET_DERIVED.1,
+}
+.derived();
 
 /// `T` of the five-stage method (row-major; last row `(T51, 1, 0, 1, 0)`).
 pub const T5: [[f64; 5]; 5] = [
@@ -431,6 +495,38 @@ mod tests {
     }
 
     const ALL: [&RadauStages; 3] = [&THREE, &FIVE, &SEVEN];
+
+    #[test]
+    fn newton_form_tables_follow_the_nodes() {
+        // x = (1, c_{s−1}, …, c_1, 0), and the reciprocal gaps are the divided-difference
+        // factors over them: the s-th divided difference of x^s they give is 1.
+        for st in ALL {
+            let s = st.s;
+            let x = &st.nodes;
+            assert_eq!((x[0], x[s]), (1.0, 0.0), "s = {s}");
+            for k in 1..s {
+                assert_eq!(x[k], st.c[s - k - 1], "s = {s}, k = {k}");
+                assert!(x[k] < x[k - 1], "s = {s}: nodes must decrease");
+            }
+            for j in 1..=s {
+                for k in j..=s {
+                    let g = st.recip_gaps[j][k] * (x[k] - x[k - j]);
+                    assert!((g - 1.0).abs() < 1e-14, "s = {s}, j = {j}, k = {k}: {g}");
+                }
+            }
+            // Divided differences of x^s with the tables: the s-th is 1.
+            let mut d = [0.0; MAX_STAGES + 1];
+            for k in 0..=s {
+                d[k] = x[k].powi(s as i32);
+            }
+            for j in 1..=s {
+                for k in (j..=s).rev() {
+                    d[k] = (d[k] - d[k - 1]) * st.recip_gaps[j][k];
+                }
+            }
+            assert!((d[s] - 1.0).abs() < 1e-9, "s = {s}: {}", d[s]);
+        }
+    }
 
     #[test]
     fn nodes_are_the_radau_points() {
