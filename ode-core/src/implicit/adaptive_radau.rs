@@ -39,7 +39,7 @@
 //! iteration halves the step (and lowers the order), five singular matrices in a row end the
 //! integration.
 
-use crate::control::{initial_step, Tolerances};
+use crate::control::Tolerances;
 use crate::error::Error;
 use crate::integrator::{check_start, Settings};
 use crate::linalg::{Lu, RealComplexLu};
@@ -52,8 +52,8 @@ use num_complex::Complex;
 // RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
 // maximum; RADAU adds `5(s − 3)/2` for more stages).
 use super::radau::{
-    jacobian_at, next_attempt, radau5_differences, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT,
-    SAFE, STRETCH, THET,
+    first_attempt, jacobian_at, next_attempt, radau5_differences, Newton, Start, FACL, FACR,
+    MAX_SINGULAR, NIT, SAFE, THET,
 };
 
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
@@ -308,40 +308,23 @@ where
     /// Evaluates `f` at the current point, sets the error weights and chooses the first step:
     /// the start of an integration, or of a restart.
     fn eval_start(&mut self) -> Result<(), Error> {
-        self.budget(1)?;
-        self.sys.rhs(self.t, &self.y, &mut self.f);
-        self.stats.nfev += 1;
-        if self.f.iter().any(|v| !v.is_finite()) {
-            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
-        }
+        let next = first_attempt(
+            &self.sys,
+            (self.t, &self.y, self.t_bound, self.dir),
+            &mut self.f,
+            (
+                self.first_step,
+                self.max_step,
+                self.stages.s as u32 + 1,
+                &self.user_tol,
+            ),
+            (&mut self.stats, self.max_nfev),
+            self.jac_valid,
+        )?;
         self.set_scal();
-        let span = (self.t_bound - self.t).abs();
-        let max_abs = self.max_step.min(span);
-        let h_abs = match self.first_step {
-            Some(h) => h.min(max_abs),
-            None => {
-                self.budget(1)?;
-                self.stats.nfev += 1;
-                let sys = &self.sys;
-                initial_step(
-                    |t, y, out| sys.rhs(t, y, out),
-                    self.t,
-                    &self.y,
-                    &self.f,
-                    self.dir,
-                    self.stages.s as u32 + 1,
-                    &self.user_tol,
-                    max_abs,
-                )
-            }
-        };
-        self.h = self.dir * h_abs;
-        if self.dir * (self.t + self.h * R::from_f64(STRETCH) - self.t_bound) >= R::zero() {
-            self.h = self.t_bound - self.t;
-            self.last = true;
-        } else {
-            self.last = false;
-        }
+        self.h = next.h;
+        self.last = next.last;
+        self.start = next.start;
         self.first = true;
         self.reject = false;
         self.faccon = R::one();
@@ -349,11 +332,6 @@ where
         self.theta = R::zero();
         self.gustafsson = None;
         self.h_old = R::zero();
-        self.start = if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
-            Start::Factor
-        } else {
-            Start::Jacobian
-        };
         self.jac_fresh = false;
         Ok(())
     }

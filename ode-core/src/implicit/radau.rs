@@ -237,52 +237,24 @@ where
     /// Evaluates `f` at the current point, sets the error weights and chooses the first step:
     /// the start of an integration, or of a restart.
     fn eval_start(&mut self) -> Result<(), Error> {
-        self.budget(1)?;
-        self.sys.rhs(self.t, &self.y, &mut self.f);
-        self.stats.nfev += 1;
-        if self.f.iter().any(|v| !v.is_finite()) {
-            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
-        }
+        let next = first_attempt(
+            &self.sys,
+            (self.t, &self.y, self.t_bound, self.dir),
+            &mut self.f,
+            (self.first_step, self.max_step, 4, &self.user_tol),
+            (&mut self.stats, self.max_nfev),
+            self.jac_valid,
+        )?;
         self.set_scal();
-        let span = (self.t_bound - self.t).abs();
-        let max_abs = self.max_step.min(span);
-        let h_abs = match self.first_step {
-            Some(h) => h.min(max_abs),
-            None => {
-                self.budget(1)?;
-                self.stats.nfev += 1;
-                let sys = &self.sys;
-                initial_step(
-                    |t, y, out| sys.rhs(t, y, out),
-                    self.t,
-                    &self.y,
-                    &self.f,
-                    self.dir,
-                    4,
-                    &self.user_tol,
-                    max_abs,
-                )
-            }
-        };
-        self.h = self.dir * h_abs;
-        // As RADAU5: a first step reaching (nearly) the bound lands on it.
-        if self.dir * (self.t + self.h * R::from_f64(STRETCH) - self.t_bound) >= R::zero() {
-            self.h = self.t_bound - self.t;
-            self.last = true;
-        } else {
-            self.last = false;
-        }
+        self.h = next.h;
+        self.last = next.last;
+        self.start = next.start;
         self.first = true;
         self.reject = false;
         self.faccon = R::one();
         self.theta = R::from_f64(THET);
         self.gustafsson = None;
         self.h_old = R::zero();
-        self.start = if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
-            Start::Factor
-        } else {
-            Start::Jacobian
-        };
         self.jac_fresh = false;
         Ok(())
     }
@@ -731,6 +703,68 @@ where
         }
         self.eval_start()
     }
+}
+
+/// The first attempt of a Radau integration, or of a restart, from `(t, y)`, as RADAU5 and
+/// RADAU start: evaluates `f = f(t, y)` (an error if not finite) and takes the user's first
+/// step or, at one more evaluation, [`initial_step`]'s estimate with its `order` argument,
+/// capped by `max_step` and the span; a step that
+/// (nearly) reaches `t_bound` lands on it. It starts with a Jacobian, or with a factorisation
+/// when a constant Jacobian is already held.
+pub(super) fn first_attempt<Sys, const N: usize, R>(
+    sys: &Sys,
+    (t, y, t_bound, dir): (R, &[R; N], R, R),
+    f: &mut [R; N],
+    (first_step, max_step, order, tol): (Option<R>, R, u32, &Tolerances<R, N>),
+    (stats, max_nfev): (&mut Stats, usize),
+    jac_valid: bool,
+) -> Result<NextAttempt<R>, Error>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+{
+    super::budget(stats, max_nfev, 1)?;
+    sys.rhs(t, y, f);
+    stats.nfev += 1;
+    if f.iter().any(|v| !v.is_finite()) {
+        return Err(Error::NonFiniteDerivative { t: t.to_f64() });
+    }
+    let max_abs = max_step.min((t_bound - t).abs());
+    let h_abs = match first_step {
+        Some(h) => h.min(max_abs),
+        None => {
+            super::budget(stats, max_nfev, 1)?;
+            stats.nfev += 1;
+            initial_step(
+                |t, y, out| sys.rhs(t, y, out),
+                t,
+                y,
+                f,
+                dir,
+                order,
+                tol,
+                max_abs,
+            )
+        }
+    };
+    let start = if Sys::JACOBIAN == JacobianKind::Constant && jac_valid {
+        Start::Factor
+    } else {
+        Start::Jacobian
+    };
+    let h = dir * h_abs;
+    if dir * (t + h * R::from_f64(STRETCH) - t_bound) >= R::zero() {
+        return Ok(NextAttempt {
+            h: t_bound - t,
+            last: true,
+            start,
+        });
+    }
+    Ok(NextAttempt {
+        h,
+        last: false,
+        start,
+    })
 }
 
 /// The divided differences `q[1, c_2]`, `q[1, c_2, c_1]`, `q[1, c_2, c_1, 0]` of the cubic `q`
