@@ -52,8 +52,8 @@ use num_complex::Complex;
 // RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
 // maximum; RADAU adds `5(s − 3)/2` for more stages).
 use super::radau::{
-    first_attempt, jacobian_at, next_attempt, radau5_differences, Newton, Start, FACL, FACR,
-    MAX_SINGULAR, NIT, SAFE, THET,
+    first_attempt, jacobian_at, next_attempt, radau5_differences, Faccon, Newton, Start, FACL,
+    FACR, MAX_SINGULAR, NIT, SAFE, THET,
 };
 
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
@@ -139,7 +139,7 @@ pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64> {
     inv_scal: [R; N],
     /// The Newton iteration's stopping tolerance for the current order (`FNEWT`).
     fnewt: R,
-    faccon: R,
+    faccon: Faccon<R>,
     theta: R,
     /// The smoothed contraction rate of the order selection (`THETAT`).
     theta_smooth: R,
@@ -245,7 +245,7 @@ where
             atol1: [R::zero(); N],
             inv_scal: [R::zero(); N],
             fnewt: R::zero(),
-            faccon: R::one(),
+            faccon: Faccon::new(),
             theta: R::zero(),
             theta_smooth: R::zero(),
             newt_last: 0,
@@ -327,7 +327,7 @@ where
         self.start = next.start;
         self.first = true;
         self.reject = false;
-        self.faccon = R::one();
+        self.faccon = Faccon::new();
         // RADAU starts with Θ = 0: the first order decision sees no contraction.
         self.theta = R::zero();
         self.gustafsson = None;
@@ -526,7 +526,7 @@ where
             betan[k] = c(st.beta[k]) / h;
         }
         let fnewt = self.fnewt;
-        self.faccon = self.faccon.max(eps).powf(c(0.8));
+        self.faccon.start_iteration();
         self.theta = c(THET);
         let mut dyno_old = R::zero();
         let mut thq_old = R::zero();
@@ -547,10 +547,8 @@ where
                 self.sys.rhs(self.t + c(st.c[k]) * h, &arg, &mut fz[k]);
             }
             self.stats.nfev += s;
-            if fz.iter().flatten().any(|v| !v.is_finite()) {
-                *non_finite_at = Some(self.t + h);
-                return Ok(Newton::Failed);
-            }
+            // A non-finite value of f reaches the norm below through the solves (as in
+            // Radau5's iteration), which test it.
             // Right-hand sides of the transformed systems: T⁻¹ F − Λ W.
             let mut r = [[R::zero(); N]; S];
             for i in 0..N {
@@ -612,9 +610,9 @@ where
                 };
                 thq_old = thq;
                 if self.theta < c(0.99) {
-                    self.faccon = self.theta / (R::one() - self.theta);
+                    let faccon = self.faccon.set_from(self.theta);
                     let left = (nit - 1 - newt) as i32;
-                    let dyth = self.faccon * dyno * self.theta.powi(left) / fnewt;
+                    let dyth = faccon * dyno * self.theta.powi(left) / fnewt;
                     if dyth >= R::one() {
                         let qnewt = dyth.min(c(20.0)).max(c(1e-4));
                         let hhfac = c(0.8) * qnewt.powf(-R::one() / R::from_f64(4.0 + left as f64));
@@ -643,7 +641,7 @@ where
                 }
                 z[s - 1][i] = last;
             }
-            if self.faccon * dyno <= fnewt {
+            if self.faccon.converged(dyno, fnewt) {
                 return Ok(Newton::Converged(newt));
             }
         }
