@@ -66,6 +66,14 @@
 //! `t(diffsol) / t(odegen)`; the error scan; the matched-accuracy table.
 //!
 //! Run with `cargo bench -p odegen-peers --bench stiff` (about 2 minutes).
+//!
+//! **Builds differ; runs of one build do not.** Within one build the medians repeat to 1–3 %.
+//! Between builds, the code layout alone can move a solve's time by more: with the default
+//! 16 codegen units, the same Radau5 HIRES solve measured 93 µs and 107 µs in two builds of
+//! identical source that differed only in the crate's path (the partition into units, and so
+//! what gets inlined where, follows the crate's hash). Both measured 89 µs with one unit.
+//! `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1 cargo bench …` removes that lottery, for diffsol
+//! as for odegen; the default profile is kept here because it is what users build with.
 
 // Published reference states keep all their digits.
 #![allow(clippy::excessive_precision)]
