@@ -44,6 +44,8 @@ pub mod solve;
 pub mod stepper;
 pub mod system;
 pub mod tableau;
+#[cfg(test)]
+mod test_rng;
 
 pub use control::{Atol, Controller, Tolerances};
 #[cfg(feature = "alloc")]

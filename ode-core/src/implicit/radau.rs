@@ -928,17 +928,10 @@ impl<Sys, const N: usize, R: Real> Radau5<Sys, N, R> {
 #[cfg(test)]
 mod tests {
     use super::Faccon;
+    use crate::test_rng::lcg;
 
     /// RADAU5's own bookkeeping: the power taken at the start of every iteration.
     struct Eager(f64);
-
-    /// A deterministic stream of numbers in `[0, 1)` (a 64-bit LCG, Knuth's MMIX constants).
-    fn lcg(state: &mut u64) -> f64 {
-        *state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (*state >> 11) as f64 / (1u64 << 53) as f64
-    }
 
     #[test]
     fn the_lazy_power_gives_radau5s_test_bit_for_bit() {

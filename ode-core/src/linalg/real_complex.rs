@@ -327,6 +327,7 @@ impl<R: Real, const N: usize> RealComplexLu<R, N> {
 mod tests {
     use super::*;
     use crate::linalg::Lu;
+    use crate::test_rng::lcg;
     use num_complex::Complex64;
 
     /// `A x` for checking residuals.
@@ -404,14 +405,6 @@ mod tests {
             assert!((x[i] - x_ref[i]).abs() < 1e-14 * x_ref[i].abs().max(1.0));
             assert!((z[i] - z_ref[i]).norm() < 1e-14 * z_ref[i].norm().max(1.0));
         }
-    }
-
-    /// A deterministic stream of numbers in `[0, 1)` (a 64-bit LCG, Knuth's MMIX constants).
-    fn lcg(state: &mut u64) -> f64 {
-        *state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (*state >> 11) as f64 / (1u64 << 53) as f64
     }
 
     #[test]
