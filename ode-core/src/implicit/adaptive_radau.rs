@@ -52,8 +52,8 @@ use num_complex::Complex;
 // RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
 // maximum; RADAU adds `5(s − 3)/2` for more stages).
 use super::radau::{
-    first_attempt, jacobian_at, next_attempt, radau5_differences, Faccon, Newton, Start, FACL,
-    FACR, MAX_SINGULAR, NIT, SAFE, THET,
+    error_root, first_attempt, gustafsson_quot, jacobian_at, next_attempt, radau5_differences,
+    Faccon, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, SAFE, THET,
 };
 
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
@@ -828,7 +828,7 @@ where
             let nit = NIT + 5 * (s - 3) / 2;
             let fac = c(SAFE)
                 .min(c(SAFE * (1.0 + 2.0 * nit as f64)) / R::from_f64((newt + 2 * nit) as f64));
-            let mut quot = c(FACR).max(c(FACL).min(root(err, s) / fac));
+            let mut quot = c(FACR).max(c(FACL).min(error_root(err, s) / fac));
             let mut h_new = self.h / quot;
             if err >= R::one() {
                 if self.first {
@@ -859,10 +859,8 @@ where
             }
             // Gustafsson's predictive controller, skipped on the step after an order change.
             if !self.changed {
-                if let Some((h_acc, err_acc)) = self.gustafsson {
-                    let facgus = (h_acc / self.h) * root(err * err / err_acc, s) / c(SAFE);
-                    let facgus = c(FACR).max(c(FACL).min(facgus));
-                    quot = quot.max(facgus);
+                if let Some(previous) = self.gustafsson {
+                    quot = gustafsson_quot(quot, previous, self.h, err, s);
                     h_new = self.h / quot;
                 }
                 self.gustafsson = Some((self.h, err.max(c(1e-2))));
@@ -974,17 +972,6 @@ where
             return Ok(());
         }
         self.eval_start()
-    }
-}
-
-/// `x^{1/(s+1)}`, the step-size controller's root for `s` stages: square roots where they
-/// give it (`s = 3, 7`), as [`Radau5`](super::Radau5) takes its fourth root.
-#[inline]
-fn root<R: Real>(x: R, s: usize) -> R {
-    match s {
-        3 => x.sqrt().sqrt(),
-        7 => x.sqrt().sqrt().sqrt(),
-        _ => x.powf(R::from_f64(1.0 / (s as f64 + 1.0))),
     }
 }
 

@@ -617,7 +617,7 @@ where
             }
             let fac = c(SAFE)
                 .min(c(SAFE * (1.0 + 2.0 * NIT as f64)) / R::from_f64((newt + 2 * NIT) as f64));
-            let mut quot = c(FACR).max(c(FACL).min(err.sqrt().sqrt() / fac));
+            let mut quot = c(FACR).max(c(FACL).min(error_root(err, 3) / fac));
             let mut h_new = self.h / quot;
             if err >= R::one() {
                 // Rejected.
@@ -649,10 +649,8 @@ where
                 continue;
             }
             // Gustafsson's predictive controller (eq. (8.25)).
-            if let Some((h_acc, err_acc)) = self.gustafsson {
-                let facgus = (h_acc / self.h) * (err * err / err_acc).sqrt().sqrt() / c(SAFE);
-                let facgus = c(FACR).max(c(FACL).min(facgus));
-                quot = quot.max(facgus);
+            if let Some(previous) = self.gustafsson {
+                quot = gustafsson_quot(quot, previous, self.h, err, 3);
                 h_new = self.h / quot;
             }
             self.gustafsson = Some((self.h, err.max(c(1e-2))));
@@ -857,6 +855,34 @@ where
     stats.njev += 1;
     *jac_valid = true;
     Ok(())
+}
+
+/// `x^{1/(s+1)}`, the root of an `s`-stage error estimate (of order `s`) in the step-size
+/// formulas: square roots for `s = 3` and `7`, as RADAU5 writes `SQRT(SQRT(ERR))`.
+#[inline(always)]
+pub(super) fn error_root<R: Real>(x: R, s: usize) -> R {
+    match s {
+        3 => x.sqrt().sqrt(),
+        7 => x.sqrt().sqrt().sqrt(),
+        _ => x.powf(R::from_f64(1.0 / (s as f64 + 1.0))),
+    }
+}
+
+/// Gustafsson's predictive controller (*Solving ODEs II*, IV.8, eq. (8.25)), as RADAU5 and
+/// RADAU apply it after an accepted step: with the step `h_acc` and error `err_acc` of the
+/// previous accepted step, the divisor `quot` of the step (`h_new = h / quot`) becomes the
+/// larger of its own and the predictive one.
+#[inline(always)]
+pub(super) fn gustafsson_quot<R: Real>(
+    quot: R,
+    (h_acc, err_acc): (R, R),
+    h: R,
+    err: R,
+    s: usize,
+) -> R {
+    let c = |x: f64| R::from_f64(x);
+    let facgus = (h_acc / h) * error_root(err * err / err_acc, s) / c(SAFE);
+    quot.max(c(FACR).max(c(FACL).min(facgus)))
 }
 
 /// The next attempt after an accepted step, as RADAU5 and RADAU choose it.
