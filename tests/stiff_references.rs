@@ -403,6 +403,28 @@ fn van_der_pol_mu_1000() {
     );
 }
 
+/// In the relaxation jump near `t = 807`, `|y₂'| ≈ 1e5`: one ulp of `t` (1.1e-13) moves `y₂` by
+/// 1e-8, a hundred times the tolerance at `rtol = atol = 1e-12`. A BDF that takes the rounded
+/// `(t + h) − t` as its step sees that jitter of the grid as local error, cuts the step, and
+/// ends in a step-size underflow there (SciPy 1.17's `BDF` stops at `t = 807.08`, "Required step
+/// size is less than spacing between numbers"; so did `Bdf` before it kept an exact grid). The
+/// floor of 9 digits is 1000 rtol, the accumulation the 1e-10 row above shows; measured 9.58.
+#[test]
+fn bdf_passes_the_van_der_pol_jump_at_1e_12() {
+    let (y, stats) = integrate(
+        Solver::Bdf,
+        VanDerPol { mu: 1000.0 },
+        0.0,
+        [2.0, 0.0],
+        2000.0,
+        Settings::new(Tolerances::new(1e-12, 1e-12)),
+    )
+    .expect("Bdf reaches t = 2000 at rtol = atol = 1e-12");
+    let m = mescd(&y, &VAN_DER_POL_T2000, 1.0);
+    println!("Bdf, Van der Pol μ = 1000, rtol = atol = 1e-12: mescd {m:.2}, {stats:?}");
+    assert!(m >= 9.0, "mescd {m:.2}");
+}
+
 #[test]
 fn hires() {
     // Known misses at 1e-10: measured 8.88 (Radau5; SciPy Radau with the converted tolerance:

@@ -18,6 +18,13 @@
 //!   `k − 1, k, k + 1` (from `∇^k`, `∇^{k+1}`, `∇^{k+2}`) each propose a step, the largest
 //!   wins (§2.3).
 //! - **Dense output**: the interpolating polynomial of the differences.
+//! - **An exactly uniform grid.** The differences assume steps of exactly `h`. SciPy's `BDF`
+//!   takes as its step the rounded `(t + h) − t`, which differs from `h` by up to an ulp of
+//!   `t`; that jitter is a local error of `|y'|·ulp(t)`, which tight tolerances cannot
+//!   absorb (on Van der Pol, μ = 1000, at `rtol = atol = 1e-12` it exceeds the tolerance at
+//!   `t ≈ 807`, where `|y₂'| ≈ 1e5`, and SciPy's `BDF` stops there with a step-size underflow).
+//!   Here the step stays `h` and the time is carried with its rounding error (compensated
+//!   summation, [`two_sum`]), so the grid is uniform up to rounding of the *error*, not of `t`.
 //!
 //! The state may be real or complex (`S = Complex<f64>`): the differences, the Newton
 //! iteration and the LU all work over `S`.
@@ -107,6 +114,14 @@ const U: [[f64; MAX_ORDER + 1]; MAX_ORDER + 1] = {
     r
 };
 
+/// `(s, e)` with `s = fl(a + b)` and `s + e = a + b` exactly (Knuth's TwoSum, *The Art of
+/// Computer Programming* 2, §4.2.2, Theorem B; no assumption on the sizes of `a` and `b`).
+fn two_sum<R: Real>(a: R, b: R) -> (R, R) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
 /// Re-expresses the differences `D_0..D_k` for a step `factor` times the current one.
 fn change_d<S: Scalar, const N: usize>(
     d: &mut [[S; N]; MAX_ORDER + 3],
@@ -175,6 +190,8 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64> {
     y: [S; N],
     /// `f(t0, y0)` at the start, then the derivative of the interpolant at `t`.
     f: [S; N],
+    /// The rounding error of `t`: the grid's exact time is `t + t_err`.
+    t_err: S::Real,
     t_prev: S::Real,
     t_bound: S::Real,
     dir: S::Real,
@@ -227,6 +244,7 @@ where
             t: t0,
             y: y0,
             f: [S::zero(); N],
+            t_err: S::Real::zero(),
             t_prev: t0,
             t_bound,
             dir: if t_bound < t0 {
@@ -500,13 +518,15 @@ where
                 });
             }
             let order = self.order;
-            let mut t_new = t + h_abs * self.dir;
+            let (mut t_new, mut t_new_err) = two_sum(t, h_abs * self.dir + self.t_err);
             if self.dir * (t_new - self.t_bound) > S::Real::zero() {
+                // The last step: from the grid's exact time to the bound.
+                let to_bound = ((self.t_bound - t) - self.t_err).abs();
+                self.rescale(to_bound / h_abs);
+                h_abs = to_bound;
                 t_new = self.t_bound;
-                let factor = (t_new - t).abs() / h_abs;
-                self.rescale(factor);
+                t_new_err = S::Real::zero();
             }
-            h_abs = (t_new - t).abs();
             self.h_abs = h_abs;
             let h = h_abs * self.dir;
             let mut y_predict = [S::zero(); N];
@@ -599,6 +619,7 @@ where
             self.n_equal_steps += 1;
             self.t_prev = t;
             self.t = t_new;
+            self.t_err = t_new_err;
             self.y = y_new;
             self.stats.n_accepted += 1;
             self.finished = t_new == self.t_bound;
@@ -729,6 +750,7 @@ where
             return Err(Error::InvalidRestart { t: t.to_f64() });
         }
         self.t = t;
+        self.t_err = S::Real::zero();
         self.t_prev = t;
         self.y = y;
         self.finished = t == self.t_bound;
@@ -751,6 +773,20 @@ mod tests {
         assert!((alpha(5) - gamma(5)).abs() < 1e-15);
         assert!((error_const(1) - 0.315).abs() < 1e-15);
         assert!((error_const(5) - 1.0 / 6.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn two_sum_keeps_what_rounding_drops() {
+        // 1 + 2⁻⁶⁰ rounds to 1; the error term holds the 2⁻⁶⁰, in either order of the terms.
+        let tiny = 2f64.powi(-60);
+        assert_eq!(two_sum(1.0, tiny), (1.0, tiny));
+        assert_eq!(two_sum(tiny, 1.0), (1.0, tiny));
+        // A step of 1e-11 at t = 807 (ulp 1.1e-13): s + e is the exact sum, so that
+        // (s − t) + e recovers the step to the last bit.
+        let (t, h) = (807.0818299500875, 1e-11);
+        let (s, e) = two_sum(t, h);
+        assert_ne!(s - t, h);
+        assert_eq!((s - t) + e, h);
     }
 
     #[test]
