@@ -370,8 +370,8 @@ fn robertson_t1e11() {
 #[test]
 fn van_der_pol_mu_1000() {
     // Known misses. 2000 time units with two relaxation jumps a period: the local errors
-    // accumulate to 25–150 rtol. Measured 8.58 (Radau5 1e-10; SciPy Radau with the converted
-    // tolerance: 8.69), 4.28 and 7.83 (Bdf; SciPy BDF: 4.38 and 7.75).
+    // accumulate to 25–150 rtol. Measured 8.56 (Radau5 1e-10; SciPy Radau with the converted
+    // tolerance: 8.69), 4.30 and 7.83 (Bdf; SciPy BDF: 4.38 and 7.75).
     let known = [
         Known {
             solver: Solver::Radau5,
@@ -403,12 +403,13 @@ fn van_der_pol_mu_1000() {
     );
 }
 
-/// In the relaxation jump near `t = 807`, `|y₂'| ≈ 1e5`: one ulp of `t` (1.1e-13) moves `y₂` by
-/// 1e-8, a hundred times the tolerance at `rtol = atol = 1e-12`. A BDF that takes the rounded
+/// In the relaxation jump near `t = 807`, `|y₂'| ≈ 4e4`: one ulp of `t` (1.1e-13) moves `y₂` by
+/// 5e-9, 60 times the tolerance at `rtol = atol = 1e-12`. A BDF that takes the rounded
 /// `(t + h) − t` as its step sees that jitter of the grid as local error, cuts the step, and
 /// ends in a step-size underflow there (SciPy 1.17's `BDF` stops at `t = 807.08`, "Required step
 /// size is less than spacing between numbers"; so did `Bdf` before it kept an exact grid). The
-/// floor of 9 digits is 1000 rtol, the accumulation the 1e-10 row above shows; measured 9.58.
+/// floor of 9 digits is 1000 rtol, above the 25–150 rtol that the test above shows accumulating
+/// over the 2000 time units; measured 9.58.
 #[test]
 fn bdf_passes_the_van_der_pol_jump_at_1e_12() {
     let (y, stats) = integrate(

@@ -20,11 +20,12 @@
 //! - **Dense output**: the interpolating polynomial of the differences.
 //! - **An exactly uniform grid.** The differences assume steps of exactly `h`. SciPy's `BDF`
 //!   takes as its step the rounded `(t + h) − t`, which differs from `h` by up to an ulp of
-//!   `t`; that jitter is a local error of `|y'|·ulp(t)`, which tight tolerances cannot
-//!   absorb (on Van der Pol, μ = 1000, at `rtol = atol = 1e-12` it exceeds the tolerance at
-//!   `t ≈ 807`, where `|y₂'| ≈ 1e5`, and SciPy's `BDF` stops there with a step-size underflow).
-//!   Here the step stays `h` and the time is carried with its rounding error (compensated
-//!   summation, [`two_sum`]), so the grid is uniform up to rounding of the *error*, not of `t`.
+//!   `t`; that jitter is a local error of about `|y'|·ulp(t)`, which tight tolerances cannot
+//!   absorb: on Van der Pol, μ = 1000, in the jump near `t = 807` (`|y₂'| ≈ 4e4`, ulp 1.1e-13)
+//!   it is 60 times `rtol = atol = 1e-12`, and SciPy's `BDF` stops there with a step-size
+//!   underflow. Here the step stays `h` and the time carries its own rounding error
+//!   (compensated summation with Knuth's TwoSum), so the grid's points are the exact sums
+//!   `t0 + Σ h` up to a rounding of that error term, far below an ulp of `t`.
 //!
 //! The state may be real or complex (`S = Complex<f64>`): the differences, the Newton
 //! iteration and the LU all work over `S`.
