@@ -159,11 +159,9 @@ pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64> {
     /// The step and error of the last accepted step, for Gustafsson's controller.
     gustafsson: Option<(R, R)>,
     n_singular: u32,
-    max_step: R,
-    min_step: R,
-    max_nfev: usize,
-    first_step: Option<R>,
+    /// The validated tolerances (`rtol` raised to `100 ε` where it was below).
     user_tol: Tolerances<R, N>,
+    settings: Settings<R, N>,
     stats: Stats,
     finished: bool,
 }
@@ -209,23 +207,30 @@ where
                 what: "Radau stages must be 3, 5 or 7, with min_stages <= max_stages",
             });
         }
-        let settings = settings.into();
-        check_start(t0, &y0, t_bound)?;
-        settings.check_steps(t0, t_bound)?;
-        let (tol, raised) = settings.tol.validated()?;
-        let mut atol = [R::zero(); N];
-        for (i, a) in atol.iter_mut().enumerate() {
-            *a = tol.atol(i);
-        }
+        // Built whole before anything else is checked, then started in place by a call
+        // that is never inlined (see [`crate::Radau5::reset`] for why).
+        let mut st = Self::unstarted(sys, settings.into(), min_stages, max_stages);
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+
+    /// A stepper holding `sys` and `settings` that has not started: every work area zero,
+    /// nothing checked. [`AdaptiveRadau::reset`] starts it.
+    fn unstarted(
+        sys: Sys,
+        settings: Settings<R, N>,
+        min_stages: usize,
+        max_stages: usize,
+    ) -> Self {
         let stages = RadauStages::with_stages(min_stages);
-        let mut st = AdaptiveRadau {
+        AdaptiveRadau {
             sys,
-            t: t0,
-            y: y0,
+            t: R::zero(),
+            y: [R::zero(); N],
             f: [R::zero(); N],
-            t_prev: t0,
-            t_bound,
-            dir: if t_bound < t0 { -R::one() } else { R::one() },
+            t_prev: R::zero(),
+            t_bound: R::zero(),
+            dir: R::one(),
             h: R::zero(),
             h_old: R::zero(),
             stages,
@@ -239,8 +244,8 @@ where
             lu: RealComplexLu::default(),
             lu_pairs: [Lu::default(); MAX_PAIRS - 1],
             start: Start::Jacobian,
-            rtol: tol.rtol(),
-            atol,
+            rtol: R::zero(),
+            atol: [R::zero(); N],
             rtol1: R::zero(),
             atol1: [R::zero(); N],
             inv_scal: [R::zero(); N],
@@ -258,23 +263,57 @@ where
             last: false,
             gustafsson: None,
             n_singular: 0,
-            max_step: settings.max_step,
-            min_step: settings.min_step,
-            max_nfev: settings.max_nfev,
-            first_step: settings.first_step,
-            user_tol: tol,
-            stats: Stats {
-                rtol_raised: raised,
-                ..Stats::default()
-            },
-            finished: t0 == t_bound,
-        };
-        st.convert_tolerances();
-        if st.finished {
-            return Ok(st);
+            user_tol: settings.tol,
+            settings,
+            stats: Stats::default(),
+            finished: true,
         }
-        st.eval_start()?;
-        Ok(st)
+    }
+
+    /// Starts a new integration from `(t0, y0)` towards `t_bound` in place, with the system,
+    /// settings and stage limits the stepper was made with, from `min_stages`; the counters
+    /// start again from zero. As [`crate::Radau5::reset`]: a stepper placed once in a
+    /// `static` or a `Box` is reused without passing through the stack.
+    #[inline(never)]
+    pub fn reset(&mut self, t0: R, y0: [R; N], t_bound: R) -> Result<(), Error> {
+        check_start(t0, &y0, t_bound)?;
+        self.settings.check_steps(t0, t_bound)?;
+        let (tol, raised) = self.settings.tol.validated()?;
+        for i in 0..N {
+            self.atol[i] = tol.atol(i);
+        }
+        self.rtol = tol.rtol();
+        self.user_tol = tol;
+        self.stages = RadauStages::with_stages(self.min_stages);
+        self.dense_stages = self.stages;
+        self.t = t0;
+        self.y = y0;
+        self.t_prev = t0;
+        self.t_bound = t_bound;
+        self.dir = if t_bound < t0 { -R::one() } else { R::one() };
+        self.h = R::zero();
+        self.h_old = R::zero();
+        self.cont = [[R::zero(); N]; MAX_STAGES];
+        self.jac_fresh = false;
+        self.jac_valid = false;
+        self.theta = R::zero();
+        self.theta_smooth = R::zero();
+        self.newt_last = 0;
+        self.since_change = 0;
+        self.failed_newton = false;
+        self.cut_newton = false;
+        self.changed = false;
+        self.n_singular = 0;
+        self.stats = Stats {
+            rtol_raised: raised,
+            ..Stats::default()
+        };
+        self.finished = t0 == t_bound;
+        self.convert_tolerances();
+        if self.finished {
+            return Ok(());
+        }
+        self.eval_start()
     }
 
     /// The system being integrated.
@@ -313,12 +352,12 @@ where
             (self.t, &self.y, self.t_bound, self.dir),
             &mut self.f,
             (
-                self.first_step,
-                self.max_step,
+                self.settings.first_step,
+                self.settings.max_step,
                 self.stages.s as u32 + 1,
                 &self.user_tol,
             ),
-            (&mut self.stats, self.max_nfev),
+            (&mut self.stats, self.settings.max_nfev),
             self.jac_valid,
         )?;
         self.set_scal();
@@ -343,7 +382,7 @@ where
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        super::budget(&self.stats, self.max_nfev, n)
+        super::budget(&self.stats, self.settings.max_nfev, n)
     }
 
     /// Evaluates the Jacobian at the current point.
@@ -354,7 +393,7 @@ where
             &mut self.jac,
             &mut self.jac_valid,
             &mut self.stats,
-            self.max_nfev,
+            self.settings.max_nfev,
         )?;
         self.jac_fresh = true;
         Ok(())
@@ -774,7 +813,7 @@ where
             let h_abs = self.h.abs();
             let spacing = self.t.abs() * R::epsilon();
             let forced = self.last && h_abs > R::zero();
-            if h_abs.is_nan() || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.min_step)) {
+            if h_abs.is_nan() || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.settings.min_step)) {
                 return Err(match non_finite_at {
                     Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
                     None => Error::StepSizeTooSmall {
@@ -890,7 +929,7 @@ where
                 h_new,
                 self.reject,
                 self.theta,
-                self.max_step,
+                self.settings.max_step,
                 Sys::JACOBIAN == JacobianKind::Constant,
             );
             self.reject = false;

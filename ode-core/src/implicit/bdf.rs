@@ -206,10 +206,7 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64> {
     lu_valid: bool,
     newton_tol: S::Real,
     tol: Tolerances<S::Real, N>,
-    max_step: S::Real,
-    min_step: S::Real,
-    max_nfev: usize,
-    first_step: Option<S::Real>,
+    settings: Settings<S::Real, N>,
     n_singular: u32,
     stats: Stats,
     finished: bool,
@@ -233,26 +230,25 @@ where
         t_bound: S::Real,
         settings: impl Into<Settings<S::Real, N>>,
     ) -> Result<Self, Error> {
-        let settings = settings.into();
-        check_start(t0, &y0, t_bound)?;
-        settings.check_steps(t0, t_bound)?;
-        let (tol, raised) = settings.tol.validated()?;
-        let rtol = tol.rtol();
-        let r = |x: f64| S::Real::from_f64(x);
-        let newton_tol = (r(10.0) * S::Real::epsilon() / rtol).max(r(0.03).min(rtol.sqrt()));
-        let mut st = Bdf {
+        // Built whole before anything is checked, then started in place by a call that is
+        // never inlined (see [`crate::Radau5::reset`] for why).
+        let mut st = Self::unstarted(sys, settings.into());
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+
+    /// A stepper holding `sys` and `settings` that has not started: every work area zero,
+    /// nothing checked. [`Bdf::reset`] starts it.
+    fn unstarted(sys: Sys, settings: Settings<S::Real, N>) -> Self {
+        Bdf {
             sys,
-            t: t0,
-            y: y0,
+            t: S::Real::zero(),
+            y: [S::zero(); N],
             f: [S::zero(); N],
             t_err: S::Real::zero(),
-            t_prev: t0,
-            t_bound,
-            dir: if t_bound < t0 {
-                -S::Real::one()
-            } else {
-                S::Real::one()
-            },
+            t_prev: S::Real::zero(),
+            t_bound: S::Real::zero(),
+            dir: S::Real::one(),
             h_abs: S::Real::zero(),
             d: [[S::zero(); N]; MAX_ORDER + 3],
             order: 1,
@@ -260,24 +256,48 @@ where
             jac: [[S::zero(); N]; N],
             lu: Lu::default(),
             lu_valid: false,
-            newton_tol,
-            tol,
-            max_step: settings.max_step,
-            min_step: settings.min_step,
-            max_nfev: settings.max_nfev,
-            first_step: settings.first_step,
+            newton_tol: S::Real::zero(),
+            tol: settings.tol,
+            settings,
             n_singular: 0,
-            stats: Stats {
-                rtol_raised: raised,
-                ..Stats::default()
-            },
-            finished: t0 == t_bound,
-        };
-        if st.finished {
-            return Ok(st);
+            stats: Stats::default(),
+            finished: true,
         }
-        st.start()?;
-        Ok(st)
+    }
+
+    /// Starts a new integration from `(t0, y0)` towards `t_bound` in place, with the system
+    /// and settings the stepper was made with; the counters start again from zero. As
+    /// [`crate::Radau5::reset`]: a stepper placed once in a `static` or a `Box` is reused
+    /// without passing through the stack (a `Bdf` holds `2·N²` scalars).
+    #[inline(never)]
+    pub fn reset(&mut self, t0: S::Real, y0: [S; N], t_bound: S::Real) -> Result<(), Error> {
+        check_start(t0, &y0, t_bound)?;
+        self.settings.check_steps(t0, t_bound)?;
+        let (tol, raised) = self.settings.tol.validated()?;
+        let rtol = tol.rtol();
+        let r = |x: f64| S::Real::from_f64(x);
+        self.newton_tol = (r(10.0) * S::Real::epsilon() / rtol).max(r(0.03).min(rtol.sqrt()));
+        self.tol = tol;
+        self.t = t0;
+        self.y = y0;
+        self.t_err = S::Real::zero();
+        self.t_prev = t0;
+        self.t_bound = t_bound;
+        self.dir = if t_bound < t0 {
+            -S::Real::one()
+        } else {
+            S::Real::one()
+        };
+        self.n_singular = 0;
+        self.stats = Stats {
+            rtol_raised: raised,
+            ..Stats::default()
+        };
+        self.finished = t0 == t_bound;
+        if self.finished {
+            return Ok(());
+        }
+        self.start()
     }
 
     /// The system being integrated.
@@ -296,7 +316,7 @@ where
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        super::budget(&self.stats, self.max_nfev, n)
+        super::budget(&self.stats, self.settings.max_nfev, n)
     }
 
     /// `f`, the Jacobian and the first step at the current point: the start of an integration
@@ -309,8 +329,8 @@ where
             return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
         }
         let span = (self.t_bound - self.t).abs();
-        let max_abs = self.max_step.min(span);
-        self.h_abs = match self.first_step {
+        let max_abs = self.settings.max_step.min(span);
+        self.h_abs = match self.settings.first_step {
             Some(h) => h.min(max_abs),
             None => {
                 self.budget(1)?;
@@ -489,17 +509,17 @@ where
         let r = |x: f64| S::Real::from_f64(x);
         let t = self.t;
         let spacing = (t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
-        let min_step = (r(10.0) * spacing).max(self.min_step);
-        if self.h_abs > self.max_step {
-            let factor = self.max_step / self.h_abs;
+        let min_step = (r(10.0) * spacing).max(self.settings.min_step);
+        if self.h_abs > self.settings.max_step {
+            let factor = self.settings.max_step / self.h_abs;
             self.rescale(factor);
-            self.h_abs = self.max_step;
+            self.h_abs = self.settings.max_step;
         } else if self.h_abs < min_step {
             // Raised with a margin over the spacing of floating-point numbers, which grows
             // with t: raised exactly to the floor, the step would fall below the next step's
             // floor again, be raised again, and never grow (the differences are rescaled and
             // the order selection restarted each time).
-            let target = (r(20.0) * spacing).max(self.min_step);
+            let target = (r(20.0) * spacing).max(self.settings.min_step);
             let factor = target / self.h_abs;
             self.rescale(factor);
             self.h_abs = target;

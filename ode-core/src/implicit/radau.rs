@@ -201,11 +201,9 @@ pub struct Radau5<Sys, const N: usize, R: Real = f64> {
     /// The step and error of the last accepted step, for Gustafsson's controller.
     gustafsson: Option<(R, R)>,
     n_singular: u32,
-    max_step: R,
-    min_step: R,
-    max_nfev: usize,
-    first_step: Option<R>,
+    /// The validated tolerances (`rtol` raised to `100 ε` where it was below).
     user_tol: Tolerances<R, N>,
+    settings: Settings<R, N>,
     stats: Stats,
     finished: bool,
 }
@@ -228,27 +226,24 @@ where
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
     ) -> Result<Self, Error> {
-        let settings = settings.into();
-        check_start(t0, &y0, t_bound)?;
-        settings.check_steps(t0, t_bound)?;
-        let (tol, raised) = settings.tol.validated()?;
-        // RADAU5's conversion of the tolerances.
-        let rtol = tol.rtol();
-        let rtol_t = R::from_f64(0.1) * rtol.powf(R::from_f64(2.0 / 3.0));
-        let mut atol = [R::zero(); N];
-        for (i, a) in atol.iter_mut().enumerate() {
-            *a = rtol_t * tol.atol(i) / rtol;
-        }
-        let eps = R::epsilon();
-        let fnewt = (R::from_f64(10.0) * eps / rtol_t).max(R::from_f64(0.03).min(rtol_t.sqrt()));
-        let mut st = Radau5 {
+        // Built whole before anything is checked, then started in place by a call that is
+        // never inlined: see [`Radau5::reset`] for why.
+        let mut st = Self::unstarted(sys, settings.into());
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+
+    /// A stepper holding `sys` and `settings` that has not started: every work area zero,
+    /// nothing checked. [`Radau5::reset`] starts it.
+    fn unstarted(sys: Sys, settings: Settings<R, N>) -> Self {
+        Radau5 {
             sys,
-            t: t0,
-            y: y0,
+            t: R::zero(),
+            y: [R::zero(); N],
             f: [R::zero(); N],
-            t_prev: t0,
-            t_bound,
-            dir: if t_bound < t0 { -R::one() } else { R::one() },
+            t_prev: R::zero(),
+            t_bound: R::zero(),
+            dir: R::one(),
             h: R::zero(),
             h_old: R::zero(),
             cont: [[R::zero(); N]; 3],
@@ -257,10 +252,10 @@ where
             jac_valid: false,
             lu: RealComplexLu::default(),
             start: Start::Jacobian,
-            rtol: rtol_t,
-            atol,
+            rtol: R::zero(),
+            atol: [R::zero(); N],
             inv_scal: [R::zero(); N],
-            fnewt,
+            fnewt: R::zero(),
             faccon: Faccon::new(),
             theta: R::from_f64(THET),
             first: true,
@@ -268,22 +263,75 @@ where
             last: false,
             gustafsson: None,
             n_singular: 0,
-            max_step: settings.max_step,
-            min_step: settings.min_step,
-            max_nfev: settings.max_nfev,
-            first_step: settings.first_step,
-            user_tol: tol,
-            stats: Stats {
-                rtol_raised: raised,
-                ..Stats::default()
-            },
-            finished: t0 == t_bound,
-        };
-        if st.finished {
-            return Ok(st);
+            user_tol: settings.tol,
+            settings,
+            stats: Stats::default(),
+            finished: true,
         }
-        st.eval_start()?;
-        Ok(st)
+    }
+
+    /// Starts a new integration from `(t0, y0)` towards `t_bound` in place, with the system
+    /// and settings the stepper was made with: the counters start again from zero. A stepper
+    /// placed once in a `static` or a `Box` is reused this way without passing through the
+    /// stack (a `Radau5` holds `4·N²` reals: 8 MB for `N = 500` in `f64`).
+    ///
+    /// This is also how [`Radau5::new`] starts, and why it is never inlined: a function whose
+    /// frame holds a whole stepper (more than 32 KiB) gets an inline stack-probe loop that
+    /// LLVM's x86-64 back end writes with `r11` as its scratch register; where shrink-wrapping
+    /// placed that prologue after the checks of the input, a check's value still live in `r11`
+    /// was overwritten, and the stepper started from a corrupted `first_step` (a zero step:
+    /// "required step size 0e0 at t = 0" from `N ≈ 80` on, in optimised builds only). Here
+    /// the checks run in a frame of their own, after the caller's frame is set up.
+    ///
+    /// ```
+    /// use ode_core::{OdeSystem, Radau5, Stepper, Tolerances};
+    /// struct Decay;
+    /// impl OdeSystem<1> for Decay {
+    ///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+    /// }
+    /// let mut st = Box::new(Radau5::new(Decay, 0.0, [1.0], 1.0, Tolerances::new(1e-8, 1e-10))?);
+    /// for y0 in [1.0, 2.0, 3.0] {
+    ///     st.reset(0.0, [y0], 1.0)?;
+    ///     while !st.is_finished() { st.step()?; }
+    ///     assert!((st.y()[0] - y0 * (-1.0f64).exp()).abs() < 1e-8 * y0);
+    /// }
+    /// # Ok::<(), ode_core::Error>(())
+    /// ```
+    #[inline(never)]
+    pub fn reset(&mut self, t0: R, y0: [R; N], t_bound: R) -> Result<(), Error> {
+        check_start(t0, &y0, t_bound)?;
+        self.settings.check_steps(t0, t_bound)?;
+        let (tol, raised) = self.settings.tol.validated()?;
+        // RADAU5's conversion of the tolerances.
+        let rtol = tol.rtol();
+        let rtol_t = R::from_f64(0.1) * rtol.powf(R::from_f64(2.0 / 3.0));
+        for i in 0..N {
+            self.atol[i] = rtol_t * tol.atol(i) / rtol;
+        }
+        let eps = R::epsilon();
+        self.fnewt = (R::from_f64(10.0) * eps / rtol_t).max(R::from_f64(0.03).min(rtol_t.sqrt()));
+        self.rtol = rtol_t;
+        self.user_tol = tol;
+        self.t = t0;
+        self.y = y0;
+        self.t_prev = t0;
+        self.t_bound = t_bound;
+        self.dir = if t_bound < t0 { -R::one() } else { R::one() };
+        self.h = R::zero();
+        self.h_old = R::zero();
+        self.cont = [[R::zero(); N]; 3];
+        self.jac_fresh = false;
+        self.jac_valid = false;
+        self.n_singular = 0;
+        self.stats = Stats {
+            rtol_raised: raised,
+            ..Stats::default()
+        };
+        self.finished = t0 == t_bound;
+        if self.finished {
+            return Ok(());
+        }
+        self.eval_start()
     }
 
     /// The system being integrated.
@@ -303,8 +351,8 @@ where
             &self.sys,
             (self.t, &self.y, self.t_bound, self.dir),
             &mut self.f,
-            (self.first_step, self.max_step, 4, &self.user_tol),
-            (&mut self.stats, self.max_nfev),
+            (self.settings.first_step, self.settings.max_step, 4, &self.user_tol),
+            (&mut self.stats, self.settings.max_nfev),
             self.jac_valid,
         )?;
         self.set_scal();
@@ -328,7 +376,7 @@ where
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        super::budget(&self.stats, self.max_nfev, n)
+        super::budget(&self.stats, self.settings.max_nfev, n)
     }
 
     /// Evaluates the Jacobian at the current point.
@@ -339,7 +387,7 @@ where
             &mut self.jac,
             &mut self.jac_valid,
             &mut self.stats,
-            self.max_nfev,
+            self.settings.max_nfev,
         )?;
         self.jac_fresh = true;
         Ok(())
@@ -576,7 +624,7 @@ where
             // A last step forced short by the bound is exempt: the error control did not ask
             // for it.
             let forced = self.last && h_abs > R::zero();
-            if h_abs.is_nan() || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.min_step)) {
+            if h_abs.is_nan() || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.settings.min_step)) {
                 return Err(match non_finite_at {
                     Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
                     None => Error::StepSizeTooSmall {
@@ -680,7 +728,7 @@ where
                 h_new,
                 self.reject,
                 self.theta,
-                self.max_step,
+                self.settings.max_step,
                 Sys::JACOBIAN == JacobianKind::Constant,
             );
             self.reject = false;
