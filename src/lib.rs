@@ -64,7 +64,17 @@
 //! # Ok::<(), odegen::Error>(())
 //! ```
 //!
-//! The crate re-exports [`ode_core`] (the integrators, `no_std` without default features).
+//! The crate re-exports [`ode_core`] (the integrators).
+//!
+//! ## Without `std`
+//!
+//! With `default-features = false` the crate is `#![no_std]` and needs no allocator:
+//! `#[ode_system]` systems, their events and every stepper (`Dop853`, `Radau5`, `Bdf`, ...)
+//! work on bare metal; the feature `alloc` adds [`solve_ivp`] and the continuous solution, and
+//! `std` (the default) dual numbers. The generated code calls the elementary functions
+//! through `num_traits::Float` (by `libm` without `std`), and the prelude brings that trait
+//! into scope anonymously, so a system's body may write `x.sin()` in a `#![no_std]` crate too.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -191,6 +201,7 @@ pub mod __private {
     pub use ode_core;
     #[cfg(feature = "std")]
     pub use ode_core::num_dual::{Dual64, DualNum};
+    pub use ode_core::num_traits::Float;
 
     /// Methods of `f64` that num-dual's `Dual64` lacks, for the `jacobian = dual` copy.
     #[cfg(feature = "std")]
@@ -252,13 +263,17 @@ pub mod __private {
 
 /// The names most programs need.
 pub mod prelude {
+    pub use ode_core::num_traits::Float as _;
     pub use ode_core::{
-        run, solve_ivp, solve_ivp_with_events, AdaptiveRadau, Bdf, DenseSolution, Direction,
-        Dop853, Dopri5, Ending, Error, Euler, EventAction, EventOutcome, EventSet, EventTracker,
-        FixedStepHandler, FnHandler, Gill, HighamHall54, Jacobian, JacobianKind, Luther, Method,
-        Midpoint, NoEvents, NormalizerBounds, NormalizerMode, Occurrence, OdeResult, OdeSystem,
-        Options, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Settings, Sparsity, Status, StepHandler,
-        StepNormalizer, StepView, Stepper, ThreeEighths, Tolerances, Tsit5,
+        run, AdaptiveRadau, Bdf, Direction, Dop853, Dopri5, Ending, Error, Euler, EventAction,
+        EventOutcome, EventSet, EventTracker, FixedStepHandler, FnHandler, Gill, HighamHall54,
+        Jacobian, JacobianKind, Luther, Midpoint, NoEvents, NormalizerBounds, NormalizerMode,
+        Occurrence, OdeSystem, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Settings, Sparsity,
+        StepHandler, StepNormalizer, StepView, Stepper, ThreeEighths, Tolerances, Tsit5,
+    };
+    #[cfg(feature = "alloc")]
+    pub use ode_core::{
+        solve_ivp, solve_ivp_with_events, DenseSolution, Method, OdeResult, Options, Status,
     };
     pub use ode_macros::ode_system;
 }

@@ -12,7 +12,8 @@
 //! - `apex`: `v = 0` at `t = 20`, where `x = 10·20 − 20²/4 = 100`;
 //! - `hit_ground`: `x = 0` (`t > 0`) at `t = 40`, where `v = 10 − 40/2 = −10`.
 //!
-//! The solution is a quadratic polynomial; every Runge–Kutta method of order ≥ 2 integrates it
+//! The solution is a quadratic polynomial; every Runge–Kutta method of order ≥ 2 (Radau IIA
+//! included) integrates it
 //! without truncation error, and every dense output used here (cubic Hermite, Dormand–Prince,
 //! DOP853, Tsitouras continuous extensions of order ≥ 3) reproduces it, so the event times and
 //! states are exact up to rounding: they are checked to 1e-9 absolute.
@@ -30,21 +31,8 @@
 
 use odegen::prelude::*;
 
-/// Every method `solve_ivp` offers (`Method` is `#[non_exhaustive]`, so this list is kept by
-/// hand; `all_methods_are_listed` guards it against the enum's `Display` names).
-const METHODS: [Method; 11] = [
-    Method::Rk23,
-    Method::Rk45,
-    Method::Dop853,
-    Method::HighamHall54,
-    Method::Tsit5,
-    Method::Euler,
-    Method::Midpoint,
-    Method::Rk4,
-    Method::Gill,
-    Method::ThreeEighths,
-    Method::Luther,
-];
+/// Every method `solve_ivp` offers: the one list in `ode-core`.
+const METHODS: [Method; 14] = Method::ALL;
 
 /// The step of the fixed-step methods.
 const H: f64 = 0.1;
@@ -238,7 +226,12 @@ fn macro_and_hand_written_agree_exactly() {
 /// exactly by the adaptive methods, so the events are still located to 1e-9.
 #[test]
 fn default_tolerances_adaptive() {
-    for method in METHODS.into_iter().filter(|m| !m.is_fixed_step()) {
+    // The Runge–Kutta methods only: BDF, a multistep method, starts at order 1 (implicit
+    // Euler), which is not exact on the quadratic; at SciPy's default rtol = 1e-3 it keeps an
+    // error of that tolerance's size (1.3e-5 in the event times), checked with the stiff
+    // methods' features (`tests/stiff_features.rs`), not rounding.
+    let runge_kutta = |m: &Method| !m.is_fixed_step() && *m != Method::Bdf;
+    for method in METHODS.into_iter().filter(runge_kutta) {
         let sol = solve_ivp_with_events(
             &Cannon,
             (0.0, T_END),

@@ -1,4 +1,5 @@
-//! The stiff solvers, `Radau5` (`Method::Radau`) and `Bdf` (`Method::Bdf`), through every feature
+//! The stiff solvers, `Radau5` (`Method::Radau`), `AdaptiveRadau` and `Bdf` (`Method::Bdf`) —
+//! every method of `Method::implicit()` — through every feature
 //! the explicit methods offer: events (terminal, non-terminal, `ResetState` restarts), `t_eval`
 //! and dense output forward and backward, step handlers, the evaluation budget, every Jacobian
 //! source with exact work counters, and (BDF) complex states.
@@ -30,7 +31,17 @@ use odegen::{Scalar, Stats};
 use std::cell::Cell;
 use std::f64::consts::PI;
 
-const METHODS: [Method; 2] = [Method::Radau, Method::Bdf];
+/// How close an event is located at `rtol = 1e-10`: to 1e-9, but for AdaptiveRadau to 1e-8.
+/// RADAU's continuous output is the collocation polynomial, of order `s` (the stage count),
+/// not the method's `2s − 1`: at 5 and 7 stages the steps are long and the located times carry
+/// that interpolation error (4.5e-9 measured on the kicked transient).
+fn event_time_bound(method: Method) -> f64 {
+    if method == Method::AdaptiveRadau {
+        1e-8
+    } else {
+        1e-9
+    }
+}
 
 fn max_abs_diff<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
     a.iter()
@@ -202,7 +213,7 @@ fn events_on_a_stiff_problem_are_located_at_their_analytic_times() {
     // y0 = cos t + e^{−1000 t}: zeros at π/2 (falling) and 3π/2 (rising); y0 = 1/2 falls at
     // π/3 (not counted: the event is rising only) and rises at 5π/3, where the run stops.
     let t_stop = 5.0 * PI / 3.0;
-    for method in METHODS {
+    for method in Method::implicit() {
         let sol = solve_ivp_with_events(
             &Transient,
             (0.0, 10.0),
@@ -292,7 +303,7 @@ fn a_reset_of_the_stiff_variable_restarts_the_method() {
     }
     t_eval.insert(7, 4.0);
     t_eval.push(9.0);
-    for method in METHODS {
+    for method in Method::implicit() {
         let sol = solve_ivp_with_events(
             &Transient,
             (0.0, 9.0),
@@ -309,7 +320,7 @@ fn a_reset_of_the_stiff_variable_restarts_the_method() {
         assert_eq!(sol.t_events[0].len(), 2, "{method}: {:?}", sol.t_events[0]);
         for (k, (&t, &exact)) in sol.t_events[0].iter().zip(&kicks).enumerate() {
             assert!(
-                (t - exact).abs() < 1e-9,
+                (t - exact).abs() < event_time_bound(method),
                 "{method}: kick {k} at {t}, exact {exact}"
             );
             let y = sol.y_events[0][k];
@@ -327,7 +338,14 @@ fn a_reset_of_the_stiff_variable_restarts_the_method() {
             let exact = kicked_exact(t, &sol.t_events[0]);
             let e = max_abs_diff(y, &exact);
             worst = worst.max(e);
-            assert!(e < 2e-8, "{method}: y({t}) = {y:?}, exact {exact:?}");
+            // AdaptiveRadau's `t_eval` values carry its order-s interpolant's error (see
+            // `event_time_bound`): 2.1e-8 measured.
+            let bound = if method == Method::AdaptiveRadau {
+                1e-7
+            } else {
+                2e-8
+            };
+            assert!(e < bound, "{method}: y({t}) = {y:?}, exact {exact:?}");
         }
         // Right after a kick y0 ≈ −1 (the kick), not the unkicked cos t ≈ 0.
         assert!(sol.y[2][0] < -0.8, "{method}: {:?}", sol.y[2]);
@@ -343,7 +361,7 @@ fn a_reset_of_the_stiff_variable_restarts_the_method() {
 
 #[test]
 fn t_eval_forward_and_backward_match_the_exact_solution() {
-    for method in METHODS {
+    for method in Method::implicit() {
         for rtol in [1e-6, 1e-9] {
             fn opts<const N: usize>(method: Method, rtol: f64) -> Options<f64, N> {
                 Options::new(method).rtol(rtol).atol(1e-2 * rtol)
@@ -398,7 +416,7 @@ fn t_eval_forward_and_backward_match_the_exact_solution() {
 
 #[test]
 fn dense_output_is_accurate_and_continuous_at_the_steps() {
-    for method in METHODS {
+    for method in Method::implicit() {
         for rtol in [1e-6, 1e-9] {
             let sol = solve_ivp(
                 &Transient,
@@ -674,7 +692,7 @@ fn step_handlers_see_every_implicit_step_once() {
 #[test]
 fn the_evaluation_budget_fails_the_run_with_its_limit() {
     let budget = 150;
-    for method in METHODS {
+    for method in Method::implicit() {
         // solve_ivp: status Failed, the limit in the message, the budget respected.
         let sol = solve_ivp(
             &Transient,
@@ -893,7 +911,7 @@ fn every_jacobian_source_gives_the_same_answer_with_exact_counters() {
 #[test]
 fn a_constant_jacobian_of_a_linear_system_is_evaluated_once() {
     let exact = transient_exact(5.0);
-    for method in METHODS {
+    for method in Method::implicit() {
         let sys = ConstantJacobian::new(Transient, TRANSIENT_JAC);
         // Through solve_ivp, with a restart (a reset event) in between: still one Jacobian.
         let sol = solve_ivp_with_events(
@@ -1128,7 +1146,7 @@ fn backward_integration_of_a_problem_stiff_backward() {
         t_layer -= (t_layer.cos() + e) / (-t_layer.sin() + 1000.0 * e);
     }
     assert!((t_layer - 3.0).abs() < 2e-5 && backward_exact(t_layer)[0].abs() < 1e-12);
-    for method in METHODS {
+    for method in Method::implicit() {
         let sol = solve_ivp_with_events(
             &BackwardStiff,
             (3.0, 0.0),
@@ -1140,7 +1158,10 @@ fn backward_integration_of_a_problem_stiff_backward() {
         assert_eq!(sol.status, Status::Finished, "{method}");
         assert_eq!(sol.t_events[0].len(), 2, "{method}: {:?}", sol.t_events[0]);
         for (&t, exact) in sol.t_events[0].iter().zip([t_layer, PI / 2.0]) {
-            assert!((t - exact).abs() < 1e-9, "{method}: {t} vs {exact}");
+            assert!(
+                (t - exact).abs() < event_time_bound(method),
+                "{method}: {t} vs {exact}"
+            );
         }
         assert_eq!(*sol.t.last().unwrap(), 0.0);
         assert!(sol.t.windows(2).all(|w| w[1] < w[0]), "{method}");
@@ -1237,7 +1258,7 @@ fn check_bouncing_ball(method: Method, rtol: f64, atol: f64, max_nfev: usize) {
 
 #[test]
 fn a_bouncing_ball_restarts_after_every_bounce() {
-    for method in METHODS {
+    for method in Method::implicit() {
         check_bouncing_ball(method, 1e-10, 1e-10, usize::MAX);
     }
     check_bouncing_ball(Method::Radau, 1e-10, 1e-12, usize::MAX);

@@ -1,15 +1,14 @@
-//! Proof that `ode-core` builds and integrates without `std` and without an allocator.
+//! Proof that `odegen` builds and integrates without `std` and without an allocator, with
+//! `#[ode_system]` systems and their events, explicit and implicit methods alike.
 //!
-//! This crate is `#![no_std]` and depends on `ode-core` with default features off; the test
+//! This crate is `#![no_std]` and depends on `odegen` with default features off; the test
 //! `tests/no_std.rs` of the workspace root builds it on its own, so that no other member's
-//! features leak in.
+//! features leak in, and also for a bare-metal target when one is installed.
 #![no_std]
 #![forbid(unsafe_code)]
 
-use ode_core::{
-    run, Direction, Dop853, Ending, Error, EventAction, EventSet, NormalizerBounds, NormalizerMode,
-    OdeSystem, StepNormalizer, Stepper, Tolerances,
-};
+use odegen::prelude::*;
+use odegen::{Error, EventSet};
 
 /// The harmonic oscillator `x'' = −x`.
 pub struct Oscillator;
@@ -102,6 +101,49 @@ pub fn bounce_times() -> Result<([f64; 3], usize), Error> {
     }
 }
 
+/// The stiffness of [`prothero_robinson`].
+pub const LAMBDA: f64 = 1.0e3;
+
+/// Prothero and Robinson's stiff test equation (A. Prothero, A. Robinson, *Math. Comp.* 28
+/// (1974) 145–162), `y' = −λ (y − sin t) + cos t`, exact `y = sin t` from `y(0) = 0`, with a
+/// decaying companion `z' = −z`; the event `y = 0` falling (at `t = π`) ends the integration.
+/// Its body calls `sin` and `cos`, which `no_std` gets through `libm`.
+#[ode_system(events(descent(direction = falling, terminal)))]
+pub fn prothero_robinson(t: f64, [y, z]: [f64; 2]) -> [f64; 2] {
+    [-LAMBDA * (y - t.sin()) + t.cos(), -z]
+}
+/// `y`: zero at `t = kπ`.
+pub fn descent(_t: f64, [y, _z]: [f64; 2]) -> f64 {
+    y
+}
+
+/// Integrates [`prothero_robinson`] from `(0, 1)` with `stepper` until its event, with the
+/// allocation-free driver; returns the event time and the number of accepted steps.
+fn until_descent<St: Stepper<f64, 2>>(mut st: St) -> Result<(f64, usize), Error> {
+    let mut t_event = f64::NAN;
+    let ending = run(&mut st, ProtheroRobinson.events(), &mut (), &mut |occ| {
+        t_event = occ.t
+    })?;
+    match ending {
+        Ending::Terminated { .. } => Ok((t_event, st.stats().n_accepted)),
+        Ending::Finished => Err(Error::InvalidOption {
+            what: "the descent event should have ended the integration",
+        }),
+    }
+}
+
+/// The event time of [`prothero_robinson`] (exactly `π`) with DOP853, Radau5 and BDF, and
+/// each method's number of accepted steps.
+pub fn descent_times() -> Result<[(f64, usize); 3], Error> {
+    let tol = Tolerances::new(1e-8, 1e-10);
+    let (t0, y0, t1) = (0.0, [0.0, 1.0], 10.0);
+    Ok([
+        until_descent(Dop853::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
+        until_descent(Radau5::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
+        until_descent(Bdf::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -128,5 +170,17 @@ mod tests {
         }
         // 0, 0.5, ..., 5.5 before the third bounce at t = 3.88 t_1 ≈ 5.54, then the bounce itself.
         assert_eq!(n_heights, 13);
+    }
+
+    /// The event at `t = π` with an explicit and two implicit methods; the implicit ones take
+    /// far fewer steps on this stiff problem.
+    #[test]
+    fn stiff_macro_system_with_events_without_std() {
+        let [dop853, radau5, bdf] = super::descent_times().unwrap();
+        for (t, _) in [dop853, radau5, bdf] {
+            assert!((t - core::f64::consts::PI).abs() < 1e-6, "t = {t}");
+        }
+        assert!(radau5.1 * 10 < dop853.1, "{radau5:?} {dop853:?}");
+        assert!(bdf.1 * 3 < dop853.1, "{bdf:?} {dop853:?}");
     }
 }

@@ -52,6 +52,13 @@ pub enum Atol<R, const N: usize> {
 /// and the driver's `message`). Negative or non-finite tolerances are refused with
 /// [`Error::InvalidTolerance`].
 ///
+/// `atol = 0` (for all components, or for some of an `atol` vector) is pure relative control
+/// there: a component that is exactly 0 at both ends of a step counts as exact (its scale is
+/// 0, its error 0), one that is not is measured relative to its own size, and the starting
+/// step is estimated from the components of non-zero scale. The Radau methods refuse
+/// `atol_i = 0`, as Hairer's RADAU5 and RADAU do: their Newton weights `1/(atol_i + rtol |y_i|)`
+/// are taken at the start of the step alone, and are infinite where `y_i = 0`.
+///
 /// ```
 /// use ode_core::Tolerances;
 /// let tol = Tolerances::<f64, 3>::new(1e-6, 1e-9).with_atol_vector([1e-9, 1e-12, 1e-9]);
@@ -148,11 +155,40 @@ impl<R: Real, const N: usize> Tolerances<R, N> {
         }
         let mut sum = R::zero();
         for i in 0..N {
-            let sc = self.atol(i) + self.rtol * y[i].modulus().max(y_new[i].modulus());
-            let r = err[i].modulus() / sc;
-            sum = sum + r * r;
+            let e = err[i].modulus();
+            // An exact component counts zero whatever its scale: with `atol_i = 0` and
+            // `y_i = ŷ_i = 0` the scale is 0 and its weight infinite, and `0 / 0` would make
+            // the whole norm NaN. A non-zero error there stays infinite (pure relative
+            // control), and a NaN error stays NaN.
+            if e != R::zero() {
+                let sc = self.atol(i) + self.rtol * y[i].modulus().max(y_new[i].modulus());
+                let r = e / sc;
+                sum = sum + r * r;
+            }
         }
         (sum / R::from_f64(N as f64)).sqrt()
+    }
+
+    /// The norm of [`Tolerances::norm`] over the components whose scale `atol_i + rtol |y_i|`
+    /// is positive, with `N` replaced by their count (0 when there are none): the starting
+    /// step's estimates of `‖y0‖`, `‖f0‖` and `‖y''‖`, which a component of zero scale
+    /// (`atol_i = 0`, `y_i = 0`) tells nothing about.
+    fn start_norm<S: Scalar<Real = R>>(&self, v: &[S; N], y: &[S; N]) -> R {
+        let mut sum = R::zero();
+        let mut n = 0usize;
+        for i in 0..N {
+            let sc = self.atol(i) + self.rtol * y[i].modulus();
+            if sc > R::zero() {
+                let r = v[i].modulus() / sc;
+                sum = sum + r * r;
+                n += 1;
+            }
+        }
+        if n == 0 {
+            R::zero()
+        } else {
+            (sum / R::from_f64(n as f64)).sqrt()
+        }
     }
 
     /// The weighted RMS norm of `v` with scales `atol_i + rtol · |y_i|`.
@@ -349,8 +385,8 @@ pub(crate) fn initial_step<S: Scalar, const N: usize>(
     max_abs: S::Real,
 ) -> S::Real {
     let r = |x: f64| <S::Real as Real>::from_f64(x);
-    let d0 = tol.norm(y0, y0);
-    let d1 = tol.norm(f0, y0);
+    let d0 = tol.start_norm(y0, y0);
+    let d1 = tol.start_norm(f0, y0);
     let h0 = if d0 < r(1e-5) || d1 < r(1e-5) {
         r(1e-6)
     } else {
@@ -367,7 +403,7 @@ pub(crate) fn initial_step<S: Scalar, const N: usize>(
     for i in 0..N {
         diff[i] = f1[i] - f0[i];
     }
-    let d2 = tol.norm(&diff, y0) / h0;
+    let d2 = tol.start_norm(&diff, y0) / h0;
     let h1 = if d1 <= r(1e-15) && d2 <= r(1e-15) {
         (h0 * r(1e-3)).max(r(1e-6))
     } else {

@@ -7,8 +7,13 @@
 //! fixed-step methods) convert to this form once per step, so a stored solution is one
 //! representation for all methods.
 //!
+//! The derivative of the solution comes from the same polynomial:
+//! `y'(t_prev + θh) = (1/h) Σ_k k c_k θ^{k−1}` ([`crate::Stepper::dense_derivative`],
+//! [`crate::StepView::eval_derivative`]), as Commons Math's interpolators give "both the state
+//! and its derivative between the time steps".
+//!
 //! With `alloc`, [`DenseSolution`] stores those polynomials step after step and evaluates the
-//! solution anywhere in the integrated span (SciPy's `OdeSolution`).
+//! solution and its derivative anywhere in the integrated span (SciPy's `OdeSolution`).
 
 use crate::scalar::{Real, Scalar};
 
@@ -23,6 +28,23 @@ pub(crate) fn horner<S: Scalar, const N: usize>(c: &[[S; N]], theta: S::Real) ->
     }
     out
 }
+
+/// `Σ_k k c[k] θ^{k−1}`, the derivative in `θ` of [`horner`]'s polynomial, by Horner's rule.
+#[inline]
+pub(crate) fn horner_derivative<S: Scalar, const N: usize>(c: &[[S; N]], theta: S::Real) -> [S; N] {
+    let mut out = [S::zero(); N];
+    for k in (1..c.len()).rev() {
+        let kr = S::from_real(S::Real::from_f64(k as f64));
+        for i in 0..N {
+            out[i] = out[i] * S::from_real(theta) + c[k][i] * kr;
+        }
+    }
+    out
+}
+
+/// The most terms any method's interpolant has (DOP853's and RADAU's degree 7):
+/// the size of the buffer [`crate::Stepper::dense_derivative`] needs.
+pub const MAX_DENSE_TERMS: usize = 8;
 
 /// Monomial coefficients of the cubic Hermite interpolant on `[t0, t0 + h]` through
 /// `(y0, f0)` and `(y1, f1)`: `y(θ) = y0 + θ h f0 + θ² (3Δ − h(2 f0 + f1)) + θ³ (h(f0 + f1) − 2Δ)`
@@ -51,7 +73,7 @@ pub use solution::DenseSolution;
 
 #[cfg(feature = "alloc")]
 mod solution {
-    use super::horner;
+    use super::{horner, horner_derivative};
     use crate::error::Error;
     use crate::handler::{StepHandler, StepView};
     use crate::scalar::{Real, Scalar};
@@ -161,8 +183,8 @@ mod solution {
             Some((self.bounds.first()?.0, self.bounds.last()?.1))
         }
 
-        /// The solution at `t`, anywhere in the covered span.
-        pub fn eval(&self, t: S::Real) -> Result<[S; N], Error> {
+        /// The segment holding `t`, its normalised time `θ` there, and its length `h`.
+        fn locate(&self, t: S::Real) -> Result<(usize, S::Real, S::Real), Error> {
             let (a, b) = self.span().ok_or(Error::OutsideInterpolant {
                 t: t.to_f64(),
                 interval: (f64::NAN, f64::NAN),
@@ -188,10 +210,51 @@ mod solution {
             } else {
                 (t - t0) / h
             };
+            Ok((i, theta, h))
+        }
+
+        /// The solution at `t`, anywhere in the covered span.
+        pub fn eval(&self, t: S::Real) -> Result<[S; N], Error> {
+            let (i, theta, _) = self.locate(t)?;
             Ok(horner(
                 &self.coeffs[self.offsets[i]..self.offsets[i + 1]],
                 theta,
             ))
+        }
+
+        /// The derivative `dy/dt` of the solution at `t`, anywhere in the covered span: the
+        /// derivative of the step's interpolant (one-sided at a step's end, where two steps
+        /// meet; it approximates `f(t, y(t))` to the interpolant's order).
+        ///
+        /// ```
+        /// use ode_core::{solve_ivp, Method, OdeSystem, Options};
+        /// struct Decay;
+        /// impl OdeSystem<1> for Decay {
+        ///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+        /// }
+        /// let sol = solve_ivp(&Decay, (0.0, 2.0), [1.0],
+        ///                     Options::new(Method::Dop853).rtol(1e-10).atol(1e-12)
+        ///                         .dense_output(true))?;
+        /// let dy = sol.sol.unwrap().eval_derivative(1.3)?;
+        /// assert!((dy[0] + (-1.3f64).exp()).abs() < 1e-8);
+        /// # Ok::<(), ode_core::Error>(())
+        /// ```
+        pub fn eval_derivative(&self, t: S::Real) -> Result<[S; N], Error> {
+            let (i, theta, h) = self.locate(t)?;
+            let c = &self.coeffs[self.offsets[i]..self.offsets[i + 1]];
+            if h.is_zero() {
+                // A segment of no length tells no derivative.
+                return Err(Error::OutsideInterpolant {
+                    t: t.to_f64(),
+                    interval: (t.to_f64(), t.to_f64()),
+                });
+            }
+            let mut d = horner_derivative(c, theta);
+            let inv = S::from_real(h.recip());
+            for v in d.iter_mut() {
+                *v = *v * inv;
+            }
+            Ok(d)
         }
     }
 

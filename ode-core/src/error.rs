@@ -15,7 +15,8 @@ pub enum Error {
         /// The first offending component.
         index: usize,
     },
-    /// The start or end of the time span is NaN or infinite.
+    /// The start or end of the time span is NaN or infinite, or the span's length `t1 − t0`
+    /// overflows (`(f64::MAX, −f64::MAX)`).
     NonFiniteSpan {
         /// Start of the span.
         t0: f64,
@@ -56,6 +57,12 @@ pub enum Error {
     /// The right-hand side returned NaN or infinity, and shrinking the step did not help.
     NonFiniteDerivative {
         /// The time of the evaluation that produced it.
+        t: f64,
+    },
+    /// The error estimate of an attempted step is not finite although the new state and the
+    /// right-hand side are: the error weights `1/(atol + rtol |y|)` overflow or vanish.
+    NonFiniteErrorNorm {
+        /// The end of the attempted step.
         t: f64,
     },
     /// A time given to dense output lies outside the interval it can interpolate.
@@ -107,21 +114,47 @@ pub enum Error {
     },
 }
 
+/// A time or a step as a person reads it: the shortest decimal that round-trips, positional
+/// between `10⁻⁴` and `10¹⁵` and in exponent form outside (`2.2250738585072014e-308`, not
+/// 310 digits; `1700000000.5`, `5`).
+#[derive(Clone, Copy)]
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0.abs();
+        if a == 0.0 || !a.is_finite() || (1e-4..1e15).contains(&a) {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{:e}", self.0)
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every time and step is printed through `Num`.
         match *self {
             Error::NonFiniteInitialState { index } => {
                 write!(f, "component {index} of the initial state is not finite")
             }
-            Error::NonFiniteSpan { t0, t1 } => {
-                write!(f, "the time span ({t0}, {t1}) is not finite")
-            }
+            Error::NonFiniteSpan { t0, t1 } => write!(
+                f,
+                "the time span ({}, {}) is not finite, or its length overflows",
+                Num(t0),
+                Num(t1)
+            ),
             Error::InvalidTolerance { what } => write!(f, "invalid tolerance: {what}"),
             Error::InvalidOption { what } => write!(f, "invalid option: {what}"),
-            Error::InvalidTEval { t, what } => write!(f, "invalid t_eval at t = {t}: {what}"),
+            Error::InvalidTEval { t, what } => {
+                write!(f, "invalid t_eval at t = {}: {what}", Num(t))
+            }
             Error::StepSizeTooSmall { t, h } => write!(
                 f,
-                "required step size {h:e} at t = {t} is below the minimum step or the spacing of floating-point numbers"
+                "required step size {} at t = {} is below the minimum step or the spacing of \
+                 floating-point numbers",
+                Num(h),
+                Num(t)
             ),
             Error::TooManyEvaluations { limit } => write!(
                 f,
@@ -129,33 +162,48 @@ impl fmt::Display for Error {
             ),
             Error::NonFiniteDerivative { t } => write!(
                 f,
-                "the right-hand side returned a non-finite value at t = {t}"
+                "the right-hand side returned a non-finite value at t = {}",
+                Num(t)
+            ),
+            Error::NonFiniteErrorNorm { t } => write!(
+                f,
+                "the error estimate of the step to t = {} is not finite although the state and \
+                 the right-hand side are: the error weights 1/(atol + rtol·|y|) overflow or \
+                 vanish at this scale of the state",
+                Num(t)
             ),
             Error::OutsideInterpolant { t, interval } => write!(
                 f,
-                "t = {t} lies outside the interpolated interval [{}, {}]",
-                interval.0, interval.1
+                "t = {} lies outside the interpolated interval [{}, {}]",
+                Num(t),
+                Num(interval.0),
+                Num(interval.1)
             ),
-            Error::Finished { t } => write!(f, "the integration already reached its end t = {t}"),
+            Error::Finished { t } => {
+                write!(f, "the integration already reached its end t = {}", Num(t))
+            }
             Error::NonFiniteEventValue { event, t } => {
-                write!(f, "event function {event} is not finite at t = {t}")
+                write!(f, "event function {event} is not finite at t = {}", Num(t))
             }
             Error::InvalidRestart { t } => write!(
                 f,
-                "cannot restart at t = {t}: the state is not finite or t lies outside the last step"
+                "cannot restart at t = {}: the state is not finite or t lies outside the last step",
+                Num(t)
             ),
             Error::EventsAccumulate { event, t } => write!(
                 f,
-                "event {event} recurs at t = {t} right after its reset: events accumulate there \
-                 (Zeno behaviour) and the integration cannot go past it"
+                "event {event} recurs at t = {} right after its reset: events accumulate there \
+                 (Zeno behaviour) and the integration cannot go past it",
+                Num(t)
             ),
             Error::SingularMatrix { t } => write!(
                 f,
-                "the Newton iteration matrix is repeatedly singular at t = {t}, although the \
-                 step was halved each time"
+                "the Newton iteration matrix is repeatedly singular at t = {}, although the \
+                 step was halved each time",
+                Num(t)
             ),
             Error::TooManyEvents { limit, t } => {
-                write!(f, "more than {limit} event occurrences by t = {t}")
+                write!(f, "more than {limit} event occurrences by t = {}", Num(t))
             }
         }
     }

@@ -190,6 +190,8 @@ pub struct EventTracker<E, S: Scalar, const N: usize, const M: usize> {
     last_reset: [Option<(S::Real, bool)>; M],
     total: u64,
     max_occurrences: u64,
+    /// The length of the step in which each event last reset the state.
+    reset_step: [S::Real; M],
     /// The time each event was last reported.
     reported: [Option<S::Real>; M],
     /// The time of the last restart.
@@ -215,6 +217,7 @@ where
             d0: None,
             counts: [0; M],
             last_reset: [None; M],
+            reset_step: [S::Real::zero(); M],
             total: 0,
             max_occurrences: DEFAULT_MAX_OCCURRENCES,
             reported: [None; M],
@@ -403,7 +406,17 @@ where
                 continue;
             }
             if let Some((tr, _)) = self.last_reset[k] {
-                if (c.before - tr).abs() <= root_tolerance(tr) {
+                // In the first step after the restart, the crossing is found again on the new
+                // step's dense output, while the old step's (of length `h_k`) placed the
+                // reset: their rounding differs by up to `ε (|t| + h_k)` times the size of
+                // their weights — 8 ulps of `t = 1` for Tsit5 and HighamHall54 on `g = y − 1`,
+                // `y' = 1` — so it is the same crossing within 64 times that.
+                let slack = if t0 == tr {
+                    S::Real::from_f64(64.0) * S::Real::epsilon() * (tr.abs() + self.reset_step[k])
+                } else {
+                    S::Real::zero()
+                };
+                if (c.before - tr).abs() <= root_tolerance(tr) + slack {
                     // The crossing that caused the reset, once more: if the reset left `g_k`
                     // heading for zero (a reset that changed other components), it is the same
                     // occurrence carried through the restart; if the reset turned `g_k` away
@@ -458,6 +471,7 @@ where
                     self.events.reset(k, t, &mut y_new);
                 }
                 self.last_reset[k] = Some((t, c.rising));
+                self.reset_step[k] = h.abs();
                 self.restart_at = Some(t);
                 outcome = EventOutcome::Restart {
                     event: k,

@@ -10,17 +10,26 @@
 //! For the Newton iterations of the implicit methods, where `f(t, y)` is already known and a
 //! Jacobian need only be good enough to converge, [`forward_jacobian`] and
 //! [`colored_forward_jacobian`] use forward differences with Hairer's increment
-//! `δ_j = sqrt(ε · max(10⁻⁵, |y_j|))` (RADAU5's numerical Jacobian): `N` evaluations, or one
+//! `δ_j = sqrt(ε · max(10⁻⁵, |y_j|))` (RADAU5's numerical Jacobian), kept above
+//! `10⁻⁴ sqrt(ε) |y_j|` so that it stays representable for huge states: `N` evaluations, or one
 //! per colour.
 
 use crate::scalar::{Real, Scalar};
 use crate::system::{OdeSystem, Sparsity};
 use num_traits::One;
 
-/// Hairer's forward-difference increment for a component of modulus `m`.
+/// Hairer's forward-difference increment for a component of modulus `m`,
+/// `sqrt(ε · max(10⁻⁵, m))`, and at least `10⁻⁴ sqrt(ε) m`.
+///
+/// Hairer's increment grows like `sqrt(m)` and so falls below the spacing of floating-point
+/// numbers at `m` once `m > 1/ε` (`y + δ == y` for `|y| ≥ 1e20`: a zero column, an infinite
+/// quotient, a "singular" iteration matrix). The floor keeps it a fixed relative size, about
+/// 7000 units in the last place, above `m = 10⁸`, and leaves it Hairer's below, where every
+/// published reproduction runs.
 #[inline]
 fn forward_step<R: Real>(m: R) -> R {
-    (R::epsilon() * m.max(R::from_f64(1e-5))).sqrt()
+    let hairer = (R::epsilon() * m.max(R::from_f64(1e-5))).sqrt();
+    hairer.max(R::from_f64(1e-4) * R::epsilon().sqrt() * m)
 }
 
 /// Writes `∂f/∂y` at `(t, y)` into `jac` by forward differences from `f = f(t, y)`, one

@@ -95,6 +95,27 @@ impl<'a, S: Scalar, const N: usize> StepView<'a, S, N> {
         self.st.dense(t)
     }
 
+    /// The derivative `dy/dt` at `t` in `[t_start, t_end]`, from the method's continuous
+    /// extension ([`Stepper::dense_derivative`]).
+    ///
+    /// # Errors
+    /// [`Error::OutsideInterpolant`] when `t` lies outside the step (beyond a few ulps).
+    pub fn eval_derivative(&mut self, t: S::Real) -> Result<[S; N], Error> {
+        let (lo, hi) = if self.t_start <= self.t_end {
+            (self.t_start, self.t_end)
+        } else {
+            (self.t_end, self.t_start)
+        };
+        let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * lo.abs().max(hi.abs());
+        if !(t >= lo - slack && t <= hi + slack) {
+            return Err(Error::OutsideInterpolant {
+                t: t.to_f64(),
+                interval: (self.t_start.to_f64(), self.t_end.to_f64()),
+            });
+        }
+        self.st.dense_derivative(t)
+    }
+
     /// How many coefficient vectors [`StepView::coefficients`] writes.
     pub fn terms(&self) -> usize {
         self.st.dense_terms()

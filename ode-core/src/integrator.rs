@@ -199,6 +199,12 @@ pub(crate) fn check_start<S: Scalar, const N: usize>(
             t1: t_bound.to_f64(),
         });
     }
+    if !(t_bound - t0).is_finite() {
+        return Err(Error::NonFiniteSpan {
+            t0: t0.to_f64(),
+            t1: t_bound.to_f64(),
+        });
+    }
     if let Some(index) = y0.iter().position(|v| !v.all_finite()) {
         return Err(Error::NonFiniteInitialState { index });
     }
@@ -363,13 +369,14 @@ impl<S: Scalar, const N: usize> Core<S, N> {
     }
 
     /// A fixed-step integration with step magnitude `h` (the last step is shortened to land on
-    /// the bound).
+    /// the bound) and an evaluation budget of `max_nfev`.
     pub fn fixed<Sys: OdeSystem<N, S>>(
         sys: &Sys,
         t0: S::Real,
         y0: [S; N],
         t_bound: S::Real,
         h: S::Real,
+        max_nfev: usize,
     ) -> Result<Self, Error> {
         check_start(t0, &y0, t_bound)?;
         if !(h > S::Real::zero() && h.is_finite()) {
@@ -382,6 +389,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         let ctrl = ControlState::new(Controller::integral())?;
         let mut core = Core::blank(t0, y0, t_bound, tol, ctrl, Mode::Fixed);
         core.h_abs = h;
+        core.max_nfev = max_nfev;
         core.first_eval(sys)?;
         Ok(core)
     }
@@ -412,19 +420,26 @@ impl<S: Scalar, const N: usize> Core<S, N> {
             return Err(Error::Finished { t: self.t.to_f64() });
         }
         let r = |x: f64| S::Real::from_f64(x);
+        let spacing = (self.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
+        // As SciPy: a proposal below ten units in the last place of `t` (an automatic first
+        // step of 1e-6 at t = 1.7e9, say) is raised to that floor, and only an attempt that
+        // error control shrinks below it fails. A span shorter than the floor is one step to
+        // the bound.
+        let ulps = r(10.0) * spacing;
+        let floor = ulps.max(self.min_step);
         let mut h_abs = self.h_abs.min(self.max_step);
-        let mut non_finite_at: Option<S::Real> = None;
+        if self.mode == Mode::Adaptive && h_abs < ulps {
+            h_abs = ulps;
+        }
+        // What an attempt that failed for want of finite values was: reported if the step
+        // then collapses, instead of a plain step-size underflow.
+        let mut cause: Option<Error> = None;
         loop {
-            let spacing = (self.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
-            let floor = (r(10.0) * spacing).max(self.min_step);
             if h_abs < floor || h_abs.is_nan() {
-                return Err(match non_finite_at {
-                    Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
-                    None => Error::StepSizeTooSmall {
-                        t: self.t.to_f64(),
-                        h: h_abs.to_f64(),
-                    },
-                });
+                return Err(cause.unwrap_or(Error::StepSizeTooSmall {
+                    t: self.t.to_f64(),
+                    h: h_abs.to_f64(),
+                }));
             }
             let mut t_new = self.t + self.dir * h_abs;
             if self.dir * (self.t + self.dir * h_abs * r(1.01) - self.t_bound) >= S::Real::zero() {
@@ -446,15 +461,20 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 f_new: &mut self.f_new,
                 tol: &self.tol,
             });
-            let mut finite = err.is_finite() && self.y_new.iter().all(|v| v.all_finite());
+            let mut finite = self.y_new.iter().all(|v| v.all_finite());
             if f_new_in_attempt {
                 finite = finite && self.f_new.iter().all(|v| v.all_finite());
             }
-            if !finite {
+            if !finite || err.is_nan() {
                 self.stats.n_rejected += 1;
-                non_finite_at = Some(t_new);
+                cause = Some(if finite {
+                    // The values are finite but their weighted norm is not.
+                    Error::NonFiniteErrorNorm { t: t_new.to_f64() }
+                } else {
+                    Error::NonFiniteDerivative { t: t_new.to_f64() }
+                });
                 if self.mode == Mode::Fixed {
-                    return Err(Error::NonFiniteDerivative { t: t_new.to_f64() });
+                    return Err(cause.unwrap_or(Error::NonFiniteDerivative { t: t_new.to_f64() }));
                 }
                 h_abs = self.ctrl.shrink(h.abs());
                 continue;
@@ -465,7 +485,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                     let verdict = self.ctrl.judge(err, h.abs(), k);
                     if !verdict.accept {
                         self.stats.n_rejected += 1;
-                        non_finite_at = None;
+                        cause = None;
                         h_abs = verdict.h_abs;
                         continue;
                     }
@@ -482,7 +502,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 self.stats.nfev += 1;
                 if !self.f_new.iter().all(|v| v.all_finite()) {
                     self.stats.n_rejected += 1;
-                    non_finite_at = Some(t_new);
+                    cause = Some(Error::NonFiniteDerivative { t: t_new.to_f64() });
                     h_abs = self.ctrl.shrink(h.abs());
                     continue;
                 }

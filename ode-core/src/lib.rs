@@ -74,3 +74,5 @@ pub use system::{
 pub use num_complex;
 #[cfg(feature = "num-dual")]
 pub use num_dual;
+/// `num_traits`, whose `Float` gives `f64` its elementary functions without `std` (by `libm`).
+pub use num_traits;

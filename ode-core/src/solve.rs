@@ -105,6 +105,62 @@ impl core::fmt::Display for Method {
 }
 
 impl Method {
+    /// Every method, in the order of the enum: the one list that the documentation, the
+    /// drivers' tests and the benchmarks iterate, so a new method joins them all here.
+    ///
+    /// ```
+    /// use ode_core::Method;
+    /// assert!(Method::ALL.contains(&Method::AdaptiveRadau));
+    /// assert_eq!(Method::ALL.iter().filter(|m| m.is_implicit()).count(), 3);
+    /// ```
+    pub const ALL: [Method; 14] = [
+        Method::Rk23,
+        Method::Rk45,
+        Method::Dop853,
+        Method::HighamHall54,
+        Method::Tsit5,
+        Method::Euler,
+        Method::Midpoint,
+        Method::Rk4,
+        Method::Gill,
+        Method::ThreeEighths,
+        Method::Luther,
+        Method::Radau,
+        Method::AdaptiveRadau,
+        Method::Bdf,
+    ];
+
+    /// The position of the method in [`Method::ALL`]. The match has no wildcard, so a variant
+    /// added to the enum and not to the list fails to compile here.
+    const fn index(self) -> usize {
+        match self {
+            Method::Rk23 => 0,
+            Method::Rk45 => 1,
+            Method::Dop853 => 2,
+            Method::HighamHall54 => 3,
+            Method::Tsit5 => 4,
+            Method::Euler => 5,
+            Method::Midpoint => 6,
+            Method::Rk4 => 7,
+            Method::Gill => 8,
+            Method::ThreeEighths => 9,
+            Method::Luther => 10,
+            Method::Radau => 11,
+            Method::AdaptiveRadau => 12,
+            Method::Bdf => 13,
+        }
+    }
+
+    /// The adaptive methods (explicit and implicit): those that choose their own steps.
+    pub fn adaptive() -> impl Iterator<Item = Method> {
+        Method::ALL.into_iter().filter(|m| !m.is_fixed_step())
+    }
+
+    /// The implicit methods, for stiff problems.
+    pub fn implicit() -> impl Iterator<Item = Method> {
+        Method::ALL.into_iter().filter(|m| m.is_implicit())
+    }
+
     /// Whether the method takes steps of the fixed size `first_step`.
     pub fn is_fixed_step(self) -> bool {
         matches!(
@@ -123,6 +179,15 @@ impl Method {
         matches!(self, Method::Radau | Method::AdaptiveRadau | Method::Bdf)
     }
 }
+
+// `Method::ALL` lists each variant once, at its own index.
+const _: () = {
+    let mut i = 0;
+    while i < Method::ALL.len() {
+        assert!(Method::ALL[i].index() == i);
+        i += 1;
+    }
+};
 
 /// Options of [`solve_ivp`], with SciPy's defaults.
 ///
@@ -310,6 +375,119 @@ impl<S: Scalar, const N: usize> OdeResult<S, N> {
     }
 }
 
+impl<S: Scalar + core::fmt::Display, const N: usize> OdeResult<S, N> {
+    /// Writes `t` and `y` as CSV: a header `t,y0,y1,…`, then one row per output point, each
+    /// number in the shortest form that reads back to the same value.
+    ///
+    /// ```
+    /// use ode_core::{solve_ivp, Method, OdeSystem, Options};
+    /// struct Decay;
+    /// impl OdeSystem<2> for Decay {
+    ///     fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) { *dy = [-y[0], -2.0 * y[1]]; }
+    /// }
+    /// let sol = solve_ivp(&Decay, (0.0, 1.0), [1.0, 1.0],
+    ///                     Options::new(Method::Dop853).t_eval(vec![0.0, 0.5, 1.0]))?;
+    /// let mut csv = String::new();
+    /// sol.write_csv(&mut csv).unwrap();
+    /// let lines: Vec<&str> = csv.lines().collect();
+    /// assert_eq!(lines[0], "t,y0,y1");
+    /// assert_eq!(lines.len(), 4);
+    /// assert!(lines[1].starts_with("0,1,1"));
+    /// # Ok::<(), ode_core::Error>(())
+    /// ```
+    pub fn write_csv<W: core::fmt::Write>(&self, out: &mut W) -> core::fmt::Result {
+        out.write_str("t")?;
+        for i in 0..N {
+            write!(out, ",y{i}")?;
+        }
+        out.write_char('\n')?;
+        for (t, y) in self.t.iter().zip(self.y.iter()) {
+            write!(out, "{t}")?;
+            for v in y {
+                write!(out, ",{v}")?;
+            }
+            out.write_char('\n')?;
+        }
+        Ok(())
+    }
+
+    /// Writes the event occurrences as CSV: a header `event,t,y0,y1,…`, then one row per
+    /// occurrence (event by event, each in time order), the state before any reset.
+    pub fn write_events_csv<W: core::fmt::Write>(&self, out: &mut W) -> core::fmt::Result {
+        out.write_str("event,t")?;
+        for i in 0..N {
+            write!(out, ",y{i}")?;
+        }
+        out.write_char('\n')?;
+        for (k, (ts, ys)) in self.t_events.iter().zip(self.y_events.iter()).enumerate() {
+            for (t, y) in ts.iter().zip(ys.iter()) {
+                write!(out, "{k},{t}")?;
+                for v in y {
+                    write!(out, ",{v}")?;
+                }
+                out.write_char('\n')?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A short account: status and message, the span covered and the output points, the counters,
+/// the final state (its first eight components) and the events.
+///
+/// ```
+/// use ode_core::{solve_ivp, Method, OdeSystem, Options};
+/// struct Decay;
+/// impl OdeSystem<1> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+/// }
+/// let sol = solve_ivp(&Decay, (0.0, 1.0), [1.0], Options::new(Method::Rk45))?;
+/// let text = sol.to_string();
+/// assert!(text.starts_with("Finished (status 0)"), "{text}");
+/// assert!(text.contains("nfev"), "{text}");
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+impl<S: Scalar + core::fmt::Display, const N: usize> core::fmt::Display for OdeResult<S, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        writeln!(
+            f,
+            "{:?} (status {}): {}",
+            self.status,
+            self.status.code(),
+            self.message
+        )?;
+        let st = &self.stats;
+        if let (Some(t0), Some(t1)) = (self.t.first(), self.t.last()) {
+            writeln!(f, "t from {t0} to {t1}, {} output points", self.t.len())?;
+        }
+        writeln!(
+            f,
+            "{} steps accepted, {} rejected; nfev {}, njev {}, nlu {}",
+            st.n_accepted, st.n_rejected, st.nfev, st.njev, st.nlu
+        )?;
+        if let (Some(t), Some(y)) = (self.t.last(), self.y.last()) {
+            write!(f, "y({t}) = [")?;
+            for (i, v) in y.iter().take(8).enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{v}")?;
+            }
+            if N > 8 {
+                write!(f, ", … ({N} components)")?;
+            }
+            f.write_str("]")?;
+        }
+        if !self.t_events.is_empty() {
+            f.write_str("\nevents:")?;
+            for (k, ts) in self.t_events.iter().enumerate() {
+                write!(f, " {k}: {}", ts.len())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Solves `dy/dt = f(t, y)`, `y(t0) = y0` over `span = (t0, t1)` (SciPy's `solve_ivp`).
 ///
 /// `t1 < t0` integrates backward; `t1 == t0` returns the initial point.
@@ -395,6 +573,9 @@ where
         })
     };
     let settings = options.settings();
+    // Every method validates alike: the fixed-step methods, which use no tolerance, refuse
+    // the same bad tolerances as the adaptive ones.
+    settings.tolerances().validated()?;
     macro_rules! adaptive {
         ($ty:ident) => {
             drive($ty::new(system, t0, y0, t1, settings)?, events, &options)?
@@ -403,7 +584,7 @@ where
     macro_rules! fixed {
         ($ty:ident) => {
             drive(
-                $ty::new(system, t0, y0, t1, fixed_h()?)?.with_max_nfev(options.max_nfev),
+                $ty::with_budget(system, t0, y0, t1, fixed_h()?, options.max_nfev)?,
                 events,
                 &options,
             )?

@@ -6,7 +6,8 @@
 //! whole interface works without `alloc`.
 
 use crate::error::Error;
-use crate::scalar::Scalar;
+use crate::scalar::{Real, Scalar};
+use num_traits::{One, Zero};
 
 /// Work counters of an integration. Every number is counted, not estimated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,6 +86,49 @@ pub trait Stepper<S: Scalar, const N: usize> {
     /// # Panics
     /// If `out` is shorter than [`Stepper::dense_terms`] (a caller's programming error).
     fn dense_coefficients(&mut self, out: &mut [[S; N]]);
+    /// The derivative `dy/dt` at `t` inside the last step: the derivative of the method's
+    /// continuous extension ([`Stepper::dense_coefficients`]), `(1/h) Σ_k k c_k θ^{k−1}`;
+    /// before the first step (or right after a restart) `f` at the current point.
+    ///
+    /// ```
+    /// use ode_core::{Dop853, OdeSystem, Stepper, Tolerances};
+    /// struct Oscillator;
+    /// impl OdeSystem<2> for Oscillator {
+    ///     fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) { *dy = [y[1], -y[0]]; }
+    /// }
+    /// let mut rk = Dop853::new(Oscillator, 0.0, [0.0, 1.0], 5.0, Tolerances::new(1e-10, 1e-12))?;
+    /// rk.step()?;
+    /// let t = 0.5 * (rk.t_prev() + rk.t());
+    /// let dy = rk.dense_derivative(t)?;     // (cos t, −sin t)
+    /// assert!((dy[0] - t.cos()).abs() < 1e-8 && (dy[1] + t.sin()).abs() < 1e-8);
+    /// # Ok::<(), ode_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::OutsideInterpolant`] when `t` lies outside the last step.
+    fn dense_derivative(&mut self, t: S::Real) -> Result<[S; N], Error> {
+        // The coefficients first: the frame's buffer is in use before anything can return.
+        let mut c = [[S::zero(); N]; crate::dense::MAX_DENSE_TERMS];
+        let terms = self.dense_terms().min(crate::dense::MAX_DENSE_TERMS);
+        self.dense_coefficients(&mut c[..terms]);
+        let (t0, t1) = (self.t_prev(), self.t());
+        if crate::integrator::in_step(t0, t1, t).is_err() {
+            return Err(Error::OutsideInterpolant {
+                t: t.to_f64(),
+                interval: (t0.to_f64(), t1.to_f64()),
+            });
+        }
+        let h = t1 - t0;
+        if h == S::Real::zero() {
+            return Ok(*self.f());
+        }
+        let mut d = crate::dense::horner_derivative(&c[..terms], (t - t0) / h);
+        let inv = S::from_real(S::Real::one() / h);
+        for v in d.iter_mut() {
+            *v = *v * inv;
+        }
+        Ok(d)
+    }
     /// Work counters so far.
     fn stats(&self) -> Stats;
     /// Restarts the integration at `(t, y)` with `t` inside the last step: what an event's

@@ -39,7 +39,7 @@ fn float(x: f64) -> TokenStream {
         }
     } else {
         // `-2.0f64` is valid wherever an operand is: unary minus binds tighter than every
-        // binary operator and the generated calls are `f64::m(x)`, never `x.m()`.
+        // binary operator and the generated calls are `<f64 as Float>::m(x)`, never `x.m()`.
         let lit = syn::LitFloat::new(&format!("{:?}f64", x.abs()), Span::call_site());
         if x.is_sign_negative() {
             quote!(-#lit)
@@ -67,7 +67,11 @@ fn temp(id: Id) -> syn::Ident {
 }
 
 /// Emits `let` bindings for every node the `roots` need; returns them and the roots' tokens.
-pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec<TokenStream>) {
+pub fn emit(
+    g: &Graph,
+    roots: &[Id],
+    params: &[(String, TokenStream)],
+) -> (TokenStream, Vec<TokenStream>) {
     let mut needed = vec![false; g.len()];
     let mut stack: Vec<Id> = roots.to_vec();
     while let Some(id) = stack.pop() {
@@ -78,6 +82,9 @@ pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec
     }
     let y = syn::Ident::new("y", Span::mixed_site());
     let t = syn::Ident::new("t", Span::mixed_site());
+    // Elementary functions through `num_traits::Float`, which is `std`'s own functions with
+    // `std` and `libm`'s without: the generated code compiles in `#![no_std]` crates too.
+    let float_trait = quote!(::odegen::__private::Float);
     let leaf = |id: Id| -> Option<TokenStream> {
         Some(match g.node(id) {
             Node::Const(bits) => float(f64::from_bits(bits)),
@@ -87,10 +94,7 @@ pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec
                 quote!(#y[#i])
             }
             Node::Var(Var::Time) => quote!(#t),
-            Node::Var(Var::Param(k)) => {
-                let p = &params[k];
-                quote!(self.#p)
-            }
+            Node::Var(Var::Param(k)) => params[k].1.clone(),
             Node::Named(k) => {
                 let path = &g.named[k as usize];
                 quote!((#path))
@@ -123,22 +127,22 @@ pub fn emit(g: &Graph, roots: &[Id], params: &[syn::Ident]) -> (TokenStream, Vec
                 let a = o(a);
                 match n {
                     2 => quote!(#a * #a),
-                    _ => quote!(f64::powi(#a, #n)),
+                    _ => quote!(<f64 as #float_trait>::powi(#a, #n)),
                 }
             }),
             Node::F1(f, a) => (quote!(f64), {
                 let a = o(a);
                 let m = format_ident!("{}", f.method());
-                quote!(f64::#m(#a))
+                quote!(<f64 as #float_trait>::#m(#a))
             }),
             Node::F2(f, a, b) => (quote!(f64), {
                 let (a, b) = (o(a), o(b));
                 let m = format_ident!("{}", f.method());
-                quote!(f64::#m(#a, #b))
+                quote!(<f64 as #float_trait>::#m(#a, #b))
             }),
             Node::MulAdd(a, b, c) => (quote!(f64), {
                 let (a, b, c) = (o(a), o(b), o(c));
-                quote!(f64::mul_add(#a, #b, #c))
+                quote!(<f64 as #float_trait>::mul_add(#a, #b, #c))
             }),
             Node::Cmp(op, a, b) => {
                 let op = match op {
@@ -193,13 +197,15 @@ pub fn system(
     let sname = &sig.struct_name;
     let docs = &sig.docs;
     let params = &sig.params;
+    let types = sig.param_types();
+    let flat = sig.flat_params();
     let n = int(sig.n);
-    let p = int(params.len());
+    let p = int(flat.len());
     let nnz = int(pattern.entries.len());
     let y = syn::Ident::new("y", Span::mixed_site());
     let t = syn::Ident::new("t", Span::mixed_site());
     let core = quote!(::odegen::__private::ode_core);
-    let param_names: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+    let param_names: Vec<String> = flat.iter().map(|(name, _)| name.clone()).collect();
 
     let jac_doc = match (symbolic.is_some(), options.jacobian) {
         (_, crate::options::JacobianMode::Dual) => {
@@ -229,7 +235,7 @@ pub fn system(
             #[doc = #jac_doc]
             #[derive(Debug, Clone, Copy, PartialEq, Default)]
             #vis struct #sname {
-                #( #[doc = #field_docs] pub #params: f64, )*
+                #( #[doc = #field_docs] pub #params: #types, )*
             }
         }
     };
@@ -241,11 +247,26 @@ pub fn system(
     let from_params = if params.is_empty() {
         quote!(#sname)
     } else {
-        let ks = (0..params.len()).map(int);
-        quote!(#sname { #( #params: p[#ks] ),* })
+        let mut k = 0;
+        let fields = params
+            .iter()
+            .zip(&sig.param_lens)
+            .map(|(q, len)| match len {
+                None => {
+                    let i = int(k);
+                    k += 1;
+                    quote!(#q: p[#i])
+                }
+                Some(m) => {
+                    let is = (k..k + m).map(int);
+                    k += m;
+                    quote!(#q: [#(p[#is]),*])
+                }
+            });
+        quote!(#sname { #( #fields ),* })
     };
-    let self_params = params.iter().map(|q| quote!(self.#q));
-    let self_params2 = self_params.clone();
+    let self_params = flat.iter().map(|(_, access)| access.clone());
+    let self_params2 = params.iter().map(|q| quote!(self.#q));
 
     let pattern_rows = pattern.entries.iter().map(|&(i, _)| int(i));
     let pattern_cols = pattern.entries.iter().map(|&(_, j)| int(j));
@@ -296,7 +317,7 @@ pub fn system(
             pub const NNZ: usize = #nnz;
             /// The system with the given parameters.
             #[allow(clippy::new_without_default)]
-            pub const fn new(#(#params: f64),*) -> Self {
+            pub const fn new(#(#params: #types),*) -> Self {
                 #construct
             }
             /// The parameters as an array, in the order of [`Self::PARAMS`].
@@ -372,7 +393,7 @@ fn scatter(entries: &[(usize, usize)], vals: &[TokenStream]) -> TokenStream {
 fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStream {
     let sname = &sig.struct_name;
     let n = int(sig.n);
-    let p = int(sig.params.len());
+    let p = int(sig.flat_params().len());
     let nnz = int(pattern.entries.len());
     let y = syn::Ident::new("y", Span::mixed_site());
     let t = syn::Ident::new("t", Span::mixed_site());
@@ -382,7 +403,8 @@ fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStre
     // The Jacobian's code exists once, in `jacobian_nonzeros`; the dense entry points scatter
     // its values. Only the fused entry point has its own copy, which shares the right-hand
     // side's subexpressions.
-    let (jac_lets, jac_vals) = emit(&s.graph, &s.jac, &sig.params);
+    let flat = sig.flat_params();
+    let (jac_lets, jac_vals) = emit(&s.graph, &s.jac, &flat);
     let v = syn::Ident::new("v", Span::mixed_site());
     let from_v: Vec<TokenStream> = (0..entries.len())
         .map(|k| {
@@ -395,12 +417,12 @@ fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStre
 
     let mut fused_roots = s.outputs.clone();
     fused_roots.extend(&s.jac);
-    let (fused_lets, fused_vals) = emit(&s.graph, &fused_roots, &sig.params);
+    let (fused_lets, fused_vals) = emit(&s.graph, &fused_roots, &flat);
     let (out_vals, fused_jac) = fused_vals.split_at(sig.n);
     let fused_fill = fill_dense(sig.n, entries, fused_jac);
 
     let pjac_ids: Vec<Id> = s.pjac.iter().map(|&(_, _, id)| id).collect();
-    let (p_lets, p_vals) = emit(&s.graph, &pjac_ids, &sig.params);
+    let (p_lets, p_vals) = emit(&s.graph, &pjac_ids, &flat);
     let p_rows = s.pjac.iter().map(|&(i, _, _)| int(i));
     let p_cols = s.pjac.iter().map(|&(_, k, _)| int(k));
 
@@ -509,7 +531,7 @@ fn dual_impls(sig: &Signature, dual: &syn::Ident) -> TokenStream {
 fn fd_impls(sig: &Signature) -> TokenStream {
     let sname = &sig.struct_name;
     let n = int(sig.n);
-    let p = int(sig.params.len());
+    let p = int(sig.flat_params().len());
     let core = quote!(::odegen::__private::ode_core);
     quote! {
         impl #core::Jacobian<#n> for #sname {
@@ -542,21 +564,69 @@ fn events(sig: &Signature, options: &Options) -> TokenStream {
     let params = &sig.params;
     let core = quote!(::odegen::__private::ode_core);
     let names = options.events.iter().map(|e| e.func.to_string());
-    // Each event function is first coerced to the pointer type it must have, at the span of its
-    // name in the attribute: a wrong signature is one error there that shows both types.
-    let fn_type = |span: Span, ret: TokenStream| {
-        let f64s = params.iter().map(|_| quote_spanned!(span=> f64));
-        quote_spanned!(span=> fn(f64, [f64; #n], #(#f64s),*) -> #ret)
+    // An event or reset function takes the time and the state, and the system's parameters
+    // or none of them: `fn(t, y) -> R` or `fn(t, y, p1, ...) -> R`. A hidden trait with one
+    // impl per form picks the form from the function's type (the marker `()` or the struct);
+    // a function of neither form is one error at its name in the attribute, naming both.
+    let tr = format_ident!("__{}EventFunction", sname, span = Span::mixed_site());
+    let sig_text = |ret: &str| {
+        let ps: Vec<String> = params
+            .iter()
+            .zip(&sig.param_lens)
+            .map(|(p, len)| match len {
+                None => format!(", {p}: f64"),
+                Some(m) => format!(", {p}: [f64; {m}]"),
+            })
+            .collect();
+        if ps.is_empty() {
+            format!("fn(t: f64, y: [f64; {}]) -> {ret}", sig.n)
+        } else {
+            format!(
+                "fn(t: f64, y: [f64; {n}]) -> {ret}` or `fn(t: f64, y: [f64; {n}]{}) -> {ret}",
+                ps.concat(),
+                n = sig.n
+            )
+        }
     };
-    let args = |span: Span| {
-        let ps = params.iter().map(|p| syn::Ident::new(&p.to_string(), span));
-        quote_spanned!(span=> (t, *y, #(s.#ps),*))
+    let message = format!(
+        "`{{Self}}` is not an event or reset function of `{}`",
+        sig.name
+    );
+    let label = format!(
+        "an event function is `{}`, a reset function `{}`",
+        sig_text("f64"),
+        sig_text(&format!("[f64; {}]", sig.n))
+    );
+    let types = sig.param_types();
+    let with_params = if params.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            impl<F: Fn(f64, [f64; #n], #(#types),*) -> R, R> #tr<#sname, R> for F {
+                #[inline(always)]
+                fn call(&self, t: f64, y: [f64; #n], s: &#sname) -> R {
+                    self(t, y, #(s.#params),*)
+                }
+            }
+        }
+    };
+    let dispatch = quote! {
+        #[diagnostic::on_unimplemented(message = #message, label = #label)]
+        #[doc(hidden)]
+        trait #tr<M, R> {
+            fn call(&self, t: f64, y: [f64; #n], s: &#sname) -> R;
+        }
+        impl<F: Fn(f64, [f64; #n]) -> R, R> #tr<(), R> for F {
+            #[inline(always)]
+            fn call(&self, t: f64, y: [f64; #n], _s: &#sname) -> R {
+                self(t, y)
+            }
+        }
+        #with_params
     };
     let calls = options.events.iter().map(|e| {
         let f = &e.func;
-        let ty = fn_type(f.span(), quote!(f64));
-        let a = args(f.span());
-        quote_spanned!(f.span()=> { let g: #ty = #f; g #a })
+        quote_spanned!(f.span()=> #tr::<_, f64>::call(&#f, t, *y, s))
     });
     let directions = options.events.iter().map(|e| match e.direction {
         EventDirection::Rising => quote!(#core::Direction::Rising),
@@ -583,9 +653,9 @@ fn events(sig: &Signature, options: &Options) -> TokenStream {
         .filter_map(|(k, e)| {
             let r = e.reset.as_ref()?;
             let k = int(k);
-            let ty = fn_type(r.span(), quote!([f64; #n]));
-            let a = args(r.span());
-            Some(quote_spanned!(r.span()=> #k => { let f: #ty = #r; *y = f #a; }))
+            Some(
+                quote_spanned!(r.span()=> #k => { *y = #tr::<_, [f64; #n]>::call(&#r, t, *y, s); }),
+            )
         })
         .collect();
     let reset = if resets.is_empty() {
@@ -611,6 +681,8 @@ fn events(sig: &Signature, options: &Options) -> TokenStream {
             .join(", ")
     );
     quote! {
+        #dispatch
+
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, PartialEq, Default)]
         #vis struct #ename {

@@ -72,6 +72,18 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
     };
     let before = errors.len();
     let sig = parse::signature(&func, &mut errors);
+    if let (Some(sig), JacobianMode::Dual) = (&sig, options.jacobian) {
+        for (p, len) in sig.params.iter().zip(&sig.param_lens) {
+            if len.is_some() {
+                errors.push(syn::Error::new(
+                    p.span(),
+                    "array parameters are not supported with `jacobian = dual`: drop the \
+                     option (the symbolic Jacobian takes them), use `jacobian = fd`, or pass \
+                     the elements as `f64` parameters",
+                ));
+            }
+        }
+    }
     let signature_ok = errors.len() == before;
     let mut generated = TokenStream::new();
     let mut dual_tokens = TokenStream::new();

@@ -95,9 +95,27 @@ pub fn lower(
             }
         }
     }
-    for (k, p) in sig.params.iter().enumerate() {
-        let id = l.g.var(Var::Param(k));
-        l.bind(p.to_string(), Val::Num(id), false, false);
+    let mut k = 0;
+    for (p, len) in sig.params.iter().zip(&sig.param_lens) {
+        let val = match len {
+            None => {
+                k += 1;
+                Val::Num(l.g.var(Var::Param(k - 1)))
+            }
+            Some(m) => {
+                let items = (k..k + m)
+                    .map(|j| Val::Num(l.g.var(Var::Param(j))))
+                    .collect();
+                k += m;
+                Val::Arr(items)
+            }
+        };
+        let val = if sig.bad_params.contains(p) {
+            Val::Poison
+        } else {
+            val
+        };
+        l.bind(p.to_string(), val, false, false);
     }
     let value = l.block_value(block);
     let outputs = l.outputs(value, block, sig.n);
@@ -368,6 +386,9 @@ impl Lowerer<'_> {
             Expr::Binary(b) => self.binary(b),
             Expr::Index(ix) => {
                 if let Some(v) = self.index_local(ix) {
+                    return v;
+                }
+                if let Some(v) = self.index_constant(ix) {
                     return v;
                 }
                 let base = self.expr(&ix.expr);
@@ -656,6 +677,45 @@ impl Lowerer<'_> {
             Ok(cur.clone())
         })();
         Some(found.unwrap_or_else(|msg| self.error(ix, msg)))
+    }
+
+    /// `K[i]`, `K[i][j]` on a constant array of the user's crate (a path written in
+    /// capitals, such as `const K: [f64; 20] = ...` at module level), with indices known at
+    /// expansion time: one named value, emitted as written with the indices folded; its
+    /// derivative is zero. `None` if the base is not such a path.
+    fn index_constant(&mut self, ix: &syn::ExprIndex) -> Option<Val> {
+        let mut index_exprs = vec![&*ix.index];
+        let mut e = &*ix.expr;
+        while let Expr::Index(inner) = e {
+            index_exprs.push(&inner.index);
+            e = &inner.expr;
+        }
+        let Expr::Path(p) = e else { return None };
+        if p.qself.is_some() || p.path.segments.iter().any(|s| !s.arguments.is_none()) {
+            return None;
+        }
+        let last = p.path.segments.last()?.ident.to_string();
+        if !last.chars().next().is_some_and(char::is_uppercase) {
+            return None;
+        }
+        if let Some(ident) = p.path.get_ident() {
+            if self.lookup(&ident.to_string()).is_some() {
+                return None;
+            }
+        }
+        index_exprs.reverse();
+        let mut tokens = p.to_token_stream();
+        for ie in index_exprs {
+            let Some(k) = self.as_int(ie, "an index of a constant array") else {
+                return Some(Val::Poison);
+            };
+            let Ok(k) = usize::try_from(k) else {
+                return Some(self.error(ie, format!("index {k} of a constant array is negative")));
+            };
+            let k = proc_macro2::Literal::usize_unsuffixed(k);
+            tokens = quote::quote!(#tokens[#k]);
+        }
+        Some(Val::Num(self.g.named(tokens)))
     }
 
     fn index(&mut self, base: Val, k: i64, at: &Expr) -> Val {

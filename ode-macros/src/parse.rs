@@ -27,6 +27,45 @@ pub struct Signature {
     pub state: StateBinding,
     pub n: usize,
     pub params: Vec<Ident>,
+    /// For each parameter, `None` for `f64`, `Some(M)` for `[f64; M]`.
+    pub param_lens: Vec<Option<usize>>,
+    /// Parameters whose type was refused (already reported): the body's uses of them are
+    /// not reported again.
+    pub bad_params: Vec<Ident>,
+}
+
+impl Signature {
+    /// Each parameter's type: `f64` or `[f64; M]`.
+    pub fn param_types(&self) -> Vec<proc_macro2::TokenStream> {
+        self.param_lens
+            .iter()
+            .map(|len| match len {
+                None => quote::quote!(f64),
+                Some(m) => {
+                    let m = proc_macro2::Literal::usize_unsuffixed(*m);
+                    quote::quote!([f64; #m])
+                }
+            })
+            .collect()
+    }
+
+    /// The parameters one real each, as `∂f/∂p` and `params()` order them: `(name, access)`,
+    /// `("a", self.a)` for `a: f64` and `("k[0]", self.k[0])`, … for `k: [f64; M]`.
+    pub fn flat_params(&self) -> Vec<(String, proc_macro2::TokenStream)> {
+        let mut out = Vec::new();
+        for (p, len) in self.params.iter().zip(&self.param_lens) {
+            match len {
+                None => out.push((p.to_string(), quote::quote!(self.#p))),
+                Some(m) => {
+                    for i in 0..*m {
+                        let k = proc_macro2::Literal::usize_unsuffixed(i);
+                        out.push((format!("{p}[{i}]"), quote::quote!(self.#p[#k])));
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// `snake_case` → `CamelCase`.
@@ -205,15 +244,34 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
 
     // Parameters.
     let mut params = Vec::new();
+    let mut param_lens = Vec::new();
+    let mut bad_params = Vec::new();
     for arg in &typed_args[2..] {
-        if !is_f64(&arg.ty) {
+        let bad_before = errors.len();
+        if is_f64(&arg.ty) {
+            param_lens.push(None);
+        } else if matches!(&*arg.ty, Type::Array(a) if is_f64(&a.elem)) {
+            match array_len(&arg.ty, "parameter array") {
+                Ok(m) => param_lens.push(Some(m)),
+                Err(e) => {
+                    errors.push(e);
+                    param_lens.push(None);
+                }
+            }
+        } else {
             errors.push(syn::Error::new_spanned(
                 &arg.ty,
-                "parameters must be `f64`: they become the `pub` fields of the generated struct",
+                "parameters must be `f64` or arrays `[f64; M]` with a literal `M`: they become \
+                 the `pub` fields of the generated struct (index an array as `k[i]`)",
             ));
+            param_lens.push(None);
         }
+        let refused = errors.len() > bad_before;
         match &*arg.pat {
             Pat::Ident(p) if p.subpat.is_none() => {
+                if refused {
+                    bad_params.push(p.ident.clone());
+                }
                 if let Some(m) = p.mutability {
                     errors.push(syn::Error::new_spanned(
                         m,
@@ -263,6 +321,8 @@ pub fn signature(item: &ItemFn, errors: &mut Vec<syn::Error>) -> Option<Signatur
         state: state?,
         n: n?,
         params,
+        param_lens,
+        bad_params,
     })
 }
 

@@ -153,8 +153,19 @@ where
             for i in 0..N {
                 let m = tr.y[i].modulus().max(tr.y_new[i].modulus());
                 let sc = tr.tol.atol(i) + tr.tol.rtol() * m;
-                let a = e5[i].modulus() / sc;
-                let b = e3[i].modulus() / sc;
+                // An exact component counts zero even where its scale is zero (`atol = 0`):
+                // see `Tolerances::error_norm`.
+                let (e5i, e3i) = (e5[i].modulus(), e3[i].modulus());
+                let a = if e5i == S::Real::zero() {
+                    e5i
+                } else {
+                    e5i / sc
+                };
+                let b = if e3i == S::Real::zero() {
+                    e3i
+                } else {
+                    e3i / sc
+                };
                 s5 = s5 + a * a;
                 s3 = s3 + b * b;
             }
@@ -162,7 +173,8 @@ where
             if deno <= S::Real::zero() {
                 deno = S::Real::one();
             }
-            tr.h.abs() * s5 / (deno * S::Real::from_f64(N as f64)).sqrt()
+            // `N = 0`: no component, no error.
+            tr.h.abs() * s5 / (deno * S::Real::from_f64(N.max(1) as f64)).sqrt()
         })?;
         self.k[N_STAGES] = self.core.f;
         Ok(())

@@ -96,7 +96,31 @@ where
         t_bound: S::Real,
         h: S::Real,
     ) -> Result<Self, Error> {
-        let core = Core::fixed(&sys, t0, y0, t_bound, h)?;
+        Self::with_budget(sys, t0, y0, t_bound, h, usize::MAX)
+    }
+
+    /// As [`FixedRk::new`], spending at most `max_nfev` evaluations of `f` from the start (the
+    /// evaluation at `t0` included): `max_nfev = 0` is [`Error::TooManyEvaluations`] before
+    /// any evaluation, as for every adaptive method.
+    ///
+    /// ```
+    /// use ode_core::{Error, OdeSystem, Rk4};
+    /// struct Decay;
+    /// impl OdeSystem<1> for Decay {
+    ///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+    /// }
+    /// let made = Rk4::with_budget(Decay, 0.0, [1.0], 1.0, 0.1, 0);
+    /// assert!(matches!(made, Err(Error::TooManyEvaluations { limit: 0 })));
+    /// ```
+    pub fn with_budget(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        h: S::Real,
+        max_nfev: usize,
+    ) -> Result<Self, Error> {
+        let core = Core::fixed(&sys, t0, y0, t_bound, h, max_nfev)?;
         Ok(FixedRk {
             sys,
             core,

@@ -24,6 +24,23 @@ fn budget(stats: &Stats, max_nfev: usize, n: usize) -> Result<(), Error> {
     }
 }
 
+/// The Radau methods' check of `atol`: Hairer's RADAU5 and RADAU refuse `ATOL ≤ 0` ("TOLERANCES
+/// ARE TOO SMALL"), since their Newton weights `1/(atol_i + rtol |y_i|)`, taken at the start of
+/// a step, are infinite where a component is 0. So does odegen, up front and saying why.
+fn refuse_zero_atol<R: crate::scalar::Real, const N: usize>(
+    tol: &crate::control::Tolerances<R, N>,
+) -> Result<(), Error> {
+    if (0..N).any(|i| tol.atol(i) <= R::zero()) {
+        return Err(Error::InvalidTolerance {
+            what: "the Radau methods need atol > 0 in every component, as Hairer's RADAU5 and \
+                   RADAU do (their Newton weights 1/(atol + rtol·|y|) are infinite where y = 0); \
+                   give a small positive atol, or use Bdf or an explicit method for pure \
+                   relative control",
+        });
+    }
+    Ok(())
+}
+
 /// The `Stepper` accessors the implicit steppers answer from their own fields.
 macro_rules! implicit_accessors {
     ($real:ty, $scalar:ty) => {

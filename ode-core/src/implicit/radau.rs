@@ -164,6 +164,13 @@ impl<R: Real> Faccon<R> {
 /// assert!(st.stats().n_accepted < 200);
 /// # Ok::<(), ode_core::Error>(())
 /// ```
+///
+/// # Size
+/// `core::mem::size_of::<Radau5<Sys, N>>()` is about `4·N²` reals (the Jacobian and the real
+/// and complex factors of the iteration matrices) plus `O(N)`: 320 kB for `N = 100`, 8 MB
+/// for `N = 500` in `f64` (`tests/stepper_sizes.rs` checks it). A stepper lives where it is
+/// put: a large one belongs in a `Box` or a `static`, built once and started again in place
+/// with [`Radau5::reset`]; with dense linear algebra the method suits `N` up to a few hundred.
 #[derive(Debug, Clone)]
 pub struct Radau5<Sys, const N: usize, R: Real = f64> {
     sys: Sys,
@@ -302,6 +309,7 @@ where
         check_start(t0, &y0, t_bound)?;
         self.settings.check_steps(t0, t_bound)?;
         let (tol, raised) = self.settings.tol.validated()?;
+        super::refuse_zero_atol(&tol)?;
         // RADAU5's conversion of the tolerances.
         let rtol = tol.rtol();
         let rtol_t = R::from_f64(0.1) * rtol.powf(R::from_f64(2.0 / 3.0));
@@ -351,7 +359,12 @@ where
             &self.sys,
             (self.t, &self.y, self.t_bound, self.dir),
             &mut self.f,
-            (self.settings.first_step, self.settings.max_step, 4, &self.user_tol),
+            (
+                self.settings.first_step,
+                self.settings.max_step,
+                4,
+                &self.user_tol,
+            ),
             (&mut self.stats, self.settings.max_nfev),
             self.jac_valid,
         )?;
@@ -459,7 +472,7 @@ where
         let mut dyno_old = R::zero();
         let mut thq_old = R::zero();
         let mut newt = 0;
-        let denom = R::from_f64((3 * N) as f64);
+        let denom = R::from_f64((3 * N).max(1) as f64);
         loop {
             if newt >= NIT {
                 return Ok(Newton::Failed);
@@ -624,7 +637,9 @@ where
             // A last step forced short by the bound is exempt: the error control did not ask
             // for it.
             let forced = self.last && h_abs > R::zero();
-            if h_abs.is_nan() || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.settings.min_step)) {
+            if h_abs.is_nan()
+                || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.settings.min_step))
+            {
                 return Err(match non_finite_at {
                     Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
                     None => Error::StepSizeTooSmall {
@@ -799,6 +814,11 @@ where
     }
 }
 
+/// Twenty times `|t| ε`: twice the smallest step RADAU5's test `0.1 |h| > |t| ε` admits at `t`.
+fn step_floor<R: Real>(t: R) -> R {
+    R::from_f64(20.0) * t.abs() * R::epsilon()
+}
+
 /// The first attempt of a Radau integration, or of a restart, from `(t, y)`, as RADAU5 and
 /// RADAU start: evaluates `f = f(t, y)` (an error if not finite) and takes the user's first
 /// step or, at one more evaluation, [`initial_step`]'s estimate with its `order` argument,
@@ -840,7 +860,11 @@ where
                 max_abs,
             )
         }
-    };
+    }
+    // As SciPy: a first step below the step floor (`0.1 |h| ≤ |t| ε`, RADAU5's test) is raised
+    // above it, with a margin, so that an automatic first step of 1e-6 at t = 1.7e9 does not
+    // fail at once; a span shorter than that is one step to the bound.
+    .max(step_floor(t));
     let start = if Sys::JACOBIAN == JacobianKind::Constant && jac_valid {
         Start::Factor
     } else {
@@ -961,7 +985,8 @@ pub(super) fn next_attempt<R: Real>(
 ) -> NextAttempt<R> {
     let c = |x: f64| R::from_f64(x);
     let h_max = max_step.min((t_bound - t).abs());
-    let mut h_new = dir * h_new.abs().min(h_max);
+    // A proposal below the step floor at the new `t` is raised above it (see `first_attempt`).
+    let mut h_new = dir * h_new.abs().min(h_max).max(step_floor(t));
     if reject {
         h_new = dir * h_new.abs().min(h.abs());
     }

@@ -101,6 +101,20 @@ impl ::odegen::__private::ode_core::ParamJacobian<2, 0> for Cannon {
         *dfdp = [[0.0; 0]; 2];
     }
 }
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event or reset function of `cannon`",
+    label = "an event function is `fn(t: f64, y: [f64; 2]) -> f64`, a reset function `fn(t: f64, y: [f64; 2]) -> [f64; 2]`"
+)]
+#[doc(hidden)]
+trait __CannonEventFunction<M, R> {
+    fn call(&self, t: f64, y: [f64; 2], s: &Cannon) -> R;
+}
+impl<F: Fn(f64, [f64; 2]) -> R, R> __CannonEventFunction<(), R> for F {
+    #[inline(always)]
+    fn call(&self, t: f64, y: [f64; 2], _s: &Cannon) -> R {
+        self(t, y)
+    }
+}
 /// The event functions of [`Cannon`]: `hit_ground`, `apex`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct CannonEvents {
@@ -133,14 +147,8 @@ impl ::odegen::__private::ode_core::EventSet<2, 2> for CannonEvents {
     fn values(&self, t: f64, y: &[f64; 2], g: &mut [f64; 2]) {
         let s = &self.system;
         *g = [
-            {
-                let g: fn(f64, [f64; 2]) -> f64 = hit_ground;
-                g(t, *y)
-            },
-            {
-                let g: fn(f64, [f64; 2]) -> f64 = apex;
-                g(t, *y)
-            },
+            __CannonEventFunction::<_, f64>::call(&hit_ground, t, *y, s),
+            __CannonEventFunction::<_, f64>::call(&apex, t, *y, s),
         ];
     }
     fn direction(&self, k: usize) -> ::odegen::__private::ode_core::Direction {

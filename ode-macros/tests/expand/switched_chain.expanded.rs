@@ -86,7 +86,7 @@ impl SwitchedChain {
     #[inline]
     pub fn jacobian_nonzeros(&self, t: f64, y: &[f64; 3], values: &mut [f64; 6]) {
         let __t17: bool = t < 1.0f64;
-        let __t18: f64 = f64::sqrt(y[2]);
+        let __t18: f64 = <f64 as ::odegen::__private::Float>::sqrt(y[2]);
         let __t21: f64 = -self.k;
         let __t23: f64 = 0.5f64 / __t18;
         let __t24: f64 = if __t17 { __t23 } else { 0.0f64 };
@@ -129,7 +129,7 @@ impl ::odegen::__private::ode_core::Jacobian<3> for SwitchedChain {
         let __t13: f64 = y[2] * self.k;
         let __t15: f64 = __t9 - __t13;
         let __t17: bool = t < 1.0f64;
-        let __t18: f64 = f64::sqrt(y[2]);
+        let __t18: f64 = <f64 as ::odegen::__private::Float>::sqrt(y[2]);
         let __t19: f64 = __t18 - __t6;
         let __t20: f64 = if __t17 { __t19 } else { __t7 };
         let __t21: f64 = -self.k;
