@@ -576,15 +576,21 @@ where
     // Every method validates alike: the fixed-step methods, which use no tolerance, refuse
     // the same bad tolerances as the adaptive ones.
     settings.tolerances().validated()?;
+    // Every stepper runs in a box (allocated once per solve), so that only its `O(N)` state
+    // passes through the stack, once.
     macro_rules! adaptive {
         ($ty:ident) => {
-            drive($ty::new(system, t0, y0, t1, settings)?, events, &options)?
+            drive(
+                boxed(|| $ty::new(system, t0, y0, t1, settings))?,
+                events,
+                &options,
+            )?
         };
     }
     macro_rules! fixed {
         ($ty:ident) => {
             drive(
-                $ty::with_budget(system, t0, y0, t1, fixed_h()?, options.max_nfev)?,
+                boxed(|| $ty::with_budget(system, t0, y0, t1, fixed_h()?, options.max_nfev))?,
                 events,
                 &options,
             )?
@@ -602,7 +608,9 @@ where
         Method::Gill => fixed!(Gill),
         Method::ThreeEighths => fixed!(ThreeEighths),
         Method::Luther => fixed!(Luther),
-        Method::Bdf => adaptive!(Bdf),
+        // The implicit methods keep their N × N matrices on the heap, one box each, and the
+        // stepper in a box: a large system needs no large stack.
+        Method::Bdf => drive(Bdf::boxed(system, t0, y0, t1, settings)?, events, &options)?,
         Method::Radau | Method::AdaptiveRadau => {
             if S::zero().to_real().is_none() {
                 return Err(Error::InvalidOption {
@@ -610,16 +618,23 @@ where
                 });
             }
             let y0r = y0.map(|v| v.to_real().unwrap_or(S::Real::nan()));
-            let sys = RealView::<_, S>::new(system);
+            let sys = RealView::<_, S, N>::new(system);
             if options.method == Method::Radau {
-                let st = Radau5::new(sys, t0, y0r, t1, settings)?;
+                let st = Radau5::boxed(sys, t0, y0r, t1, settings)?;
                 drive(AsScalar::<_, S, N>::new(st), events, &options)?
             } else {
-                let st = AdaptiveRadau::new(sys, t0, y0r, t1, settings)?;
+                let st = AdaptiveRadau::boxed(sys, t0, y0r, t1, settings)?;
                 drive(AsScalar::<_, S, N>::new(st), events, &options)?
             }
         }
     })
+}
+
+/// The stepper `make` builds, moved into a box: in a frame of its own (never inlined), so
+/// that the driver's frame holds no stepper of any method.
+#[inline(never)]
+fn boxed<St>(make: impl FnOnce() -> Result<St, Error>) -> Result<alloc::boxed::Box<St>, Error> {
+    make().map(alloc::boxed::Box::new)
 }
 
 /// `t_eval` must be finite, inside the span and strictly monotone in the direction of
@@ -784,15 +799,20 @@ where
 /// A system over a real scalar type `S` seen as a system over `S::Real` (the two are the same
 /// type; the conversions are identities), so [`Radau5`], made for real states, can run in a
 /// driver generic over `S`.
-struct RealView<'a, Sys: ?Sized, S> {
+struct RealView<'a, Sys: ?Sized, S: Scalar, const N: usize> {
     sys: &'a Sys,
+    /// The Jacobian in `S`, on the heap (allocated once per solve): an `N × N` array on the
+    /// stack would overflow it for large `N`.
+    jac: core::cell::RefCell<alloc::boxed::Box<[[S; N]; N]>>,
     _s: PhantomData<S>,
 }
 
-impl<'a, Sys: ?Sized, S> RealView<'a, Sys, S> {
+impl<'a, Sys: ?Sized, S: Scalar, const N: usize> RealView<'a, Sys, S, N> {
     fn new(sys: &'a Sys) -> Self {
+        use crate::linalg::{Heap, Storage};
         RealView {
             sys,
+            jac: core::cell::RefCell::new(Heap::matrix(S::zero())),
             _s: PhantomData,
         }
     }
@@ -806,7 +826,7 @@ fn from_real_array<S: Scalar, const N: usize>(v: &[S::Real; N]) -> [S; N] {
     v.map(S::from_real)
 }
 
-impl<Sys, S, const N: usize> OdeSystem<N, S::Real> for RealView<'_, Sys, S>
+impl<Sys, S, const N: usize> OdeSystem<N, S::Real> for RealView<'_, Sys, S, N>
 where
     Sys: OdeSystem<N, S> + ?Sized,
     S: Scalar,
@@ -827,7 +847,7 @@ where
         f: &[S::Real; N],
         jac: &mut [[S::Real; N]; N],
     ) -> usize {
-        let mut js = [[S::zero(); N]; N];
+        let mut js = self.jac.borrow_mut();
         for i in 0..N {
             js[i] = from_real_array(&jac[i]);
         }

@@ -142,3 +142,67 @@ pub trait Stepper<S: Scalar, const N: usize> {
     /// errors of evaluating `f` (non-finite values, the evaluation budget).
     fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error>;
 }
+
+/// A boxed stepper steps as the stepper in it: what `solve_ivp` drives, so that a large one
+/// lives on the heap.
+#[cfg(feature = "alloc")]
+impl<S: Scalar, const N: usize, St: Stepper<S, N> + ?Sized> Stepper<S, N>
+    for alloc::boxed::Box<St>
+{
+    #[inline]
+    fn t(&self) -> S::Real {
+        (**self).t()
+    }
+    #[inline]
+    fn y(&self) -> &[S; N] {
+        (**self).y()
+    }
+    #[inline]
+    fn f(&self) -> &[S; N] {
+        (**self).f()
+    }
+    #[inline]
+    fn t_prev(&self) -> S::Real {
+        (**self).t_prev()
+    }
+    #[inline]
+    fn h(&self) -> S::Real {
+        (**self).h()
+    }
+    #[inline]
+    fn t_bound(&self) -> S::Real {
+        (**self).t_bound()
+    }
+    #[inline]
+    fn is_finished(&self) -> bool {
+        (**self).is_finished()
+    }
+    #[inline]
+    fn step(&mut self) -> Result<(), Error> {
+        (**self).step()
+    }
+    #[inline]
+    fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
+        (**self).dense(t)
+    }
+    #[inline]
+    fn dense_terms(&self) -> usize {
+        (**self).dense_terms()
+    }
+    #[inline]
+    fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
+        (**self).dense_coefficients(out)
+    }
+    #[inline]
+    fn dense_derivative(&mut self, t: S::Real) -> Result<[S; N], Error> {
+        (**self).dense_derivative(t)
+    }
+    #[inline]
+    fn stats(&self) -> Stats {
+        (**self).stats()
+    }
+    #[inline]
+    fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error> {
+        (**self).restart(t, y)
+    }
+}

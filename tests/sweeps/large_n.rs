@@ -209,3 +209,27 @@ pub fn check_size_solve_ivp<const N: usize>(rtol: f64, bound: f64) {
         }
     }
 }
+
+/// The chain through `solve_ivp` with every method of `Method::ALL` (the fixed-step ones at
+/// `h = 1e-3`), to `t = 0.5`, against its exact solution: meant to run on a small stack.
+pub fn every_method_on_a_small_stack<const N: usize>() {
+    let mut e0 = [0.0; N];
+    e0[0] = 1.0;
+    let exact = chain_exact::<N>(0.5);
+    for method in Method::ALL {
+        let mut options = Options::new(method).rtol(1e-6).atol(1e-10);
+        if method.is_fixed_step() {
+            options = options.first_step(1e-3);
+        }
+        let sol = solve_ivp(&chain(), (0.0, 0.5), e0, options)
+            .and_then(|s| s.into_result())
+            .unwrap_or_else(|e| panic!("N = {N}, {method}: {e}"));
+        let y = sol.y.last().unwrap();
+        let err = y
+            .iter()
+            .zip(exact.iter())
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        // Euler, the least accurate, is within 1e-3 at h = 1e-3 (its global error ≈ h/2 · |y''|).
+        assert!(err < 1e-3, "N = {N}, {method}: error {err:e}");
+    }
+}

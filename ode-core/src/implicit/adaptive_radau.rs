@@ -42,7 +42,9 @@
 use crate::control::Tolerances;
 use crate::error::Error;
 use crate::integrator::{check_start, Settings};
-use crate::linalg::{Lu, RealComplexLu};
+#[cfg(feature = "alloc")]
+use crate::linalg::Heap;
+use crate::linalg::{Inline, Lu, RealComplexLu, Storage};
 use crate::scalar::Real;
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -101,7 +103,7 @@ const CHANGE_WAIT: u32 = 10;
 /// stages) plus `O(N)`: 640 kB for `N = 100` in `f64` (`tests/stepper_sizes.rs` checks it).
 /// Reuse a large one in place with [`AdaptiveRadau::reset`].
 #[derive(Debug, Clone)]
-pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64> {
+pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64, W: Storage = Inline> {
     sys: Sys,
     t: R,
     y: [R; N],
@@ -126,15 +128,15 @@ pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64> {
     /// Entries past `s` keep the last higher-order step's, which the starting values may read
     /// (see the module docs).
     cont: [[R; N]; MAX_STAGES],
-    jac: [[R; N]; N],
+    jac: W::Matrix<R, N>,
     /// Whether `jac` was evaluated at the current point (RADAU's `CALJAC`).
     jac_fresh: bool,
     /// Whether `jac` holds a Jacobian at all.
     jac_valid: bool,
     /// The factors of `(γ/h) I − J` and `((α_1 + iβ_1)/h) I − J`.
-    lu: RealComplexLu<R, N>,
+    lu: RealComplexLu<R, N, W>,
     /// The factors of `((α_k + iβ_k)/h) I − J`, `k = 2, 3`.
-    lu_pairs: [Lu<Complex<R>, N>; MAX_PAIRS - 1],
+    lu_pairs: [Lu<Complex<R>, N, W>; MAX_PAIRS - 1],
     start: Start,
     /// The user's tolerances, converted per order into `rtol1`, `atol1`.
     rtol: R,
@@ -207,6 +209,48 @@ where
         min_stages: usize,
         max_stages: usize,
     ) -> Result<Self, Error> {
+        Self::with_stages_in(sys, t0, y0, t_bound, settings, min_stages, max_stages)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<Sys, const N: usize, R> AdaptiveRadau<Sys, N, R, Heap>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+{
+    /// As [`AdaptiveRadau::new`], in a box, with each `N × N` matrix in a box of its own: as
+    /// [`crate::Radau5::boxed`], what `solve_ivp` uses.
+    pub fn boxed(
+        sys: Sys,
+        t0: R,
+        y0: [R; N],
+        t_bound: R,
+        settings: impl Into<Settings<R, N>>,
+    ) -> Result<alloc::boxed::Box<Self>, Error> {
+        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into(), 3, 7));
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+}
+
+impl<Sys, const N: usize, R, W> AdaptiveRadau<Sys, N, R, W>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+    W: Storage,
+{
+    /// [`AdaptiveRadau::with_stages`] with the matrices in the storage `W`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_stages_in(
+        sys: Sys,
+        t0: R,
+        y0: [R; N],
+        t_bound: R,
+        settings: impl Into<Settings<R, N>>,
+        min_stages: usize,
+        max_stages: usize,
+    ) -> Result<Self, Error> {
         let valid = |s: usize| matches!(s, 3 | 5 | 7);
         if !valid(min_stages) || !valid(max_stages) || min_stages > max_stages {
             return Err(Error::InvalidOption {
@@ -239,11 +283,11 @@ where
             max_stages,
             dense_stages: stages,
             cont: [[R::zero(); N]; MAX_STAGES],
-            jac: [[R::zero(); N]; N],
+            jac: W::matrix(R::zero()),
             jac_fresh: false,
             jac_valid: false,
-            lu: RealComplexLu::default(),
-            lu_pairs: [Lu::default(); MAX_PAIRS - 1],
+            lu: RealComplexLu::zeroed(),
+            lu_pairs: core::array::from_fn(|_| Lu::zeroed()),
             start: Start::Jacobian,
             rtol: R::zero(),
             atol: [R::zero(); N],
@@ -783,7 +827,7 @@ where
     }
 }
 
-impl<Sys, const N: usize, R> Stepper<R, N> for AdaptiveRadau<Sys, N, R>
+impl<Sys, const N: usize, R, W: Storage> Stepper<R, N> for AdaptiveRadau<Sys, N, R, W>
 where
     Sys: OdeSystem<N, R>,
     R: Real,
@@ -1018,7 +1062,7 @@ where
     }
 }
 
-impl<Sys, const N: usize, R: Real> AdaptiveRadau<Sys, N, R> {
+impl<Sys, const N: usize, R: Real, W: Storage> AdaptiveRadau<Sys, N, R, W> {
     fn check_in_step(&self, t: R) -> Result<(), Error> {
         crate::integrator::in_step(self.t_prev, self.t, t)
     }

@@ -38,7 +38,9 @@
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{check_start, in_step, Settings};
-use crate::linalg::Lu;
+#[cfg(feature = "alloc")]
+use crate::linalg::Heap;
+use crate::linalg::{Inline, Lu, Storage};
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -190,7 +192,7 @@ fn change_d<S: Scalar, const N: usize>(
 /// factors of `I − c J`) plus `O(N)`: 160 kB for `N = 100` in `f64` (`tests/stepper_sizes.rs`
 /// checks it). Reuse a large one in place with [`Bdf::reset`].
 #[derive(Debug, Clone)]
-pub struct Bdf<Sys, const N: usize, S: Scalar = f64> {
+pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     sys: Sys,
     t: S::Real,
     y: [S; N],
@@ -206,8 +208,8 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64> {
     d: [[S; N]; MAX_ORDER + 3],
     order: usize,
     n_equal_steps: usize,
-    jac: [[S; N]; N],
-    lu: Lu<S, N>,
+    jac: W::Matrix<S, N>,
+    lu: Lu<S, N, W>,
     lu_valid: bool,
     newton_tol: S::Real,
     tol: Tolerances<S::Real, N>,
@@ -229,6 +231,52 @@ where
     ///
     /// The settings' `controller` is not used: the method has its own (see the module docs).
     pub fn new(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: impl Into<Settings<S::Real, N>>,
+    ) -> Result<Self, Error> {
+        Self::with_storage(sys, t0, y0, t_bound, settings)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<Sys, const N: usize, S> Bdf<Sys, N, S, Heap>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+{
+    /// As [`Bdf::new`], in a box, with each `N × N` matrix in a box of its own: as
+    /// [`crate::Radau5::boxed`], what `solve_ivp` uses.
+    pub fn boxed(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: impl Into<Settings<S::Real, N>>,
+    ) -> Result<alloc::boxed::Box<Self>, Error> {
+        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into()));
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+}
+
+impl<Sys, const N: usize, S, W> Bdf<Sys, N, S, W>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+    W: Storage,
+{
+    /// As [`Bdf::new`], with the matrices in the storage `W`.
+    ///
+    /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
+    /// backward integration). Costs one evaluation of `f` and one Jacobian, one more
+    /// evaluation without a `first_step` (the automatic choice of *Solving ODEs I*, II.4, with
+    /// the exponent `1/2` of the order-1 error estimate, as SciPy).
+    ///
+    /// The settings' `controller` is not used: the method has its own (see the module docs).
+    pub fn with_storage(
         sys: Sys,
         t0: S::Real,
         y0: [S; N],
@@ -258,8 +306,8 @@ where
             d: [[S::zero(); N]; MAX_ORDER + 3],
             order: 1,
             n_equal_steps: 0,
-            jac: [[S::zero(); N]; N],
-            lu: Lu::default(),
+            jac: W::matrix(S::zero()),
+            lu: Lu::zeroed(),
             lu_valid: false,
             newton_tol: S::Real::zero(),
             tol: settings.tol,
@@ -492,7 +540,7 @@ where
     }
 }
 
-impl<Sys, const N: usize, S> Stepper<S, N> for Bdf<Sys, N, S>
+impl<Sys, const N: usize, S, W: Storage> Stepper<S, N> for Bdf<Sys, N, S, W>
 where
     Sys: OdeSystem<N, S>,
     S: Scalar,

@@ -37,7 +37,9 @@
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{check_start, Settings};
-use crate::linalg::RealComplexLu;
+#[cfg(feature = "alloc")]
+use crate::linalg::Heap;
+use crate::linalg::{Inline, RealComplexLu, Storage};
 use crate::scalar::Real;
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -172,7 +174,7 @@ impl<R: Real> Faccon<R> {
 /// put: a large one belongs in a `Box` or a `static`, built once and started again in place
 /// with [`Radau5::reset`]; with dense linear algebra the method suits `N` up to a few hundred.
 #[derive(Debug, Clone)]
-pub struct Radau5<Sys, const N: usize, R: Real = f64> {
+pub struct Radau5<Sys, const N: usize, R: Real = f64, W: Storage = Inline> {
     sys: Sys,
     t: R,
     y: [R; N],
@@ -187,13 +189,13 @@ pub struct Radau5<Sys, const N: usize, R: Real = f64> {
     h_old: R,
     /// The collocation polynomial of the last step (RADAU5's `CONT(N+1..4N)`).
     cont: [[R; N]; 3],
-    jac: [[R; N]; N],
+    jac: W::Matrix<R, N>,
     /// Whether `jac` was evaluated at the current point (RADAU5's `CALJAC`).
     jac_fresh: bool,
     /// Whether `jac` holds a Jacobian at all.
     jac_valid: bool,
     /// The factors of `(γ/h) I − J` and `((α + iβ)/h) I − J` (RADAU5's `E1` and `E2R`, `E2I`).
-    lu: RealComplexLu<R, N>,
+    lu: RealComplexLu<R, N, W>,
     start: Start,
     rtol: R,
     atol: [R; N],
@@ -233,6 +235,70 @@ where
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
     ) -> Result<Self, Error> {
+        Self::with_storage(sys, t0, y0, t_bound, settings)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<Sys, const N: usize, R> Radau5<Sys, N, R, Heap>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+{
+    /// As [`Radau5::new`], in a box, with each `N × N` matrix in a box of its own: nothing of
+    /// size `N²` passes through the stack, so a large system starts on any thread (what
+    /// `solve_ivp` uses).
+    ///
+    /// ```
+    /// use ode_core::{OdeSystem, Radau5, Stepper, Tolerances};
+    /// struct Chain;
+    /// impl OdeSystem<1000> for Chain {
+    ///     fn rhs(&self, _t: f64, y: &[f64; 1000], dy: &mut [f64; 1000]) {
+    ///         for i in 0..1000 { dy[i] = -y[i] + if i > 0 { y[i - 1] } else { 0.0 }; }
+    ///     }
+    /// }
+    /// let mut y0 = [0.0; 1000];
+    /// y0[0] = 1.0;
+    /// // 32 MB of matrices, on the heap.
+    /// let st = Radau5::boxed(Chain, 0.0, y0, 1.0, Tolerances::new(1e-6, 1e-9))?;
+    /// assert!(core::mem::size_of_val(&*st) < 200_000);
+    /// # Ok::<(), ode_core::Error>(())
+    /// ```
+    pub fn boxed(
+        sys: Sys,
+        t0: R,
+        y0: [R; N],
+        t_bound: R,
+        settings: impl Into<Settings<R, N>>,
+    ) -> Result<alloc::boxed::Box<Self>, Error> {
+        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into()));
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+}
+
+impl<Sys, const N: usize, R, W> Radau5<Sys, N, R, W>
+where
+    Sys: OdeSystem<N, R>,
+    R: Real,
+    W: Storage,
+{
+    /// As [`Radau5::new`], with the matrices in the storage `W` ([`Inline`] or, feature
+    /// `alloc`, [`crate::linalg::Heap`]).
+    ///
+    /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
+    /// backward integration). Costs one evaluation of `f`, two without a `first_step` (the
+    /// automatic choice of *Solving ODEs I*, II.4, with the exponent `1/4` of the order-3
+    /// error estimate, as SciPy's `Radau`).
+    ///
+    /// The settings' `controller` is not used: the method has its own (see the module docs).
+    pub fn with_storage(
+        sys: Sys,
+        t0: R,
+        y0: [R; N],
+        t_bound: R,
+        settings: impl Into<Settings<R, N>>,
+    ) -> Result<Self, Error> {
         // Built whole before anything is checked, then started in place by a call that is
         // never inlined: see [`Radau5::reset`] for why.
         let mut st = Self::unstarted(sys, settings.into());
@@ -254,10 +320,10 @@ where
             h: R::zero(),
             h_old: R::zero(),
             cont: [[R::zero(); N]; 3],
-            jac: [[R::zero(); N]; N],
+            jac: W::matrix(R::zero()),
             jac_fresh: false,
             jac_valid: false,
-            lu: RealComplexLu::default(),
+            lu: RealComplexLu::zeroed(),
             start: Start::Jacobian,
             rtol: R::zero(),
             atol: [R::zero(); N],
@@ -610,7 +676,7 @@ where
     }
 }
 
-impl<Sys, const N: usize, R> Stepper<R, N> for Radau5<Sys, N, R>
+impl<Sys, const N: usize, R, W: Storage> Stepper<R, N> for Radau5<Sys, N, R, W>
 where
     Sys: OdeSystem<N, R>,
     R: Real,
@@ -1018,7 +1084,7 @@ pub(super) fn next_attempt<R: Real>(
     }
 }
 
-impl<Sys, const N: usize, R: Real> Radau5<Sys, N, R> {
+impl<Sys, const N: usize, R: Real, W: Storage> Radau5<Sys, N, R, W> {
     fn check_in_step(&self, t: R) -> Result<(), Error> {
         crate::integrator::in_step(self.t_prev, self.t, t)
     }

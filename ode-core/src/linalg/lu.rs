@@ -9,6 +9,7 @@
 //! [`Singular`]: the implicit methods answer that by shrinking the step, as Hairer's `DEC`
 //! reports `IER` to RADAU5.
 
+use super::storage::{Inline, InlineMatrix, Storage};
 use crate::scalar::Scalar;
 use num_traits::Zero;
 
@@ -40,10 +41,10 @@ pub struct Singular {
 /// // A singular matrix is reported, not divided by.
 /// assert_eq!(Lu::factor([[1.0f64, 2.0], [2.0, 4.0]]).unwrap_err().column, 1);
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Lu<S, const N: usize> {
+#[derive(Debug, Clone)]
+pub struct Lu<S: Scalar, const N: usize, W: Storage = Inline> {
     /// `U` on and above the diagonal, the multipliers of `L` below it.
-    lu: [[S; N]; N],
+    lu: W::Matrix<S, N>,
     /// `piv[k]`: the row swapped with row `k` at step `k`.
     piv: [usize; N],
     /// `1 / u_kk`: the solves multiply instead of dividing.
@@ -52,11 +53,7 @@ pub struct Lu<S, const N: usize> {
 
 impl<S: Scalar, const N: usize> Default for Lu<S, N> {
     fn default() -> Self {
-        Lu {
-            lu: [[S::zero(); N]; N],
-            piv: [0; N],
-            inv_diag: [S::zero(); N],
-        }
+        Self::zeroed()
     }
 }
 
@@ -67,12 +64,24 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
     /// [`Singular`] when a pivot is zero or not finite.
     pub fn factor(a: [[S; N]; N]) -> Result<Self, Singular> {
         let mut lu = Lu {
-            lu: a,
+            lu: InlineMatrix(a),
             piv: [0; N],
             inv_diag: [S::zero(); N],
         };
         lu.refactor()?;
         Ok(lu)
+    }
+}
+
+impl<S: Scalar, const N: usize, W: Storage> Lu<S, N, W> {
+    /// Storage for a factorisation in `W`, all zeros (not yet a factorisation: factor into it
+    /// with [`Lu::factor_from`] or [`Lu::matrix_mut`] and [`Lu::refactor`]).
+    pub fn zeroed() -> Self {
+        Lu {
+            lu: W::matrix(S::zero()),
+            piv: [0; N],
+            inv_diag: [S::zero(); N],
+        }
     }
 
     /// Factors `a` in place of the factors held (no copy of the struct, for steppers that keep
@@ -82,7 +91,9 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
     /// [`Singular`] when a pivot is zero or not finite; the factors are then unusable until
     /// the next successful call.
     pub fn factor_from(&mut self, a: &[[S; N]; N]) -> Result<(), Singular> {
-        self.lu = *a;
+        for (to, from) in self.lu.iter_mut().zip(a.iter()) {
+            *to = *from;
+        }
         self.refactor()
     }
 
@@ -97,7 +108,7 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
     /// # Errors
     /// [`Singular`] when a pivot is zero or not finite.
     pub fn refactor(&mut self) -> Result<(), Singular> {
-        let a = &mut self.lu;
+        let a: &mut [[S; N]; N] = &mut self.lu;
         for k in 0..N {
             // The pivot: the largest modulus in column k, on or below the diagonal.
             let mut p = k;
@@ -136,7 +147,7 @@ impl<S: Scalar, const N: usize> Lu<S, N> {
 
     /// Overwrites `b` with the solution `x` of `A x = b`.
     pub fn solve(&self, b: &mut [S; N]) {
-        let a = &self.lu;
+        let a: &[[S; N]; N] = &self.lu;
         // P b, then L y = P b (unit lower triangular), then U x = y.
         for k in 0..N {
             let p = self.piv[k];

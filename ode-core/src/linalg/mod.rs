@@ -8,9 +8,16 @@
 //! [`RealComplexLu`] factors a real and a complex matrix together and solves both systems in
 //! one pass, with the complex matrix held as separate real and imaginary parts and the zeros
 //! of sparse factors skipped: Radau IIA's pair of iteration matrices.
+//!
+//! Both keep their factors in a [`Storage`]: arrays in place ([`Inline`], the default), or
+//! (feature `alloc`) one box per matrix ([`Heap`]), for systems too large for a stack.
 
 mod lu;
 mod real_complex;
+pub mod storage;
 
 pub use lu::{Lu, Singular};
 pub use real_complex::RealComplexLu;
+#[cfg(feature = "alloc")]
+pub use storage::Heap;
+pub use storage::{Inline, Storage};

@@ -32,6 +32,10 @@
 //! near-dense cases (HIRES, Robertson) 4–8 % slower, because the loops then lose the fixed
 //! trip counts the compiler unrolls them by.
 
+use super::storage::{Inline, Storage};
+
+/// The factors' arrays as the kernels see them, whatever their storage.
+type Mat<R, const N: usize> = [[R; N]; N];
 use super::Singular;
 use crate::scalar::Real;
 use num_complex::Complex;
@@ -58,15 +62,15 @@ use num_complex::Complex;
 /// assert!((re[0] - 1.0).abs() < 1e-15 && im[0].abs() < 1e-15);
 /// assert!(re[1].abs() < 1e-15 && (im[1] - 1.0).abs() < 1e-15);
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct RealComplexLu<R, const N: usize> {
+#[derive(Debug, Clone)]
+pub struct RealComplexLu<R: Real, const N: usize, W: Storage = Inline> {
     /// The real factors by columns (`a[j][i]` is entry `(i, j)`): `U` on and above the
     /// diagonal, the multipliers of `L` below it.
-    a: [[R; N]; N],
+    a: W::Matrix<R, N>,
     /// Real parts of the complex factors, stored like `a`.
-    re: [[R; N]; N],
+    re: W::Matrix<R, N>,
     /// Imaginary parts of the complex factors, stored like `a`.
-    im: [[R; N]; N],
+    im: W::Matrix<R, N>,
     /// `piv_a[k]`: the row swapped with row `k` at step `k` of the real elimination.
     piv_a: [usize; N],
     /// The same for the complex elimination.
@@ -85,11 +89,18 @@ pub struct RealComplexLu<R, const N: usize> {
 
 impl<R: Real, const N: usize> Default for RealComplexLu<R, N> {
     fn default() -> Self {
-        let zero = [[R::zero(); N]; N];
+        Self::zeroed()
+    }
+}
+
+impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
+    /// Storage for the pair of factorisations in `W`, all zeros (factor into it with
+    /// [`RealComplexLu::factor_with`]).
+    pub fn zeroed() -> Self {
         RealComplexLu {
-            a: zero,
-            re: zero,
-            im: zero,
+            a: W::matrix(R::zero()),
+            re: W::matrix(R::zero()),
+            im: W::matrix(R::zero()),
             piv_a: [0; N],
             piv_c: [0; N],
             inv_a: [R::zero(); N],
@@ -100,7 +111,7 @@ impl<R: Real, const N: usize> Default for RealComplexLu<R, N> {
     }
 }
 
-impl<R: Real, const N: usize> RealComplexLu<R, N> {
+impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
     /// Whether the factors' profile is read off and used: for `N ≤ 3` the triangles hold at
     /// most three entries each, too few for skipping zeros to repay the scan (measured on
     /// Robertson, `N = 3`: 4 % slower with the scan).
@@ -149,7 +160,8 @@ impl<R: Real, const N: usize> RealComplexLu<R, N> {
     /// (Golub & Van Loan, *Matrix Computations*, 4th ed., Algorithm 3.4.1) on both matrices
     /// at once.
     fn refactor(&mut self) -> Result<(), Singular> {
-        let (a, re, im) = (&mut self.a, &mut self.re, &mut self.im);
+        let (a, re, im): (&mut Mat<R, N>, &mut Mat<R, N>, &mut Mat<R, N>) =
+            (&mut self.a, &mut self.re, &mut self.im);
         for k in 0..N {
             // The pivots: the largest |a| and the largest |re| + |im| in column k, on or
             // below the diagonal.
@@ -242,7 +254,7 @@ impl<R: Real, const N: usize> RealComplexLu<R, N> {
     /// Overwrites `b` with the solution `x` of `A x = b`, and `(c_re, c_im)` with the real
     /// and imaginary parts of the solution `z` of `C z = c`.
     pub fn solve(&self, b: &mut [R; N], c_re: &mut [R; N], c_im: &mut [R; N]) {
-        let (a, re, im) = (&self.a, &self.re, &self.im);
+        let (a, re, im): (&Mat<R, N>, &Mat<R, N>, &Mat<R, N>) = (&self.a, &self.re, &self.im);
         let (mut x, mut zr, mut zi) = (*b, *c_re, *c_im);
         for k in 0..N {
             let (p, q) = (self.piv_a[k], self.piv_c[k]);
@@ -294,7 +306,7 @@ impl<R: Real, const N: usize> RealComplexLu<R, N> {
     /// Overwrites `b` with the solution `x` of the real system `A x = b` alone (Radau5's
     /// error estimate needs only the real factors).
     pub fn solve_real(&self, b: &mut [R; N]) {
-        let a = &self.a;
+        let a: &[[R; N]; N] = &self.a;
         let mut x = *b;
         for k in 0..N {
             let p = self.piv_a[k];
