@@ -80,19 +80,26 @@ impl<'a, S: Scalar, const N: usize> StepView<'a, S, N> {
         if t == self.t_end {
             return Ok(self.y_end);
         }
+        self.check_inside(t)?;
+        self.st.dense(t)
+    }
+
+    /// `Ok` when `t` lies in `[t_start, t_end]`, up to a few ulps.
+    fn check_inside(&self, t: S::Real) -> Result<(), Error> {
         let (lo, hi) = if self.t_start <= self.t_end {
             (self.t_start, self.t_end)
         } else {
             (self.t_end, self.t_start)
         };
         let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * lo.abs().max(hi.abs());
-        if !(t >= lo - slack && t <= hi + slack) {
-            return Err(Error::OutsideInterpolant {
+        if t >= lo - slack && t <= hi + slack {
+            Ok(())
+        } else {
+            Err(Error::OutsideInterpolant {
                 t: t.to_f64(),
                 interval: (self.t_start.to_f64(), self.t_end.to_f64()),
-            });
+            })
         }
-        self.st.dense(t)
     }
 
     /// The derivative `dy/dt` at `t` in `[t_start, t_end]`, from the method's continuous
@@ -101,18 +108,7 @@ impl<'a, S: Scalar, const N: usize> StepView<'a, S, N> {
     /// # Errors
     /// [`Error::OutsideInterpolant`] when `t` lies outside the step (beyond a few ulps).
     pub fn eval_derivative(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        let (lo, hi) = if self.t_start <= self.t_end {
-            (self.t_start, self.t_end)
-        } else {
-            (self.t_end, self.t_start)
-        };
-        let slack = S::Real::from_f64(4.0) * S::Real::epsilon() * lo.abs().max(hi.abs());
-        if !(t >= lo - slack && t <= hi + slack) {
-            return Err(Error::OutsideInterpolant {
-                t: t.to_f64(),
-                interval: (self.t_start.to_f64(), self.t_end.to_f64()),
-            });
-        }
+        self.check_inside(t)?;
         self.st.dense_derivative(t)
     }
 

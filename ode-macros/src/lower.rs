@@ -131,6 +131,18 @@ pub fn lower(
     }
 }
 
+/// `a[i][j]…`: the base `a` and the index expressions from the last written to the first
+/// (`[j, i]` for `a[i][j]`).
+fn index_chain(ix: &syn::ExprIndex) -> (&Expr, Vec<&Expr>) {
+    let mut index_exprs = vec![&*ix.index];
+    let mut e = &*ix.expr;
+    while let Expr::Index(inner) = e {
+        index_exprs.push(&inner.index);
+        e = &inner.expr;
+    }
+    (e, index_exprs)
+}
+
 impl Lowerer<'_> {
     fn bind(&mut self, name: String, val: Val, mutable: bool, state: bool) {
         self.scopes.last_mut().expect("a scope").push(Binding {
@@ -640,12 +652,7 @@ impl Lowerer<'_> {
     /// read would make lowering quadratic in the array's length. `None` if the base is not a
     /// local name.
     fn index_local(&mut self, ix: &syn::ExprIndex) -> Option<Val> {
-        let mut index_exprs = vec![&*ix.index];
-        let mut e = &*ix.expr;
-        while let Expr::Index(inner) = e {
-            index_exprs.push(&inner.index);
-            e = &inner.expr;
-        }
+        let (e, mut index_exprs) = index_chain(ix);
         let Expr::Path(p) = e else { return None };
         let ident = p.path.get_ident()?;
         let (s, b) = self.lookup(&ident.to_string())?;
@@ -684,12 +691,7 @@ impl Lowerer<'_> {
     /// expansion time: one named value, emitted as written with the indices folded; its
     /// derivative is zero. `None` if the base is not such a path.
     fn index_constant(&mut self, ix: &syn::ExprIndex) -> Option<Val> {
-        let mut index_exprs = vec![&*ix.index];
-        let mut e = &*ix.expr;
-        while let Expr::Index(inner) = e {
-            index_exprs.push(&inner.index);
-            e = &inner.expr;
-        }
+        let (e, mut index_exprs) = index_chain(ix);
         let Expr::Path(p) = e else { return None };
         if p.qself.is_some() || p.path.segments.iter().any(|s| !s.arguments.is_none()) {
             return None;

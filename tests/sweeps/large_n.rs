@@ -80,6 +80,16 @@ pub fn heat_exact<const N: usize>(t: f64) -> [f64; N] {
     u
 }
 
+/// The largest error of `y` against `exact`, relative to the largest exact component.
+pub fn relative_error<const N: usize>(y: &[f64; N], exact: &[f64; N]) -> f64 {
+    let scale = exact.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let err = y
+        .iter()
+        .zip(exact.iter())
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    err / scale
+}
+
 /// Runs the stepper `made` (or its construction error) to its bound and checks that the
 /// largest error against `exact`, relative to the largest exact component, is within `bound`.
 fn run_to_end<St: Stepper<f64, N>, const N: usize>(
@@ -100,13 +110,7 @@ fn run_to_end<St: Stepper<f64, N>, const N: usize>(
             "N = {N}, {what}: no end after {steps} steps"
         );
     }
-    let scale = exact.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let err = st
-        .y()
-        .iter()
-        .zip(exact.iter())
-        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
-        / scale;
+    let err = relative_error(st.y(), exact);
     assert!(
         err <= bound,
         "N = {N}, {what}: relative error {err:e} above {bound:e}"
@@ -195,13 +199,7 @@ pub fn check_size_solve_ivp<const N: usize>(rtol: f64, bound: f64) {
             let sol = solve_ivp(&sys, (0.0, t1), y0, options)
                 .and_then(|s| s.into_result())
                 .unwrap_or_else(|e| panic!("N = {N}, {method}, {name}: {e}"));
-            let y = sol.y.last().unwrap();
-            let scale = exact.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let err = y
-                .iter()
-                .zip(exact.iter())
-                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
-                / scale;
+            let err = relative_error(sol.y.last().unwrap(), &exact);
             assert!(
                 err <= bound,
                 "N = {N}, {method}, {name}: relative error {err:e} above {bound:e}"
