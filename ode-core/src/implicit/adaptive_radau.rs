@@ -172,66 +172,6 @@ pub struct AdaptiveRadau<Sys, const N: usize, R: Real = f64, W: Storage = Inline
     settings: Settings<R, N>,
     stats: Stats,
     finished: bool,
-    /// The one work area of the steps: every vector of length `N` an attempt needs.
-    work: Work<R, N, W>,
-}
-
-/// The vectors of length `N` one attempt of [`AdaptiveRadau`] works in (for up to
-/// [`MAX_STAGES`] stages), as rows of one work area in the stepper's storage (on the heap with
-/// [`Heap`], built row by row), so that neither a step's frame nor the stepper's construction
-/// grows with `N`.
-#[derive(Debug, Clone)]
-struct Work<R: Real, const N: usize, W: Storage> {
-    rows: W::Rows<R, N, WORK_ROWS>,
-    /// A complex right-hand side of the further pairs.
-    b: W::Rows<Complex<R>, N, 1>,
-}
-
-/// The rows of [`Work`]: `z`, `w`, `fz`, `r` ([`MAX_STAGES`] each), `arg`, `f2`, `e`.
-const WORK_ROWS: usize = 4 * MAX_STAGES + 3;
-
-/// [`Work`]'s rows, each borrowed on its own.
-struct Parts<'a, R, const N: usize> {
-    /// The stage increments `z_k = Y_k − y`.
-    z: [&'a mut [R; N]; MAX_STAGES],
-    /// Their transforms `w = T⁻¹ z`.
-    w: [&'a mut [R; N]; MAX_STAGES],
-    /// `f` at the stages.
-    fz: [&'a mut [R; N]; MAX_STAGES],
-    /// The transformed right-hand sides, solved in place.
-    r: [&'a mut [R; N]; MAX_STAGES],
-    /// A complex right-hand side of the further pairs.
-    b: &'a mut [Complex<R>; N],
-    /// An argument of `f`, then the new state.
-    arg: &'a mut [R; N],
-    /// The error estimate.
-    f2: &'a mut [R; N],
-    e: &'a mut [R; N],
-}
-
-impl<R: Real, const N: usize, W: Storage> Work<R, N, W> {
-    fn zeroed() -> Self {
-        Work {
-            rows: W::rows(R::zero()),
-            b: W::rows(Complex::new(R::zero(), R::zero())),
-        }
-    }
-
-    fn parts(&mut self) -> Parts<'_, R, N> {
-        let [z0, z1, z2, z3, z4, z5, z6, w0, w1, w2, w3, w4, w5, w6, g0, g1, g2, g3, g4, g5, g6, r0, r1, r2, r3, r4, r5, r6, arg, f2, e] =
-            &mut *self.rows;
-        let [b] = &mut *self.b;
-        Parts {
-            z: [z0, z1, z2, z3, z4, z5, z6],
-            w: [w0, w1, w2, w3, w4, w5, w6],
-            fz: [g0, g1, g2, g3, g4, g5, g6],
-            r: [r0, r1, r2, r3, r4, r5, r6],
-            b,
-            arg,
-            f2,
-            e,
-        }
-    }
 }
 
 impl<Sys, const N: usize, R> AdaptiveRadau<Sys, N, R>
@@ -372,7 +312,6 @@ where
             settings,
             stats: Stats::default(),
             finished: true,
-            work: Work::zeroed(),
         }
     }
 
@@ -592,20 +531,29 @@ where
     /// the value at 1: [`Self::extrapolate`] when `st` is the last step's method.
     #[inline]
     fn extrapolate_with(&self, ds: &RadauStages, sigma: R, i: usize) -> R {
-        extrapolate_cont(&self.cont, ds, sigma, i)
+        let s = ds.s;
+        let mut val = self.cont[s - 1][i];
+        for k in (1..s).rev() {
+            let node_m1 = R::from_f64(ds.nodes[k] - 1.0);
+            val = self.cont[k - 1][i] + (sigma - node_m1) * val;
+        }
+        sigma * val
     }
 
     /// Starting values of the Newton iteration: the stage increments `z` and their transforms
     /// `w = T⁻¹ z` of the `S`-stage method, extrapolated with its own nodes as RADAU does
     /// (module docs).
-    fn starting_values<const S: usize>(&mut self) {
+    fn starting_values<const S: usize>(
+        &self,
+        z: &mut [[R; N]; MAX_STAGES],
+        w: &mut [[R; N]; MAX_STAGES],
+    ) {
         let st = self.stages;
         debug_assert_eq!(st.s, S);
-        let Parts { z, w, .. } = self.work.parts();
         if self.first || self.changed || self.h_old.is_zero() {
             for k in 0..S {
-                *z[k] = [R::zero(); N];
-                *w[k] = [R::zero(); N];
+                z[k] = [R::zero(); N];
+                w[k] = [R::zero(); N];
             }
             return;
         }
@@ -614,7 +562,7 @@ where
         for k in 0..S {
             let sigma = c(st.c[k]) * hquot;
             for i in 0..N {
-                z[k][i] = extrapolate_cont(&self.cont, st, sigma, i);
+                z[k][i] = self.extrapolate_with(st, sigma, i);
             }
         }
         for i in 0..N {
@@ -630,14 +578,24 @@ where
 
     /// One attempt's Newton iteration from its starting values, for the `S`-stage method.
     #[inline]
-    fn attempt<const S: usize>(&mut self, non_finite_at: &mut Option<R>) -> Result<Newton, Error> {
-        self.starting_values::<S>();
-        self.newton::<S>(non_finite_at)
+    fn attempt<const S: usize>(
+        &mut self,
+        z: &mut [[R; N]; MAX_STAGES],
+        w: &mut [[R; N]; MAX_STAGES],
+        non_finite_at: &mut Option<R>,
+    ) -> Result<Newton, Error> {
+        self.starting_values::<S>(z, w);
+        self.newton::<S>(z, w, non_finite_at)
     }
 
     /// The simplified Newton iteration for the stages of the step `h` from `(t, y)`, with the
     /// current method's `S` stages as a constant (the stage loops unroll).
-    fn newton<const S: usize>(&mut self, non_finite_at: &mut Option<R>) -> Result<Newton, Error> {
+    fn newton<const S: usize>(
+        &mut self,
+        z: &mut [[R; N]; MAX_STAGES],
+        w: &mut [[R; N]; MAX_STAGES],
+        non_finite_at: &mut Option<R>,
+    ) -> Result<Newton, Error> {
         let c = |x: f64| R::from_f64(x);
         let st = self.stages;
         debug_assert_eq!(st.s, S);
@@ -664,27 +622,20 @@ where
                 return Ok(Newton::Failed);
             }
             self.budget(s)?;
-            let Parts {
-                mut z,
-                w,
-                mut fz,
-                mut r,
-                b,
-                arg,
-                ..
-            } = self.work.parts();
-            let (fz, r) = (&mut fz[..S], &mut r[..S]);
             // f at the stages.
+            let mut fz = [[R::zero(); N]; S];
+            let mut arg = [R::zero(); N];
             for k in 0..s {
                 for i in 0..N {
                     arg[i] = self.y[i] + z[k][i];
                 }
-                self.sys.rhs(self.t + c(st.c[k]) * h, arg, fz[k]);
+                self.sys.rhs(self.t + c(st.c[k]) * h, &arg, &mut fz[k]);
             }
             self.stats.nfev += s;
             // A non-finite value of f reaches the norm below through the solves (as in
             // Radau5's iteration), which test it.
             // Right-hand sides of the transformed systems: T⁻¹ F − Λ W.
+            let mut r = [[R::zero(); N]; S];
             for i in 0..N {
                 for (k, rk) in r.iter_mut().enumerate() {
                     let mut acc = R::zero();
@@ -709,10 +660,11 @@ where
                 self.lu.solve(r0, r1, r2);
                 for k in 1..pairs {
                     let (re, im) = (2 * k - 2, 2 * k - 1);
+                    let mut b = [Complex::new(R::zero(), R::zero()); N];
                     for i in 0..N {
                         b[i] = Complex::new(rest[re][i], rest[im][i]);
                     }
-                    self.lu_pairs[k - 1].solve(b);
+                    self.lu_pairs[k - 1].solve(&mut b);
                     for i in 0..N {
                         rest[re][i] = b[i].re;
                         rest[im][i] = b[i].im;
@@ -782,13 +734,12 @@ where
 
     /// The error estimate of the step with stage increments `z` (the paper's Section 4; the
     /// form of eqs. (8.20)–(8.21) of *Solving ODEs II*, IV.8).
-    fn error_estimate(&mut self) -> Result<R, Error> {
+    fn error_estimate(&mut self, z: &[[R; N]; MAX_STAGES]) -> Result<R, Error> {
         let c = |x: f64| R::from_f64(x);
         let st = self.stages;
         let h = self.h;
-        let Parts {
-            z, f2, e, arg, fz, ..
-        } = self.work.parts();
+        let mut f2 = [R::zero(); N];
+        let mut e = [R::zero(); N];
         for i in 0..N {
             let mut acc = R::zero();
             for (k, zk) in z.iter().enumerate().take(st.s) {
@@ -797,7 +748,7 @@ where
             f2[i] = acc / h;
             e[i] = f2[i] + self.f[i];
         }
-        self.lu.solve_real(e);
+        self.lu.solve_real(&mut e);
         let norm = |e: &[R; N], inv_scal: &[R; N]| {
             let mut s = R::zero();
             for i in 0..N {
@@ -806,21 +757,21 @@ where
             }
             (s / R::from_f64(N.max(1) as f64)).sqrt().max(c(1e-10))
         };
-        let mut err = norm(e, &self.inv_scal);
+        let mut err = norm(&e, &self.inv_scal);
         if err >= R::one() && (self.first || self.reject) {
-            super::budget(&self.stats, self.settings.max_nfev, 1)?;
+            self.budget(1)?;
+            let mut arg = [R::zero(); N];
             for i in 0..N {
                 arg[i] = self.y[i] + e[i];
             }
-            // `fz[0]` is free until the next iteration: it takes `f1`.
-            let f1 = &mut *fz[0];
-            self.sys.rhs(self.t, arg, f1);
+            let mut f1 = [R::zero(); N];
+            self.sys.rhs(self.t, &arg, &mut f1);
             self.stats.nfev += 1;
             for i in 0..N {
                 e[i] = f1[i] + f2[i];
             }
-            self.lu.solve_real(e);
-            err = norm(e, &self.inv_scal);
+            self.lu.solve_real(&mut e);
+            err = norm(&e, &self.inv_scal);
         }
         Ok(err)
     }
@@ -828,9 +779,7 @@ where
     /// The divided differences of the accepted step's increment polynomial, `q(0) = 0`,
     /// `q(c_k) = z_k`, over the nodes `(1, c_{s−1}, …, c_1, 0)`, into `cont`: RADAU5's
     /// operations for three stages, RADAU's (multiplying by the reciprocal gaps) for more.
-    fn store_polynomial<const S: usize>(&mut self) {
-        // The stage increments are the first rows of the work area.
-        let z = &self.work.rows;
+    fn store_polynomial<const S: usize>(&mut self, z: &[[R; N]; MAX_STAGES]) {
         let st = self.stages;
         debug_assert_eq!(st.s, S);
         let c = |x: f64| R::from_f64(x);
@@ -896,6 +845,8 @@ where
         }
         let c = |x: f64| R::from_f64(x);
         let mut non_finite_at: Option<R> = None;
+        let mut z = [[R::zero(); N]; MAX_STAGES];
+        let mut w = [[R::zero(); N]; MAX_STAGES];
         // RADAU's label 30: a long run on kept factors at less than the top order forces a
         // new order decision.
         if self.start == Start::Reuse && self.min_stages < self.max_stages {
@@ -935,9 +886,9 @@ where
                 }
             }
             let outcome = match self.stages.s {
-                3 => self.attempt::<3>(&mut non_finite_at)?,
-                5 => self.attempt::<5>(&mut non_finite_at)?,
-                _ => self.attempt::<7>(&mut non_finite_at)?,
+                3 => self.attempt::<3>(&mut z, &mut w, &mut non_finite_at)?,
+                5 => self.attempt::<5>(&mut z, &mut w, &mut non_finite_at)?,
+                _ => self.attempt::<7>(&mut z, &mut w, &mut non_finite_at)?,
             };
             let newt = match outcome {
                 Newton::Converged(n) => n,
@@ -954,7 +905,7 @@ where
                     continue;
                 }
             };
-            let err = self.error_estimate()?;
+            let err = self.error_estimate(&z)?;
             if !err.is_finite() {
                 non_finite_at = Some(self.t + self.h);
                 self.retry(c(0.5));
@@ -975,19 +926,18 @@ where
                 }
                 continue;
             }
-            // The new point (in `arg`) and its derivative (in `fz[0]`).
+            let mut y_new = self.y;
+            for i in 0..N {
+                y_new[i] = y_new[i] + z[s - 1][i];
+            }
             let t_new = if self.last {
                 self.t_bound
             } else {
                 self.t + self.h
             };
             self.budget(1)?;
-            let Parts { z, arg, fz, .. } = self.work.parts();
-            let (y_new, f_new) = (arg, &mut *fz[0]);
-            for i in 0..N {
-                y_new[i] = self.y[i] + z[s - 1][i];
-            }
-            self.sys.rhs(t_new, y_new, f_new);
+            let mut f_new = [R::zero(); N];
+            self.sys.rhs(t_new, &y_new, &mut f_new);
             self.stats.nfev += 1;
             if f_new.iter().any(|v| !v.is_finite()) || y_new.iter().any(|v| !v.is_finite()) {
                 non_finite_at = Some(t_new);
@@ -1006,15 +956,14 @@ where
             self.n_singular = 0;
             self.stats.n_accepted += 1;
             match s {
-                3 => self.store_polynomial::<3>(),
-                5 => self.store_polynomial::<5>(),
-                _ => self.store_polynomial::<7>(),
+                3 => self.store_polynomial::<3>(&z),
+                5 => self.store_polynomial::<5>(&z),
+                _ => self.store_polynomial::<7>(&z),
             }
             self.t_prev = self.t;
             self.t = t_new;
-            let Parts { arg, fz, .. } = self.work.parts();
-            core::mem::swap(&mut self.y, arg);
-            core::mem::swap(&mut self.f, &mut *fz[0]);
+            self.y = y_new;
+            self.f = f_new;
             self.h_old = self.h;
             self.jac_fresh = Sys::JACOBIAN == JacobianKind::Constant;
             self.set_scal();
@@ -1111,24 +1060,6 @@ where
         }
         self.eval_start()
     }
-}
-
-/// `cont`'s first `ds.s` differences evaluated at `1 + σ` with the nodes of `ds`, minus the
-/// value at 1 (see `AdaptiveRadau::extrapolate_with`).
-#[inline]
-fn extrapolate_cont<R: Real, const N: usize>(
-    cont: &[[R; N]; MAX_STAGES],
-    ds: &RadauStages,
-    sigma: R,
-    i: usize,
-) -> R {
-    let s = ds.s;
-    let mut val = cont[s - 1][i];
-    for k in (1..s).rev() {
-        let node_m1 = R::from_f64(ds.nodes[k] - 1.0);
-        val = cont[k - 1][i] + (sigma - node_m1) * val;
-    }
-    sigma * val
 }
 
 impl<Sys, const N: usize, R: Real, W: Storage> AdaptiveRadau<Sys, N, R, W> {

@@ -217,49 +217,6 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     n_singular: u32,
     stats: Stats,
     finished: bool,
-    /// The one work area of the steps: every vector of length `N` an attempt needs.
-    work: Work<S, N>,
-}
-
-/// The vectors of length `N` one attempt of [`Bdf`] works in, kept in the stepper (not on the
-/// stack) so that a step's frame does not grow with `N`.
-#[derive(Debug, Clone)]
-struct Work<S, const N: usize> {
-    /// The predictor `Σ_{j ≤ k} ∇^j y_n`.
-    y_predict: [S; N],
-    /// `ψ = Σ_{j=1..k} γ_j ∇^j y_n / α_k`.
-    psi: [S; N],
-    /// The Newton iterate, then the new state.
-    y_new: [S; N],
-    /// The correction `y − y_predict`.
-    d: [S; N],
-    /// `f` at the iterate (or at the predictor, for a Jacobian).
-    f: [S; N],
-    /// A Newton correction, then scaled errors.
-    dy: [S; N],
-}
-
-impl<S: Scalar, const N: usize> Work<S, N> {
-    fn zeroed() -> Self {
-        let v = [S::zero(); N];
-        Work {
-            y_predict: v,
-            psi: v,
-            y_new: v,
-            d: v,
-            f: v,
-            dy: v,
-        }
-    }
-}
-
-/// Where [`Bdf`]'s Jacobian is evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JacobianAt {
-    /// The current point, whose `f` is known.
-    Current,
-    /// The predictor of the attempt (in the work area).
-    Predicted,
 }
 
 impl<Sys, const N: usize, S> Bdf<Sys, N, S>
@@ -358,7 +315,6 @@ where
             n_singular: 0,
             stats: Stats::default(),
             finished: true,
-            work: Work::zeroed(),
         }
     }
 
@@ -445,7 +401,8 @@ where
                 )
             }
         };
-        self.evaluate_jacobian(self.t, JacobianAt::Current)?;
+        let f = self.f;
+        self.evaluate_jacobian(self.t, &self.y.clone(), Some(&f))?;
         self.d = [[S::zero(); N]; MAX_ORDER + 3];
         self.d[0] = self.y;
         let h = self.h_abs * self.dir;
@@ -458,10 +415,14 @@ where
         Ok(())
     }
 
-    /// Evaluates the Jacobian at time `t` at the current point (whose `f` is known) or at the
-    /// predictor (whose `f` finite differences need: evaluated then, and counted). `false`
-    /// when that `f` is not finite.
-    fn evaluate_jacobian(&mut self, t: S::Real, at: JacobianAt) -> Result<bool, Error> {
+    /// Evaluates the Jacobian at `(t, y)`; `f` is `f(t, y)` when known (finite differences
+    /// need it; it is evaluated otherwise, and counted).
+    fn evaluate_jacobian(
+        &mut self,
+        t: S::Real,
+        y: &[S; N],
+        f: Option<&[S; N]>,
+    ) -> Result<bool, Error> {
         if Sys::JACOBIAN == JacobianKind::Constant && self.stats.njev > 0 {
             return Ok(true);
         }
@@ -469,26 +430,24 @@ where
             Sys::JACOBIAN,
             JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
         );
-        let (y, f) = match at {
-            JacobianAt::Current => (&self.y, &self.f),
-            JacobianAt::Predicted => {
-                let Work { y_predict, f, .. } = &mut self.work;
-                if needs_f {
-                    super::budget(&self.stats, self.settings.max_nfev, 1)?;
-                    self.sys.rhs(t, y_predict, f);
-                    self.stats.nfev += 1;
-                    if f.iter().any(|v| !v.all_finite()) {
-                        // No difference quotient from a non-finite f: the caller shrinks.
-                        return Ok(false);
-                    }
+        let mut f_here = [S::zero(); N];
+        match f {
+            Some(f) => f_here = *f,
+            None if needs_f => {
+                self.budget(1)?;
+                self.sys.rhs(t, y, &mut f_here);
+                self.stats.nfev += 1;
+                if f_here.iter().any(|v| !v.all_finite()) {
+                    // No difference quotient from a non-finite f: the caller shrinks the step.
+                    return Ok(false);
                 }
-                (&*y_predict, &*f)
             }
-        };
-        if needs_f {
-            super::budget(&self.stats, self.settings.max_nfev, N)?;
+            None => {}
         }
-        let spent = self.sys.newton_jacobian(t, y, f, &mut self.jac);
+        if needs_f {
+            self.budget(N)?;
+        }
+        let spent = self.sys.newton_jacobian(t, y, &f_here, &mut self.jac);
         self.stats.nfev += spent;
         self.stats.njev += 1;
         Ok(true)
@@ -511,36 +470,35 @@ where
     /// The Newton iteration for `y_{n+1}` (SciPy's `solve_bdf_system`): returns whether it
     /// converged, the iterations used, and leaves the iterate in `y` and the correction
     /// `d = y − y_predict` in `d`.
+    #[allow(clippy::too_many_arguments)]
     fn newton(
         &mut self,
         t_new: S::Real,
+        y_predict: &[S; N],
         c: S::Real,
+        psi: &[S; N],
+        y: &mut [S; N],
+        d: &mut [S; N],
         non_finite_at: &mut Option<S::Real>,
     ) -> Result<(bool, usize), Error> {
-        let Work {
-            y_predict,
-            psi,
-            y_new: y,
-            d,
-            f,
-            dy,
-        } = &mut self.work;
         *y = *y_predict;
         *d = [S::zero(); N];
         let mut dy_norm_old: Option<S::Real> = None;
+        let mut f = [S::zero(); N];
         for k in 0..NEWTON_MAXITER {
-            super::budget(&self.stats, self.settings.max_nfev, 1)?;
-            self.sys.rhs(t_new, y, f);
+            self.budget(1)?;
+            self.sys.rhs(t_new, y, &mut f);
             self.stats.nfev += 1;
             if f.iter().any(|v| !v.all_finite()) {
                 *non_finite_at = Some(t_new);
                 return Ok((false, k + 1));
             }
+            let mut dy = [S::zero(); N];
             for i in 0..N {
                 dy[i] = f[i] * c - psi[i] - d[i];
             }
-            self.lu.solve(dy);
-            let dy_norm = self.tol.norm(dy, y_predict);
+            self.lu.solve(&mut dy);
+            let dy_norm = self.tol.norm(&dy, y_predict);
             if !dy_norm.is_finite() {
                 *non_finite_at = Some(t_new);
                 return Ok((false, k + 1));
@@ -645,15 +603,14 @@ where
             }
             self.h_abs = h_abs;
             let h = h_abs * self.dir;
-            let Work { y_predict, psi, .. } = &mut self.work;
-            *y_predict = [S::zero(); N];
+            let mut y_predict = [S::zero(); N];
             for j in 0..=order {
                 for i in 0..N {
                     y_predict[i] = y_predict[i] + self.d[j][i];
                 }
             }
             let alpha_k = r(alpha(order));
-            *psi = [S::zero(); N];
+            let mut psi = [S::zero(); N];
             for j in 1..=order {
                 let g = r(gamma(j)) / alpha_k;
                 for i in 0..N {
@@ -661,6 +618,8 @@ where
                 }
             }
             let c = h / alpha_k;
+            let mut y_new = [S::zero(); N];
+            let mut d = [S::zero(); N];
             let converged = loop {
                 if !self.lu_valid && !self.factor(c) {
                     // A singular iteration matrix: as a failed Newton iteration.
@@ -670,7 +629,7 @@ where
                     }
                     if !current_jac {
                         current_jac = true;
-                        if !self.evaluate_jacobian(t_new, JacobianAt::Predicted)? {
+                        if !self.evaluate_jacobian(t_new, &y_predict, None)? {
                             non_finite_at = Some(t_new);
                             break false;
                         }
@@ -678,7 +637,15 @@ where
                     }
                     break false;
                 }
-                let (ok, it) = self.newton(t_new, c, &mut non_finite_at)?;
+                let (ok, it) = self.newton(
+                    t_new,
+                    &y_predict,
+                    c,
+                    &psi,
+                    &mut y_new,
+                    &mut d,
+                    &mut non_finite_at,
+                )?;
                 n_iter = it;
                 if ok {
                     break true;
@@ -687,7 +654,7 @@ where
                     break false;
                 }
                 current_jac = true;
-                if !self.evaluate_jacobian(t_new, JacobianAt::Predicted)? {
+                if !self.evaluate_jacobian(t_new, &y_predict, None)? {
                     non_finite_at = Some(t_new);
                     break false;
                 }
@@ -703,13 +670,11 @@ where
             let safety = r(0.9 * (2.0 * NEWTON_MAXITER as f64 + 1.0))
                 / r((2 * NEWTON_MAXITER + n_iter) as f64);
             let ec = r(error_const(order));
-            let Work {
-                y_new, d, dy: err, ..
-            } = &mut self.work;
+            let mut err = [S::zero(); N];
             for i in 0..N {
                 err[i] = d[i] * ec;
             }
-            let error_norm = self.tol.norm(err, y_new);
+            let error_norm = self.tol.norm(&err, &y_new);
             if error_norm.is_nan() || error_norm > S::Real::one() {
                 self.stats.n_rejected += 1;
                 let factor = if error_norm.is_finite() {
@@ -729,10 +694,7 @@ where
             self.t_prev = t;
             self.t = t_new;
             self.t_err = t_new_err;
-            let Work {
-                y_new, d, dy: e, ..
-            } = &mut self.work;
-            core::mem::swap(&mut self.y, y_new);
+            self.y = y_new;
             self.stats.n_accepted += 1;
             self.finished = t_new == self.t_bound;
             // D_{k+2} = d − D_{k+1}, D_{k+1} = d, D_i += D_{i+1} (i = k..0).
@@ -746,12 +708,12 @@ where
                 }
             }
             if self.n_equal_steps > order {
-                let (tol, y) = (&self.tol, &self.y);
-                let mut scale_norm = |v: &[S; N], c: f64| {
+                let scale_norm = |v: &[S; N], c: f64| {
+                    let mut e = [S::zero(); N];
                     for i in 0..N {
                         e[i] = v[i] * r(c);
                     }
-                    tol.norm(e, y)
+                    self.tol.norm(&e, &y_new)
                 };
                 let error_m = if order > 1 {
                     scale_norm(&self.d[order], error_const(order - 1))
@@ -788,13 +750,14 @@ where
             }
             // The derivative of the interpolant at t: (1/h) Σ_j ∇^j y / j.
             let h = self.h();
-            self.f = [S::zero(); N];
+            let mut fdot = [S::zero(); N];
             for j in 1..=self.order {
                 let w = S::Real::one() / (r(j as f64) * h);
                 for i in 0..N {
-                    self.f[i] = self.f[i] + self.d[j][i] * w;
+                    fdot[i] = fdot[i] + self.d[j][i] * w;
                 }
             }
+            self.f = fdot;
             return Ok(());
         }
     }

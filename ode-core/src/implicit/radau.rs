@@ -215,59 +215,6 @@ pub struct Radau5<Sys, const N: usize, R: Real = f64, W: Storage = Inline> {
     settings: Settings<R, N>,
     stats: Stats,
     finished: bool,
-    /// The one work area of the steps: every vector of length `N` an attempt needs.
-    work: Work<R, N, W>,
-}
-
-/// The vectors of length `N` one attempt of [`Radau5`] works in: the stage increments and
-/// their transforms, the stage derivatives, the transformed right-hand sides, and the error
-/// estimate's and the new point's vectors, as rows of one work area in the stepper's storage
-/// (on the heap with [`Heap`], built row by row), so that neither a step's frame nor the
-/// stepper's construction grows with `N`.
-#[derive(Debug, Clone)]
-struct Work<R: Real, const N: usize, W: Storage> {
-    rows: W::Rows<R, N, WORK_ROWS>,
-}
-
-/// The rows of [`Work`]: `z` (3), `w` (3), `fz` (3), `r` (3), `arg`, `f2`, `e`.
-const WORK_ROWS: usize = 15;
-
-/// [`Work`]'s rows, each borrowed on its own.
-struct Parts<'a, R, const N: usize> {
-    /// The stage increments `z_k = Y_k − y` (RADAU5's `Z1..Z3`).
-    z: [&'a mut [R; N]; 3],
-    /// Their transforms `w = T⁻¹ z` (`F1..F3`).
-    w: [&'a mut [R; N]; 3],
-    /// `f` at the stages.
-    fz: [&'a mut [R; N]; 3],
-    /// The transformed right-hand sides, solved in place.
-    r: [&'a mut [R; N]; 3],
-    /// An argument of `f`, then the new state.
-    arg: &'a mut [R; N],
-    /// The error estimate (`F2`, then `E`).
-    f2: &'a mut [R; N],
-    e: &'a mut [R; N],
-}
-
-impl<R: Real, const N: usize, W: Storage> Work<R, N, W> {
-    fn zeroed() -> Self {
-        Work {
-            rows: W::rows(R::zero()),
-        }
-    }
-
-    fn parts(&mut self) -> Parts<'_, R, N> {
-        let [z0, z1, z2, w0, w1, w2, f0, f1, f2_, r0, r1, r2, arg, f2, e] = &mut *self.rows;
-        Parts {
-            z: [z0, z1, z2],
-            w: [w0, w1, w2],
-            fz: [f0, f1, f2_],
-            r: [r0, r1, r2],
-            arg,
-            f2,
-            e,
-        }
-    }
 }
 
 impl<Sys, const N: usize, R> Radau5<Sys, N, R>
@@ -393,7 +340,6 @@ where
             settings,
             stats: Stats::default(),
             finished: true,
-            work: Work::zeroed(),
         }
     }
 
@@ -548,13 +494,10 @@ where
 
     /// Starting values of the Newton iteration: the stage increments `z` and their transforms
     /// `w = T⁻¹ z`.
-    fn starting_values(&mut self) {
-        let Parts { z, w, .. } = self.work.parts();
+    fn starting_values(&self, z: &mut [[R; N]; 3], w: &mut [[R; N]; 3]) {
         if self.first || self.h_old.is_zero() {
-            for k in 0..3 {
-                *z[k] = [R::zero(); N];
-                *w[k] = [R::zero(); N];
-            }
+            *z = [[R::zero(); N]; 3];
+            *w = [[R::zero(); N]; 3];
             return;
         }
         let c = |x: f64| R::from_f64(x);
@@ -577,7 +520,12 @@ where
     }
 
     /// The simplified Newton iteration for the stages of the step `h` from `(t, y)`.
-    fn newton(&mut self, non_finite_at: &mut Option<R>) -> Result<Newton, Error> {
+    fn newton(
+        &mut self,
+        z: &mut [[R; N]; 3],
+        w: &mut [[R; N]; 3],
+        non_finite_at: &mut Option<R>,
+    ) -> Result<Newton, Error> {
         let c = |x: f64| R::from_f64(x);
         let h = self.h;
         let eps = R::epsilon();
@@ -596,21 +544,22 @@ where
                 return Ok(Newton::Failed);
             }
             self.budget(3)?;
-            let Parts {
-                z, w, fz, r, arg, ..
-            } = self.work.parts();
             // f at the three stages.
+            let mut fz = [[R::zero(); N]; 3];
+            let mut arg = [R::zero(); N];
             for k in 0..3 {
                 for i in 0..N {
                     arg[i] = self.y[i] + z[k][i];
                 }
-                self.sys.rhs(self.t + nodes[k] * h, arg, fz[k]);
+                self.sys.rhs(self.t + nodes[k] * h, &arg, &mut fz[k]);
             }
             self.stats.nfev += 3;
             // A non-finite value of f needs no test here: it reaches every component of the
             // solve that depends on it, and so the norm below.
             // Right-hand sides of the transformed systems, solved in place.
-            let [r1, r2, r3] = r;
+            let mut r1 = [R::zero(); N];
+            let mut r2 = [R::zero(); N];
+            let mut r3 = [R::zero(); N];
             for i in 0..N {
                 let (a1, a2, a3) = (fz[0][i], fz[1][i], fz[2][i]);
                 let t1 = c(tab::TI[0][0]) * a1 + c(tab::TI[0][1]) * a2 + c(tab::TI[0][2]) * a3;
@@ -621,7 +570,7 @@ where
                 r2[i] = t2 + s2 * alphn - s3 * betan;
                 r3[i] = t3 + s3 * alphn + s2 * betan;
             }
-            self.lu.solve(r1, r2, r3);
+            self.lu.solve(&mut r1, &mut r2, &mut r3);
             newt += 1;
             let mut sum = R::zero();
             for i in 0..N {
@@ -674,18 +623,17 @@ where
     }
 
     /// The error estimate of the step with stage increments `z` (eqs. (8.20)–(8.21)).
-    fn error_estimate(&mut self) -> Result<R, Error> {
+    fn error_estimate(&mut self, z: &[[R; N]; 3]) -> Result<R, Error> {
         let c = |x: f64| R::from_f64(x);
         let h = self.h;
         let (hee1, hee2, hee3) = (c(tab::DD1) / h, c(tab::DD2) / h, c(tab::DD3) / h);
-        let Parts {
-            z, f2, e, arg, fz, ..
-        } = self.work.parts();
+        let mut f2 = [R::zero(); N];
+        let mut e = [R::zero(); N];
         for i in 0..N {
             f2[i] = hee1 * z[0][i] + hee2 * z[1][i] + hee3 * z[2][i];
             e[i] = f2[i] + self.f[i];
         }
-        self.lu.solve_real(e);
+        self.lu.solve_real(&mut e);
         let norm = |e: &[R; N], inv_scal: &[R; N]| {
             let mut s = R::zero();
             for i in 0..N {
@@ -694,21 +642,21 @@ where
             }
             (s / R::from_f64(N.max(1) as f64)).sqrt().max(c(1e-10))
         };
-        let mut err = norm(e, &self.inv_scal);
+        let mut err = norm(&e, &self.inv_scal);
         if err >= R::one() && (self.first || self.reject) {
-            super::budget(&self.stats, self.settings.max_nfev, 1)?;
+            self.budget(1)?;
+            let mut arg = [R::zero(); N];
             for i in 0..N {
                 arg[i] = self.y[i] + e[i];
             }
-            // `fz[0]` is free until the next iteration: it takes `f1`.
-            let f1 = &mut *fz[0];
-            self.sys.rhs(self.t, arg, f1);
+            let mut f1 = [R::zero(); N];
+            self.sys.rhs(self.t, &arg, &mut f1);
             self.stats.nfev += 1;
             for i in 0..N {
                 e[i] = f1[i] + f2[i];
             }
-            self.lu.solve_real(e);
-            err = norm(e, &self.inv_scal);
+            self.lu.solve_real(&mut e);
+            err = norm(&e, &self.inv_scal);
         }
         Ok(err)
     }
@@ -746,6 +694,8 @@ where
         }
         let c = |x: f64| R::from_f64(x);
         let mut non_finite_at: Option<R> = None;
+        let mut z = [[R::zero(); N]; 3];
+        let mut w = [[R::zero(); N]; 3];
         loop {
             // The smallest step: RADAU5's `0.1 |h| ≤ |t| uround`, and the user's bound.
             let h_abs = self.h.abs();
@@ -776,8 +726,8 @@ where
                 continue;
             }
             // From here on a failure refactors (RADAU5 jumps to 10 or 20, never to 30).
-            self.starting_values();
-            let newt = match self.newton(&mut non_finite_at)? {
+            self.starting_values(&mut z, &mut w);
+            let newt = match self.newton(&mut z, &mut w, &mut non_finite_at)? {
                 Newton::Converged(n) => n,
                 Newton::Shrink(f) => {
                     self.retry(c(f));
@@ -788,7 +738,7 @@ where
                     continue;
                 }
             };
-            let err = self.error_estimate()?;
+            let err = self.error_estimate(&z)?;
             if !err.is_finite() {
                 non_finite_at = Some(self.t + self.h);
                 self.retry(c(0.5));
@@ -808,20 +758,19 @@ where
                 }
                 continue;
             }
-            // Accepted: the new point (in `arg`), its derivative (in `fz[0]`), then the
-            // bookkeeping.
+            // Accepted: the new point, its derivative, then the bookkeeping.
+            let mut y_new = self.y;
+            for i in 0..N {
+                y_new[i] = y_new[i] + z[2][i];
+            }
             let t_new = if self.last {
                 self.t_bound
             } else {
                 self.t + self.h
             };
             self.budget(1)?;
-            let Parts { z, arg, fz, .. } = self.work.parts();
-            let (y_new, f_new) = (arg, &mut *fz[0]);
-            for i in 0..N {
-                y_new[i] = self.y[i] + z[2][i];
-            }
-            self.sys.rhs(t_new, y_new, f_new);
+            let mut f_new = [R::zero(); N];
+            self.sys.rhs(t_new, &y_new, &mut f_new);
             self.stats.nfev += 1;
             if f_new.iter().any(|v| !v.is_finite()) || y_new.iter().any(|v| !v.is_finite()) {
                 non_finite_at = Some(t_new);
@@ -837,7 +786,6 @@ where
             self.first = false;
             self.n_singular = 0;
             self.stats.n_accepted += 1;
-            let Parts { z, arg, fz, .. } = self.work.parts();
             for i in 0..N {
                 let [d1, d2, d3] = radau5_differences(z[0][i], z[1][i], z[2][i]);
                 self.cont[0][i] = d1;
@@ -846,8 +794,8 @@ where
             }
             self.t_prev = self.t;
             self.t = t_new;
-            core::mem::swap(&mut self.y, arg);
-            core::mem::swap(&mut self.f, &mut *fz[0]);
+            self.y = y_new;
+            self.f = f_new;
             self.h_old = self.h;
             self.jac_fresh = Sys::JACOBIAN == JacobianKind::Constant;
             self.set_scal();

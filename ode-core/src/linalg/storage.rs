@@ -5,8 +5,7 @@
 //! as large as they are and lives wherever its owner puts it. With the feature `alloc`,
 //! [`Heap`] keeps each of them in a box of its own, allocated once when the stepper is made
 //! (`vec!` fills it row by row, so a matrix never passes through the stack), and the stepper
-//! itself is `O(N)`: what `solve_ivp` uses, so that a large system runs on any thread. The
-//! steppers' work areas (their vectors of length `N`) take the same storage ([`Storage::rows`]).
+//! itself is `O(N)`: what `solve_ivp` uses, so that a large system runs on any thread.
 //! Both give the code that uses them a `&[[T; N]; N]`, with every size known at compile time.
 
 use core::fmt::Debug;
@@ -23,15 +22,6 @@ pub trait Storage: Copy + Debug + Default + PartialEq + 'static {
 
     /// A matrix with every entry `zero`.
     fn matrix<T: Copy + Debug, const N: usize>(zero: T) -> Self::Matrix<T, N>;
-
-    /// `K` vectors of `N` entries of `T` in this storage: a stepper's work area.
-    type Rows<T: Copy + Debug, const N: usize, const K: usize>: Deref<Target = [[T; N]; K]>
-        + DerefMut
-        + Clone
-        + Debug;
-
-    /// `K` vectors with every entry `zero`.
-    fn rows<T: Copy + Debug, const N: usize, const K: usize>(zero: T) -> Self::Rows<T, N, K>;
 }
 
 /// Matrices as arrays inside their owner: no allocation, `no_std`.
@@ -57,38 +47,12 @@ impl<T, const N: usize> DerefMut for InlineMatrix<T, N> {
     }
 }
 
-/// `K` arrays of `N` held in place ([`Inline`] storage).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InlineRows<T, const N: usize, const K: usize>(pub [[T; N]; K]);
-
-impl<T, const N: usize, const K: usize> Deref for InlineRows<T, N, K> {
-    type Target = [[T; N]; K];
-    #[inline(always)]
-    fn deref(&self) -> &[[T; N]; K] {
-        &self.0
-    }
-}
-
-impl<T, const N: usize, const K: usize> DerefMut for InlineRows<T, N, K> {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut [[T; N]; K] {
-        &mut self.0
-    }
-}
-
 impl Storage for Inline {
     type Matrix<T: Copy + Debug, const N: usize> = InlineMatrix<T, N>;
 
     #[inline]
     fn matrix<T: Copy + Debug, const N: usize>(zero: T) -> InlineMatrix<T, N> {
         InlineMatrix([[zero; N]; N])
-    }
-
-    type Rows<T: Copy + Debug, const N: usize, const K: usize> = InlineRows<T, N, K>;
-
-    #[inline]
-    fn rows<T: Copy + Debug, const N: usize, const K: usize>(zero: T) -> InlineRows<T, N, K> {
-        InlineRows([[zero; N]; K])
     }
 }
 
@@ -102,18 +66,10 @@ impl Storage for Heap {
     type Matrix<T: Copy + Debug, const N: usize> = alloc::boxed::Box<[[T; N]; N]>;
 
     fn matrix<T: Copy + Debug, const N: usize>(zero: T) -> alloc::boxed::Box<[[T; N]; N]> {
-        Self::rows::<T, N, N>(zero)
-    }
-
-    type Rows<T: Copy + Debug, const N: usize, const K: usize> = alloc::boxed::Box<[[T; N]; K]>;
-
-    fn rows<T: Copy + Debug, const N: usize, const K: usize>(
-        zero: T,
-    ) -> alloc::boxed::Box<[[T; N]; K]> {
-        let rows: alloc::boxed::Box<[[T; N]]> = alloc::vec![[zero; N]; K].into_boxed_slice();
+        let rows: alloc::boxed::Box<[[T; N]]> = alloc::vec![[zero; N]; N].into_boxed_slice();
         match rows.try_into() {
             Ok(m) => m,
-            Err(_) => unreachable!("vec! made exactly K rows"),
+            Err(_) => unreachable!("vec! made exactly N rows"),
         }
     }
 }
