@@ -132,13 +132,7 @@ impl OdeSystem<1> for NanAfterOne {
 
 #[test]
 fn nan_from_the_right_hand_side_fails_with_its_time() {
-    for method in [
-        Method::Rk23,
-        Method::Rk45,
-        Method::Tsit5,
-        Method::HighamHall54,
-        Method::Dop853,
-    ] {
+    for method in Method::adaptive() {
         let sol = solve_ivp(&NanAfterOne, (0.0, 2.0), [0.0], Options::new(method)).unwrap();
         assert_eq!(sol.status, Status::Failed, "{method:?}");
         assert_eq!(sol.status.code(), -1);
@@ -152,7 +146,9 @@ fn nan_from_the_right_hand_side_fails_with_its_time() {
         let (tl, yl) = (*sol.t.last().unwrap(), sol.y.last().unwrap()[0]);
         assert!(tl <= 1.0 && tl > 0.99, "{method:?}: last t {tl}");
         let exact = 2.0 / 3.0 * (1.0 - (1.0 - tl).powf(1.5));
-        assert!((yl - exact).abs() < 1e-3, "{method:?}: {yl} vs {exact}");
+        // BDF starts at order 1 and at SciPy's default rtol = 1e-3 keeps 1.6e-3 here.
+        let bound = if method == Method::Bdf { 3e-3 } else { 1e-3 };
+        assert!((yl - exact).abs() < bound, "{method:?}: {yl} vs {exact}");
     }
     // Fixed-step methods fail at once.
     let sol = solve_ivp(

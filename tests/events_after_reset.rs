@@ -104,25 +104,11 @@ fn options<const N: usize>(method: Method) -> Options<f64, N> {
     }
 }
 
-const ALL: [Method; 11] = [
-    Method::Rk23,
-    Method::Rk45,
-    Method::Dop853,
-    Method::HighamHall54,
-    Method::Tsit5,
-    Method::Euler,
-    Method::Midpoint,
-    Method::Rk4,
-    Method::Gill,
-    Method::ThreeEighths,
-    Method::Luther,
-];
-
 /// Ten teeth: occurrences at `t = 1, …, 10` with `y = 1` there, and `y(10.5) = 0.5`.
 #[test]
 fn sawtooth_resets_ten_times() {
     let mut worst: f64 = 0.0;
-    for method in ALL {
+    for method in Method::ALL {
         let sol = solve_ivp_with_events(
             &Sawtooth,
             (0.0, 10.5),
@@ -174,7 +160,7 @@ fn sawtooth_occurrences_count_up() {
 /// integration at `t = 4` with the state not reset (`y = 1`).
 #[test]
 fn reset_event_with_terminal_count() {
-    for method in ALL {
+    for method in Method::ALL {
         let sol = solve_ivp_with_events(
             &Sawtooth4,
             (0.0, 10.0),
@@ -198,7 +184,7 @@ fn reset_event_with_terminal_count() {
 /// end state at `5.5` is `(0.5, 5, 12.5)`.
 #[test]
 fn events_that_only_resets_make_possible() {
-    for method in ALL {
+    for method in Method::ALL {
         let sol = solve_ivp_with_events(
             &Counter,
             (0.0, 5.5),
@@ -234,7 +220,7 @@ fn events_that_only_resets_make_possible() {
 #[test]
 fn elastic_ball_bounces_and_apexes() {
     let mut worst: f64 = 0.0;
-    for method in ALL.into_iter().filter(|&m| m != Method::Euler) {
+    for method in Method::ALL.into_iter().filter(|&m| m != Method::Euler) {
         let sol = solve_ivp_with_events(
             &Ball,
             (0.0, 19.5),

@@ -99,14 +99,6 @@ impl EventSet<1, 1> for QuarticWell {
     }
 }
 
-const ADAPTIVE: [Method; 5] = [
-    Method::Rk23,
-    Method::Rk45,
-    Method::Dop853,
-    Method::HighamHall54,
-    Method::Tsit5,
-];
-
 /// Runs `st` through the allocation-free driver: occurrences, accepted step ends (`t0` first)
 /// and the ending.
 fn collect<St, E, const N: usize, const M: usize>(
@@ -133,9 +125,8 @@ where
 /// (falling backward, terminal), nothing at `t0 = 40`.
 #[test]
 fn cannon_backward_from_impact() {
-    let mut runs: Vec<(Method, Options<f64, 2>)> = ADAPTIVE
-        .iter()
-        .map(|&m| (m, Options::new(m).rtol(1e-10).atol(1e-12)))
+    let mut runs: Vec<(Method, Options<f64, 2>)> = Method::adaptive()
+        .map(|m| (m, Options::new(m).rtol(1e-10).atol(1e-12)))
         .collect();
     runs.push((Method::Rk4, Options::new(Method::Rk4).first_step(0.3)));
     runs.push((Method::Luther, Options::new(Method::Luther).first_step(1.1)));
@@ -288,7 +279,7 @@ fn oscillator_backward_directions() {
 /// `terminal = 3` on the rising crossings backward: `−π`, `−3π`, `−5π`, stop at `−5π`.
 #[test]
 fn oscillator_backward_terminal_count() {
-    for method in ADAPTIVE {
+    for method in Method::adaptive() {
         let sol = solve_ivp_with_events(
             &OscThird,
             (0.0, -20.0),

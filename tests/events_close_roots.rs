@@ -425,13 +425,7 @@ fn quartic_pair_needs_the_golden_section_search() {
 #[test]
 fn quartic_pair_adaptive_methods_with_large_steps() {
     let (c, e) = (2.1, 0.01);
-    for method in [
-        Method::Rk23,
-        Method::Rk45,
-        Method::Dop853,
-        Method::HighamHall54,
-        Method::Tsit5,
-    ] {
+    for method in Method::adaptive() {
         let sol = solve_ivp_with_events(
             &Ramp,
             (0.0, 4.0),

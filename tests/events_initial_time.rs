@@ -40,14 +40,6 @@ fn clock(t: f64, [_x, _v]: [f64; 2]) -> f64 {
 
 const Y0: [f64; 2] = [0.0, 10.0];
 
-const ADAPTIVE: [Method; 5] = [
-    Method::Rk23,
-    Method::Rk45,
-    Method::Dop853,
-    Method::HighamHall54,
-    Method::Tsit5,
-];
-
 const FIXED: [Method; 5] = [
     Method::Midpoint,
     Method::Rk4,
@@ -60,9 +52,8 @@ const FIXED: [Method; 5] = [
 /// integration at 40; the apex is at 20.
 #[test]
 fn cannon_ground_at_t0_is_not_an_event() {
-    let mut runs: Vec<(Method, Options<f64, 2>)> = ADAPTIVE
-        .iter()
-        .map(|&m| (m, Options::new(m).rtol(1e-10).atol(1e-12)))
+    let mut runs: Vec<(Method, Options<f64, 2>)> = Method::adaptive()
+        .map(|m| (m, Options::new(m).rtol(1e-10).atol(1e-12)))
         .collect();
     runs.extend(FIXED.iter().map(|&m| (m, Options::new(m).first_step(0.3))));
     let mut worst: f64 = 0.0;
@@ -88,7 +79,7 @@ fn cannon_ground_at_t0_is_not_an_event() {
 /// occurrence at all.
 #[test]
 fn functions_leaving_zero_at_t0_are_not_events() {
-    for method in ADAPTIVE {
+    for method in Method::adaptive() {
         let mut st_occ = Vec::new();
         let sol = solve_ivp_with_events(
             &Cannon2,
@@ -160,10 +151,14 @@ fn crossing_inside_the_first_step_of_a_function_zero_at_t0() {
         .iter()
         .map(|&m| (m, Options::new(m).first_step(50.0)))
         .collect();
+    // The explicit methods. BDF (order 1 on its first step) is not exact on the quadratic and
+    // rejects the step of 50. Radau's interpolant is anchored at the step's end, so near t0 it
+    // gives x a rounding-sized negative value, and a crossing is located at t ≈ 1e-308 instead
+    // of 40: a defect of events that are exactly zero at t0 with the Radau methods, open.
     runs.extend(
-        ADAPTIVE
-            .iter()
-            .map(|&m| (m, Options::new(m).first_step(50.0))),
+        Method::adaptive()
+            .filter(|m| !m.is_implicit())
+            .map(|m| (m, Options::new(m).first_step(50.0))),
     );
     for (method, options) in runs {
         let sol =

@@ -160,13 +160,7 @@ fn exact_ties_are_reported_in_index_order() {
 /// order with ties by index, within a few ulps of each other.
 #[test]
 fn same_root_with_different_rounding_is_reported_by_all() {
-    for method in [
-        Method::Rk23,
-        Method::Rk45,
-        Method::Dop853,
-        Method::HighamHall54,
-        Method::Tsit5,
-    ] {
+    for method in Method::adaptive() {
         let sol = solve_ivp_with_events(
             &Oscillator,
             (0.0, 4.0),

@@ -55,13 +55,6 @@ impl EventSet<2, 1> for HandSwitch {
 
 const T_END: f64 = 3.0;
 const TOL: f64 = 1e-9;
-const ADAPTIVE: [Method; 5] = [
-    Method::Dop853,
-    Method::Rk45,
-    Method::Rk23,
-    Method::HighamHall54,
-    Method::Tsit5,
-];
 
 /// The exact state of the state-switched thruster (module documentation).
 fn exact_state_switch(t: f64) -> [f64; 2] {
@@ -107,7 +100,7 @@ fn exact_values_are_consistent() {
 #[test]
 fn state_switch_end_state_every_adaptive_method() {
     let mut worst = 0.0f64;
-    for method in ADAPTIVE {
+    for method in Method::adaptive() {
         let sol = solve_ivp_with_events(
             &Thruster,
             (0.0, T_END),
@@ -150,7 +143,7 @@ fn state_switch_end_state_every_adaptive_method() {
 #[test]
 fn time_switch_end_state_every_adaptive_method() {
     let mut worst = 0.0f64;
-    for method in ADAPTIVE {
+    for method in Method::adaptive() {
         let sol = solve_ivp_with_events(
             &Timed,
             (0.0, T_END),
