@@ -155,16 +155,9 @@ impl<R: Real, const N: usize> Tolerances<R, N> {
         }
         let mut sum = R::zero();
         for i in 0..N {
-            let e = err[i].modulus();
-            // An exact component counts zero whatever its scale: with `atol_i = 0` and
-            // `y_i = ŷ_i = 0` the scale is 0 and its weight infinite, and `0 / 0` would make
-            // the whole norm NaN. A non-zero error there stays infinite (pure relative
-            // control), and a NaN error stays NaN.
-            if e != R::zero() {
-                let sc = self.atol(i) + self.rtol * y[i].modulus().max(y_new[i].modulus());
-                let r = e / sc;
-                sum = sum + r * r;
-            }
+            let sc = self.atol(i) + self.rtol * y[i].modulus().max(y_new[i].modulus());
+            let r = weighted(err[i].modulus(), sc);
+            sum = sum + r * r;
         }
         (sum / R::from_f64(N as f64)).sqrt()
     }
@@ -195,6 +188,19 @@ impl<R: Real, const N: usize> Tolerances<R, N> {
     #[inline]
     pub fn norm<S: Scalar<Real = R>>(&self, v: &[S; N], y: &[S; N]) -> R {
         self.error_norm(v, y, y)
+    }
+}
+
+/// `e / sc`, the weighted error of one component, with an exact component counting zero
+/// whatever its scale: with `atol_i = 0` and `y_i = ŷ_i = 0` the scale is 0 and its weight
+/// infinite, and `0 / 0` would make the whole norm NaN. A non-zero error there stays infinite
+/// (pure relative control), and a NaN error stays NaN.
+#[inline]
+pub(crate) fn weighted<R: Real>(e: R, sc: R) -> R {
+    if e == R::zero() {
+        e
+    } else {
+        e / sc
     }
 }
 

@@ -88,6 +88,20 @@ impl<R: Real, const N: usize> Settings<R, N> {
         &self.tol
     }
 
+    /// The checks that start an integration of `y0` over `[t0, t_bound]`: the span and state
+    /// ([`check_start`]), the step options, then the tolerances; returns the tolerances with
+    /// `rtol` raised to `100 ε` where it was below, and whether it was.
+    pub(crate) fn start_checks<S: Scalar<Real = R>>(
+        &self,
+        t0: R,
+        y0: &[S; N],
+        t_bound: R,
+    ) -> Result<(Tolerances<R, N>, bool), Error> {
+        check_start(t0, y0, t_bound)?;
+        self.check_steps(t0, t_bound)?;
+        self.tol.validated()
+    }
+
     /// Checks the step options for an integration over `[t0, t_bound]`.
     pub(crate) fn check_steps(&self, t0: R, t_bound: R) -> Result<(), Error> {
         let span = (t_bound - t0).abs();

@@ -8,7 +8,7 @@
 //! they are evaluated only when dense output of a step is asked for, and counted in `nfev`.
 
 use super::{combine, stages, weighted_sum};
-use crate::control::Controller;
+use crate::control::{weighted, Controller};
 use crate::error::Error;
 use crate::integrator::{Core, Settings};
 use crate::scalar::{coef, Real, Scalar};
@@ -153,19 +153,9 @@ where
             for i in 0..N {
                 let m = tr.y[i].modulus().max(tr.y_new[i].modulus());
                 let sc = tr.tol.atol(i) + tr.tol.rtol() * m;
-                // An exact component counts zero even where its scale is zero (`atol = 0`):
-                // see `Tolerances::error_norm`.
-                let (e5i, e3i) = (e5[i].modulus(), e3[i].modulus());
-                let a = if e5i == S::Real::zero() {
-                    e5i
-                } else {
-                    e5i / sc
-                };
-                let b = if e3i == S::Real::zero() {
-                    e3i
-                } else {
-                    e3i / sc
-                };
+                // An exact component counts zero even where its scale is zero (`atol = 0`).
+                let a = weighted(e5[i].modulus(), sc);
+                let b = weighted(e3[i].modulus(), sc);
                 s5 = s5 + a * a;
                 s3 = s3 + b * b;
             }

@@ -41,7 +41,7 @@
 
 use crate::control::Tolerances;
 use crate::error::Error;
-use crate::integrator::{check_start, Settings};
+use crate::integrator::Settings;
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::{Inline, Lu, RealComplexLu, Storage};
@@ -321,9 +321,7 @@ where
     /// `static` or a `Box` is reused without passing through the stack.
     #[inline(never)]
     pub fn reset(&mut self, t0: R, y0: [R; N], t_bound: R) -> Result<(), Error> {
-        check_start(t0, &y0, t_bound)?;
-        self.settings.check_steps(t0, t_bound)?;
-        let (tol, raised) = self.settings.tol.validated()?;
+        let (tol, raised) = self.settings.start_checks(t0, &y0, t_bound)?;
         super::refuse_zero_atol(&tol)?;
         for i in 0..N {
             self.atol[i] = tol.atol(i);

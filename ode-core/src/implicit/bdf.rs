@@ -37,7 +37,7 @@
 
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
-use crate::integrator::{check_start, in_step, Settings};
+use crate::integrator::{in_step, Settings};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::{Inline, Lu, Storage};
@@ -324,9 +324,7 @@ where
     /// without passing through the stack (a `Bdf` holds `2·N²` scalars).
     #[inline(never)]
     pub fn reset(&mut self, t0: S::Real, y0: [S; N], t_bound: S::Real) -> Result<(), Error> {
-        check_start(t0, &y0, t_bound)?;
-        self.settings.check_steps(t0, t_bound)?;
-        let (tol, raised) = self.settings.tol.validated()?;
+        let (tol, raised) = self.settings.start_checks(t0, &y0, t_bound)?;
         let rtol = tol.rtol();
         let r = |x: f64| S::Real::from_f64(x);
         self.newton_tol = (r(10.0) * S::Real::epsilon() / rtol).max(r(0.03).min(rtol.sqrt()));

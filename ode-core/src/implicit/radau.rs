@@ -36,7 +36,7 @@
 
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
-use crate::integrator::{check_start, Settings};
+use crate::integrator::Settings;
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::{Inline, RealComplexLu, Storage};
@@ -372,9 +372,7 @@ where
     /// ```
     #[inline(never)]
     pub fn reset(&mut self, t0: R, y0: [R; N], t_bound: R) -> Result<(), Error> {
-        check_start(t0, &y0, t_bound)?;
-        self.settings.check_steps(t0, t_bound)?;
-        let (tol, raised) = self.settings.tol.validated()?;
+        let (tol, raised) = self.settings.start_checks(t0, &y0, t_bound)?;
         super::refuse_zero_atol(&tol)?;
         // RADAU5's conversion of the tolerances.
         let rtol = tol.rtol();
