@@ -3,7 +3,8 @@
 //! Initial value problems `dy/dt = f(t, y)`, `y(t0) = y0` for statically sized systems:
 //! explicit Runge–Kutta methods (fixed step, and adaptive RK23, RK45, Higham–Hall 5(4), Tsit5,
 //! DOP853) and implicit methods for stiff problems ([`Radau5`], Hairer's RADAU5;
-//! [`AdaptiveRadau`], Hairer's variable-order RADAU; [`Bdf`], variable-order NDF/BDF) that step without heap allocation, and a [`solve_ivp`] driver with
+//! [`AdaptiveRadau`], Hairer's variable-order RADAU; [`Bdf`], variable-order NDF/BDF; the
+//! Rosenbrock methods [`Rodas5P`], [`Rodas4`] and [`Rosenbrock23`]) that step without heap allocation, and a [`solve_ivp`] driver with
 //! SciPy's semantics.
 //!
 //! ```
@@ -29,8 +30,11 @@
 //!
 //! ## Stiff problems
 //!
-//! `Method::Radau`, `Method::AdaptiveRadau` and `Method::Bdf` in [`solve_ivp`], or the
-//! [`Radau5`], [`AdaptiveRadau`] and [`Bdf`] steppers.
+//! `Method::Radau`, `Method::AdaptiveRadau`, `Method::Bdf`, `Method::Rodas5P`,
+//! `Method::Rodas4` and `Method::Rosenbrock23` in [`solve_ivp`], or the [`Radau5`],
+//! [`AdaptiveRadau`], [`Bdf`], [`Rodas5P`], [`Rodas4`] and [`Rosenbrock23`] steppers. The
+//! Rosenbrock methods also take `∂f/∂t` from [`OdeSystem::newton_time_derivative`]: symbolic
+//! for [`ode_system`](macro@ode_system) systems, a forward difference in `t` otherwise.
 //! They take the Jacobian from [`OdeSystem::newton_jacobian`]: the analytic one for
 //! [`ode_system`](macro@ode_system) systems, forward differences for hand-written ones unless
 //! wrapped ([`jacobian`] lists the sources and their costs). The README's "Which method?"
@@ -281,8 +285,9 @@ pub mod prelude {
         run, AdaptiveRadau, Bdf, Direction, Dop853, Dopri5, Ending, Error, Euler, EventAction,
         EventOutcome, EventSet, EventTracker, FixedStepHandler, FnHandler, Gill, HighamHall54,
         Jacobian, JacobianKind, Luther, Midpoint, NoEvents, NormalizerBounds, NormalizerMode,
-        Occurrence, OdeSystem, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Settings, Sparsity,
-        StepHandler, StepNormalizer, StepView, Stepper, ThreeEighths, Tolerances, Tsit5,
+        Occurrence, OdeSystem, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Rodas4, Rodas5P,
+        Rosenbrock23, Settings, Sparsity, StepHandler, StepNormalizer, StepView, Stepper,
+        ThreeEighths, TimeDerivative, Tolerances, Tsit5,
     };
     #[cfg(feature = "alloc")]
     pub use ode_core::{

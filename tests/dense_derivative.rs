@@ -145,6 +145,12 @@ fn each_step_gives_the_derivative_for_every_method() {
             "AdaptiveRadau",
         ),
         check_steps(Bdf::new(&s, 0.0, y0, t1, tol).unwrap(), "BDF"),
+        check_steps(Rodas5P::new(&s, 0.0, y0, t1, tol).unwrap(), "Rodas5P"),
+        check_steps(Rodas4::new(&s, 0.0, y0, t1, tol).unwrap(), "Rodas4"),
+        check_steps(
+            Rosenbrock23::new(&s, 0.0, y0, t1, tol).unwrap(),
+            "Rosenbrock23",
+        ),
     ];
     // One stepper per method of the table.
     let mut names: Vec<String> = Method::ALL.iter().map(|m| m.to_string()).collect();

@@ -160,7 +160,8 @@ fn exact_ties_are_reported_in_index_order() {
 /// order with ties by index, within a few ulps of each other.
 #[test]
 fn same_root_with_different_rounding_is_reported_by_all() {
-    for method in Method::adaptive() {
+    // Rosenbrock23, of order 2, is for crude tolerances (MATLAB's ode23s), not this tight one.
+    for method in Method::adaptive().filter(|m| m.order() >= 3) {
         let sol = solve_ivp_with_events(
             &Oscillator,
             (0.0, 4.0),

@@ -322,7 +322,27 @@ fn stiff_methods_do_not_allocate() {
     // The reference value of DETEST D2 at t = 40: y1 = 0.71582706871939.
     let y1_40 = 0.715_827_068_719_39;
     type StiffCase<'a> = Box<dyn Fn() -> (usize, [f64; 3]) + 'a>;
-    let cases: [(&str, StiffCase<'_>); 8] = [
+    let cases: [(&str, StiffCase<'_>); 12] = [
+        (
+            "Rodas5P (analytic)",
+            Box::new(|| {
+                drive(Rodas5P::new(WithJacobian(Robertson), 0.0, y0, 40.0, tol()).unwrap())
+            }),
+        ),
+        (
+            "Rodas5P (FD, FD ∂f/∂t)",
+            Box::new(|| drive(Rodas5P::new(Robertson, 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Rodas4 (coloured)",
+            Box::new(|| drive(Rodas4::new(Colored(Robertson), 0.0, y0, 40.0, tol()).unwrap())),
+        ),
+        (
+            "Rosenbrock23 (analytic)",
+            Box::new(|| {
+                drive(Rosenbrock23::new(WithJacobian(Robertson), 0.0, y0, 40.0, tol()).unwrap())
+            }),
+        ),
         (
             "Radau5 (FD)",
             Box::new(|| drive(Radau5::new(Robertson, 0.0, y0, 40.0, tol()).unwrap())),

@@ -28,6 +28,8 @@ macro_rules! sizes {
         within("Radau5", $n, size_of::<Radau5<Zero, $n>>(), 4, 40);
         within("AdaptiveRadau", $n, size_of::<AdaptiveRadau<Zero, $n>>(), 8, 80);
         within("Bdf", $n, size_of::<Bdf<Zero, $n>>(), 2, 40);
+        within("Rodas5P", $n, size_of::<Rodas5P<Zero, $n>>(), 2, 20);
+        within("Rosenbrock23", $n, size_of::<Rosenbrock23<Zero, $n>>(), 2, 20);
         within("Dop853", $n, size_of::<Dop853<Zero, $n>>(), 0, 40);
     )*};
 }
@@ -72,6 +74,9 @@ fn boxed_steppers_step_exactly_as_the_inline_ones() {
         let a = run_out(Bdf::new(Chain, 0.0, y0, 5.0, tol).unwrap());
         let b = run_out(Bdf::boxed(Chain, 0.0, y0, 5.0, tol).unwrap());
         assert_eq!(a, b, "Bdf, N = {N}");
+        let a = run_out(Rodas5P::new(Chain, 0.0, y0, 5.0, tol).unwrap());
+        let b = run_out(Rodas5P::boxed(Chain, 0.0, y0, 5.0, tol).unwrap());
+        assert_eq!(a, b, "Rodas5P, N = {N}");
 
         // O(N): far below the N² of the inline layout for large N.
         let boxed = size_of::<Radau5<Chain, N, f64, odegen::linalg::Heap>>();

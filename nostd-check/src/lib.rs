@@ -132,15 +132,16 @@ fn until_descent<St: Stepper<f64, 2>>(mut st: St) -> Result<(f64, usize), Error>
     }
 }
 
-/// The event time of [`prothero_robinson`] (exactly `π`) with DOP853, Radau5 and BDF, and
-/// each method's number of accepted steps.
-pub fn descent_times() -> Result<[(f64, usize); 3], Error> {
+/// The event time of [`prothero_robinson`] (exactly `π`) with DOP853, Radau5, BDF and Rodas5P
+/// (which needs the system's symbolic `∂f/∂t`), and each method's number of accepted steps.
+pub fn descent_times() -> Result<[(f64, usize); 4], Error> {
     let tol = Tolerances::new(1e-8, 1e-10);
     let (t0, y0, t1) = (0.0, [0.0, 1.0], 10.0);
     Ok([
         until_descent(Dop853::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
         until_descent(Radau5::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
         until_descent(Bdf::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
+        until_descent(Rodas5P::new(ProtheroRobinson, t0, y0, t1, tol)?)?,
     ])
 }
 
@@ -176,11 +177,12 @@ mod tests {
     /// far fewer steps on this stiff problem.
     #[test]
     fn stiff_macro_system_with_events_without_std() {
-        let [dop853, radau5, bdf] = super::descent_times().unwrap();
-        for (t, _) in [dop853, radau5, bdf] {
+        let [dop853, radau5, bdf, rodas5p] = super::descent_times().unwrap();
+        for (t, _) in [dop853, radau5, bdf, rodas5p] {
             assert!((t - core::f64::consts::PI).abs() < 1e-6, "t = {t}");
         }
         assert!(radau5.1 * 10 < dop853.1, "{radau5:?} {dop853:?}");
         assert!(bdf.1 * 3 < dop853.1, "{bdf:?} {dop853:?}");
+        assert!(rodas5p.1 * 10 < dop853.1, "{rodas5p:?} {dop853:?}");
     }
 }

@@ -228,6 +228,18 @@ pub enum Controller<R> {
         /// Largest step ratio (Hairer's `1/FAC2`: 10, DOP853 6).
         max_factor: R,
     },
+    /// Gustafsson's predictive controller (*Solving ODEs II*, IV.8, eq. (8.25)), as Hairer's
+    /// RODAS and RADAU5 code it: after an accepted step following another, the step ratio is
+    /// the smaller of the elementary one and `(h_n/h_{n−1}) · (‖err_{n−1}‖/‖err_n‖²)^{1/k}`,
+    /// which damps the step-size oscillations of stiff problems.
+    Predictive {
+        /// Safety factor (Hairer's `SAFE`: 0.9).
+        safety: R,
+        /// Smallest step ratio (Hairer's `1/FAC1`: RODAS 0.2).
+        min_factor: R,
+        /// Largest step ratio (Hairer's `1/FAC2`: RODAS 6).
+        max_factor: R,
+    },
 }
 
 impl<R: Real> Controller<R> {
@@ -250,8 +262,22 @@ impl<R: Real> Controller<R> {
         }
     }
 
+    /// Hairer's RODAS controller: predictive, safety 0.9, ratios in `[0.2, 6]`.
+    pub fn predictive() -> Self {
+        Controller::Predictive {
+            safety: R::from_f64(0.9),
+            min_factor: R::from_f64(0.2),
+            max_factor: R::from_f64(6.0),
+        }
+    }
+
     fn check(&self) -> Result<(), Error> {
         let (safety, lo, hi, beta) = match *self {
+            Controller::Predictive {
+                safety,
+                min_factor,
+                max_factor,
+            } => (safety, min_factor, max_factor, R::zero()),
             Controller::Integral {
                 safety,
                 min_factor,
@@ -297,6 +323,9 @@ pub(crate) struct ControlState<R> {
     pub controller: Controller<R>,
     /// `ln` of the previous accepted error (floored at 1e-4, as Hairer's `FACOLD`).
     ln_err_prev: R,
+    /// The step and error (floored at 1e-2) of the previous accepted step, for
+    /// [`Controller::Predictive`].
+    accepted_prev: Option<(R, R)>,
     pub rejected: bool,
 }
 
@@ -306,6 +335,7 @@ impl<R: Real> ControlState<R> {
         Ok(ControlState {
             controller,
             ln_err_prev: R::from_f64(1e-4).ln(),
+            accepted_prev: None,
             rejected: false,
         })
     }
@@ -313,7 +343,16 @@ impl<R: Real> ControlState<R> {
     /// Judges a step of magnitude `h_abs` whose error norm is `err`; `k` is the exponent of the
     /// error estimate (`err ∝ h^k`).
     pub fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
+        if let Controller::Predictive {
+            safety,
+            min_factor,
+            max_factor,
+        } = self.controller
+        {
+            return self.judge_predictive(err, h_abs, k, (safety, min_factor, max_factor));
+        }
         let (safety, lo, hi, beta) = match self.controller {
+            Controller::Predictive { .. } => unreachable!("judged above"),
             Controller::Integral {
                 safety,
                 min_factor,
@@ -364,14 +403,49 @@ impl<R: Real> ControlState<R> {
         }
     }
 
+    /// [`Controller::Predictive`]'s verdict, in RODAS's form: `fac` divides the step.
+    fn judge_predictive(
+        &mut self,
+        err: R,
+        h_abs: R,
+        k: R,
+        (safety, lo, hi): (R, R, R),
+    ) -> Verdict<R> {
+        let root = err.powf(k.recip());
+        let clamp = |fac: R| fac.max(hi.recip()).min(lo.recip());
+        let mut fac = clamp(root / safety);
+        if err <= R::one() {
+            if let Some((h_prev, err_prev)) = self.accepted_prev {
+                let facgus = (h_prev / h_abs) * (err * err / err_prev).powf(k.recip()) / safety;
+                fac = fac.max(clamp(facgus));
+            }
+            self.accepted_prev = Some((h_abs, err.max(R::from_f64(1e-2))));
+            let mut h_new = h_abs / fac;
+            if self.rejected {
+                h_new = h_new.min(h_abs);
+            }
+            self.rejected = false;
+            Verdict {
+                accept: true,
+                h_abs: h_new,
+            }
+        } else {
+            self.rejected = true;
+            Verdict {
+                accept: false,
+                h_abs: h_abs / fac.max(R::one()),
+            }
+        }
+    }
+
     /// Shrinks after an attempt that produced non-finite values: the error is unknown, so the
     /// step is cut by the controller's smallest ratio.
     pub fn shrink(&mut self, h_abs: R) -> R {
         self.rejected = true;
         let lo = match self.controller {
-            Controller::Integral { min_factor, .. } | Controller::PI { min_factor, .. } => {
-                min_factor
-            }
+            Controller::Integral { min_factor, .. }
+            | Controller::PI { min_factor, .. }
+            | Controller::Predictive { min_factor, .. } => min_factor,
         };
         h_abs * lo.min(R::from_f64(0.25))
     }

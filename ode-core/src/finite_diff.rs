@@ -16,7 +16,7 @@
 
 use crate::scalar::{Real, Scalar};
 use crate::system::{OdeSystem, Sparsity};
-use num_traits::One;
+use num_traits::{Float, One};
 
 /// Hairer's forward-difference increment for a component of modulus `m`,
 /// `sqrt(ε · max(10⁻⁵, m))`, and at least `10⁻⁴ sqrt(ε) m`.
@@ -73,6 +73,52 @@ where
         z[j] = y[j];
     }
     N
+}
+
+/// Writes `∂f/∂t` at `(t, y)` into `dfdt` by a forward difference from `f = f(t, y)` and
+/// returns the evaluations spent: Hairer's RODAS (`AUTNMS = .FALSE.`), with the increment
+/// `δ = sqrt(ε · max(10⁻⁵, |t|))` ([`forward_step`]), taken as the representable difference
+/// `(t + δ) − t`. Where `f(t + δ, y)` is not finite (`t` just before a point where `f` stops
+/// being defined, `sqrt(1 − t)` at `t = 1 − 10⁻⁹`, say), the backward difference from
+/// `t − δ` is taken instead (2 evaluations in all).
+///
+/// ```
+/// use ode_core::{finite_diff::time_derivative, OdeSystem};
+/// struct Forced;
+/// impl OdeSystem<1> for Forced {
+///     fn rhs(&self, t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0] + t * t; }
+/// }
+/// let (y, mut f, mut dfdt) = ([1.0], [0.0], [0.0]);
+/// Forced.rhs(3.0, &y, &mut f);
+/// assert_eq!(time_derivative(&Forced, 3.0, &y, &f, &mut dfdt), 1);
+/// assert!((dfdt[0] - 6.0).abs() < 1e-6);
+/// ```
+pub fn time_derivative<Sys, S, const N: usize>(
+    sys: &Sys,
+    t: S::Real,
+    y: &[S; N],
+    f: &[S; N],
+    dfdt: &mut [S; N],
+) -> usize
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    S: Scalar,
+{
+    let step = forward_step(t.abs());
+    let forward = (t + step) - t;
+    sys.rhs(t + forward, y, dfdt);
+    let mut spent = 1;
+    let mut delta = forward;
+    if !dfdt.iter().all(|v| v.all_finite()) {
+        delta = (t - step) - t;
+        sys.rhs(t + delta, y, dfdt);
+        spent = 2;
+    }
+    let inv = S::from_real(S::Real::one() / delta);
+    for i in 0..N {
+        dfdt[i] = (dfdt[i] - f[i]) * inv;
+    }
+    spent
 }
 
 /// Writes `∂f/∂y` by forward differences grouped by `Sys`'s column colouring: one evaluation

@@ -408,6 +408,12 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         Ok(core)
     }
 
+    /// The evaluation budget.
+    #[inline]
+    pub fn max_nfev(&self) -> usize {
+        self.max_nfev
+    }
+
     /// Sets the evaluation budget (fixed-step methods).
     pub fn set_max_nfev(&mut self, n: usize) {
         self.max_nfev = n;
@@ -422,6 +428,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
     /// `k` the exponent of the error estimate. When the attempt leaves `f(t + h, ŷ)` to the
     /// loop (`f_new_in_attempt == false`, for methods whose error estimate does not use it),
     /// it is evaluated only once the step is accepted, as Hairer's DOP853 does.
+    #[inline(always)]
     pub fn advance<Sys: OdeSystem<N, S>>(
         &mut self,
         sys: &Sys,
@@ -429,6 +436,20 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         k: S::Real,
         f_new_in_attempt: bool,
         mut attempt: impl FnMut(Trial<'_, S, N>) -> S::Real,
+    ) -> Result<(), Error> {
+        self.advance_fallible(sys, cost, k, f_new_in_attempt, |trial| Ok(attempt(trial)))
+    }
+
+    /// [`Core::advance`] for an attempt that may fail: a singular iteration matrix
+    /// ([`Error::SingularMatrix`]) rejects the attempt and halves the step, as Hairer's RODAS
+    /// does, and the fifth in a row ends the integration; any other error ends it at once.
+    pub fn advance_fallible<Sys: OdeSystem<N, S>>(
+        &mut self,
+        sys: &Sys,
+        cost: usize,
+        k: S::Real,
+        f_new_in_attempt: bool,
+        mut attempt: impl FnMut(Trial<'_, S, N>) -> Result<S::Real, Error>,
     ) -> Result<(), Error> {
         if self.finished {
             return Err(Error::Finished { t: self.t.to_f64() });
@@ -448,6 +469,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         // What an attempt that failed for want of finite values was: reported if the step
         // then collapses, instead of a plain step-size underflow.
         let mut cause: Option<Error> = None;
+        let mut singular = 0u32;
         loop {
             if h_abs < floor || h_abs.is_nan() {
                 return Err(cause.unwrap_or(Error::StepSizeTooSmall {
@@ -466,7 +488,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 });
             }
             self.stats.nfev += cost;
-            let err = attempt(Trial {
+            let err = match attempt(Trial {
                 t: self.t,
                 h,
                 y: &self.y,
@@ -474,7 +496,21 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 y_new: &mut self.y_new,
                 f_new: &mut self.f_new,
                 tol: &self.tol,
-            });
+            }) {
+                Ok(err) => err,
+                Err(e @ Error::SingularMatrix { .. }) => {
+                    singular += 1;
+                    if singular >= 5 {
+                        return Err(e);
+                    }
+                    self.stats.n_rejected += 1;
+                    cause = Some(e);
+                    self.ctrl.rejected = true;
+                    h_abs = r(0.5) * h.abs();
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let mut finite = self.y_new.iter().all(|v| v.all_finite());
             if f_new_in_attempt {
                 finite = finite && self.f_new.iter().all(|v| v.all_finite());

@@ -21,7 +21,26 @@
 
 use crate::finite_diff::colored_forward_jacobian;
 use crate::scalar::Scalar;
-use crate::system::{Jacobian, JacobianKind, OdeSystem, Sparsity};
+use crate::system::{Jacobian, JacobianKind, OdeSystem, Sparsity, TimeDependence, TimeDerivative};
+
+/// The members of [`OdeSystem`] a wrapper that changes only the Jacobian's source passes on to
+/// the system inside (`$inner`): where `∂f/∂t` comes from.
+macro_rules! forward_time_derivative {
+    ($inner:ty, $field:tt) => {
+        const TIME_DEPENDENCE: TimeDependence = <$inner as OdeSystem<N, S>>::TIME_DEPENDENCE;
+
+        #[inline]
+        fn newton_time_derivative(
+            &self,
+            t: S::Real,
+            y: &[S; N],
+            f: &[S; N],
+            dfdt: &mut [S; N],
+        ) -> usize {
+            self.$field.newton_time_derivative(t, y, f, dfdt)
+        }
+    };
+}
 
 /// A system whose hand-written [`Jacobian`] the implicit methods should use.
 ///
@@ -61,6 +80,8 @@ where
         self.0.jacobian_into_zeroed(t, y, jac);
         0
     }
+
+    forward_time_derivative!(Sys, 0);
 }
 
 /// A system whose Jacobian the implicit methods should approximate by forward differences
@@ -103,6 +124,8 @@ where
     fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
         colored_forward_jacobian(&self.0, t, y, f, jac)
     }
+
+    forward_time_derivative!(Sys, 0);
 }
 
 /// A system with a constant Jacobian `jac` (a linear system `y' = A y + g(t)`, or a Jacobian
@@ -161,6 +184,8 @@ where
         *jac = self.jac;
         0
     }
+
+    forward_time_derivative!(Sys, sys);
 }
 
 #[cfg(feature = "num-dual")]
@@ -220,5 +245,136 @@ mod forward_ad {
             }
             0
         }
+
+        const TIME_DEPENDENCE: TimeDependence = <Sys as OdeSystem<N, f64>>::TIME_DEPENDENCE;
+
+        #[inline]
+        fn newton_time_derivative(
+            &self,
+            t: f64,
+            y: &[f64; N],
+            f: &[f64; N],
+            dfdt: &mut [f64; N],
+        ) -> usize {
+            OdeSystem::<N, f64>::newton_time_derivative(&self.0, t, y, f, dfdt)
+        }
+    }
+}
+
+/// A system whose hand-written [`TimeDerivative`] the Rosenbrock methods should use for
+/// `∂f/∂t` (instead of a forward difference in `t`). Its Jacobian source is the inner
+/// system's; wrap it in [`WithJacobian`] for an analytic Jacobian too.
+///
+/// ```
+/// use ode_core::{jacobian::WithTimeDerivative, OdeSystem, TimeDependence, TimeDerivative};
+/// struct Forced;
+/// impl OdeSystem<1> for Forced {
+///     fn rhs(&self, t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0] + t.sin(); }
+/// }
+/// impl TimeDerivative<1> for Forced {
+///     fn time_derivative(&self, t: f64, _y: &[f64; 1], dfdt: &mut [f64; 1]) { dfdt[0] = t.cos(); }
+/// }
+/// let sys = WithTimeDerivative(Forced);
+/// let mut dfdt = [0.0];
+/// assert_eq!(sys.newton_time_derivative(0.0, &[1.0], &[-1.0], &mut dfdt), 0);
+/// assert_eq!(dfdt, [1.0]);
+/// assert_eq!(<WithTimeDerivative<Forced> as OdeSystem<1>>::TIME_DEPENDENCE, TimeDependence::Analytic);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct WithTimeDerivative<Sys>(pub Sys);
+
+impl<Sys, S, const N: usize> OdeSystem<N, S> for WithTimeDerivative<Sys>
+where
+    Sys: TimeDerivative<N, S>,
+    S: Scalar,
+{
+    const JACOBIAN: JacobianKind = Sys::JACOBIAN;
+    const TIME_DEPENDENCE: TimeDependence = TimeDependence::Analytic;
+
+    #[inline(always)]
+    fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
+        self.0.rhs(t, y, dy)
+    }
+
+    #[inline]
+    fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
+        self.0.newton_jacobian(t, y, f, jac)
+    }
+
+    #[inline]
+    fn newton_time_derivative(
+        &self,
+        t: S::Real,
+        y: &[S; N],
+        _f: &[S; N],
+        dfdt: &mut [S; N],
+    ) -> usize {
+        self.0.time_derivative(t, y, dfdt);
+        0
+    }
+}
+
+impl<Sys: Jacobian<N, S> + TimeDerivative<N, S>, S: Scalar, const N: usize> Jacobian<N, S>
+    for WithTimeDerivative<Sys>
+{
+    #[inline]
+    fn jacobian(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]) {
+        self.0.jacobian(t, y, jac)
+    }
+}
+
+/// A system that does not depend on `t`: the Rosenbrock methods skip `∂f/∂t` (a hand-written
+/// system otherwise costs one evaluation of `f` a step for its forward difference). Its
+/// Jacobian source is the inner system's.
+///
+/// ```
+/// use ode_core::{jacobian::Autonomous, OdeSystem, TimeDependence};
+/// struct Decay;
+/// impl OdeSystem<1> for Decay {
+///     fn rhs(&self, _t: f64, y: &[f64; 1], dy: &mut [f64; 1]) { dy[0] = -y[0]; }
+/// }
+/// let mut dfdt = [7.0];
+/// assert_eq!(Autonomous(Decay).newton_time_derivative(0.0, &[1.0], &[-1.0], &mut dfdt), 0);
+/// assert_eq!(dfdt, [0.0]);
+/// assert_eq!(<Autonomous<Decay> as OdeSystem<1>>::TIME_DEPENDENCE, TimeDependence::Autonomous);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Autonomous<Sys>(pub Sys);
+
+impl<Sys, S, const N: usize> OdeSystem<N, S> for Autonomous<Sys>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+{
+    const JACOBIAN: JacobianKind = Sys::JACOBIAN;
+    const TIME_DEPENDENCE: TimeDependence = TimeDependence::Autonomous;
+
+    #[inline(always)]
+    fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
+        self.0.rhs(t, y, dy)
+    }
+
+    #[inline]
+    fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
+        self.0.newton_jacobian(t, y, f, jac)
+    }
+
+    #[inline]
+    fn newton_time_derivative(
+        &self,
+        _t: S::Real,
+        _y: &[S; N],
+        _f: &[S; N],
+        dfdt: &mut [S; N],
+    ) -> usize {
+        *dfdt = [S::zero(); N];
+        0
+    }
+}
+
+impl<Sys: Jacobian<N, S>, S: Scalar, const N: usize> Jacobian<N, S> for Autonomous<Sys> {
+    #[inline]
+    fn jacobian(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]) {
+        self.0.jacobian(t, y, jac)
     }
 }

@@ -61,7 +61,7 @@ pub use handler::{
     FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,
     StepView,
 };
-pub use implicit::{AdaptiveRadau, Bdf, Radau5};
+pub use implicit::{AdaptiveRadau, Bdf, Radau5, Rodas4, Rodas5P, Rosenbrock, Rosenbrock23};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]
@@ -69,6 +69,7 @@ pub use solve::{solve_ivp, solve_ivp_with_events, Method, OdeResult, Options, St
 pub use stepper::{Stats, Stepper};
 pub use system::{
     Direction, EventAction, EventSet, Jacobian, JacobianKind, OdeSystem, ParamJacobian, Sparsity,
+    TimeDependence, TimeDerivative,
 };
 
 pub use num_complex;

@@ -29,7 +29,7 @@ use crate::explicit::{
     Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, ThreeEighths, Tsit5,
 };
 use crate::handler::{StepHandler, StepView};
-use crate::implicit::{AdaptiveRadau, Bdf, Radau5};
+use crate::implicit::{AdaptiveRadau, Bdf, Radau5, Rodas4, Rodas5P, Rosenbrock23};
 use crate::integrator::Settings;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
@@ -40,43 +40,170 @@ use alloc::vec::Vec;
 use core::marker::PhantomData;
 use num_traits::{Float, Zero};
 
-/// The integration methods of [`solve_ivp`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub enum Method {
-    /// Bogacki–Shampine 3(2), adaptive ([`Rk23`]).
-    Rk23,
-    /// Dormand–Prince 5(4), adaptive ([`Dopri5`]); SciPy's default.
-    Rk45,
-    /// Hairer's DOP853, adaptive, order 8 ([`Dop853`]).
-    Dop853,
-    /// Higham–Hall 5(4), adaptive ([`HighamHall54`]).
-    HighamHall54,
-    /// Tsitouras 5(4), adaptive ([`Tsit5`]).
-    Tsit5,
-    /// Explicit Euler, fixed step `first_step`.
-    Euler,
-    /// Explicit midpoint, fixed step `first_step`.
-    Midpoint,
-    /// Classical Runge–Kutta, fixed step `first_step`.
-    Rk4,
-    /// Gill's method, fixed step `first_step`.
-    Gill,
-    /// Kutta's 3/8 rule, fixed step `first_step`.
-    ThreeEighths,
-    /// Luther's 6th-order method, fixed step `first_step`.
-    Luther,
-    /// Radau IIA of order 5, implicit, for stiff problems ([`Radau5`], Hairer's RADAU5);
-    /// real states only (as SciPy's `Radau`).
-    Radau,
-    /// Radau IIA of variable order 5, 9 or 13, implicit, for stiff problems at tight
-    /// tolerances ([`AdaptiveRadau`], Hairer's RADAU); real states only.
-    AdaptiveRadau,
-    /// Variable-order NDF/BDF 1–5, implicit, for stiff problems ([`Bdf`], SciPy's `BDF`);
-    /// real or complex states.
-    Bdf,
+/// The table of methods: one row per method — its variant, its name, the other names
+/// [`Method::from_str`](core::str::FromStr) accepts (compared without regard to case), how
+/// `solve_ivp` drives it and its stepper type, and its documentation. Everything that lists
+/// methods is generated from here: the [`Method`] enum, its `Display` and `FromStr`,
+/// [`Method::ALL`], the predicates and `solve_ivp`'s dispatch. A new method is its stepper
+/// plus one row. The order is the classical order of the propagated solution (the highest,
+/// for the variable-order methods).
+macro_rules! method_table {
+    ($callback:ident) => {
+        $callback! {
+            (Rk23, "RK23", ["BogackiShampine", "BS23"], adaptive, Rk23, 3,
+                "Bogacki–Shampine 3(2), adaptive ([`Rk23`]); SciPy's `RK23`."),
+            (Rk45, "RK45", ["Dopri5", "DormandPrince", "DP5"], adaptive, Dopri5, 5,
+                "Dormand–Prince 5(4), adaptive ([`Dopri5`]); SciPy's default `RK45`."),
+            (Dop853, "DOP853", ["Dop853"], adaptive, Dop853, 8,
+                "Hairer's DOP853, adaptive, order 8 ([`Dop853`]); SciPy's `DOP853`."),
+            (HighamHall54, "HighamHall54", ["HH54"], adaptive, HighamHall54, 5,
+                "Higham–Hall 5(4), adaptive ([`HighamHall54`])."),
+            (Tsit5, "Tsit5", ["Tsitouras5"], adaptive, Tsit5, 5,
+                "Tsitouras 5(4), adaptive ([`Tsit5`])."),
+            (Euler, "Euler", ["ExplicitEuler"], fixed, Euler, 1,
+                "Explicit Euler, fixed step `first_step`."),
+            (Midpoint, "Midpoint", [], fixed, Midpoint, 2,
+                "Explicit midpoint, fixed step `first_step`."),
+            (Rk4, "RK4", ["ClassicalRK4"], fixed, Rk4, 4,
+                "Classical Runge–Kutta, fixed step `first_step`."),
+            (Gill, "Gill", [], fixed, Gill, 4,
+                "Gill's method, fixed step `first_step`."),
+            (ThreeEighths, "3/8 rule", ["ThreeEighths"], fixed, ThreeEighths, 4,
+                "Kutta's 3/8 rule, fixed step `first_step`."),
+            (Luther, "Luther", [], fixed, Luther, 6,
+                "Luther's 6th-order method, fixed step `first_step`."),
+            (Radau, "Radau", ["Radau5", "RadauIIA5"], radau, Radau5, 5,
+                "Radau IIA of order 5, implicit, for stiff problems ([`Radau5`], Hairer's \
+ RADAU5); SciPy's `Radau`; real states only."),
+            (AdaptiveRadau, "AdaptiveRadau", ["RadauIIA"], radau, AdaptiveRadau, 13,
+                "Radau IIA of variable order 5, 9 or 13, implicit, for stiff problems at tight \
+ tolerances ([`AdaptiveRadau`], Hairer's RADAU); real states only."),
+            (Bdf, "BDF", ["NDF"], bdf, Bdf, 5,
+                "Variable-order NDF/BDF 1–5, implicit, for stiff problems ([`Bdf`], SciPy's \
+ `BDF`); real or complex states."),
+            (Rodas5P, "Rodas5P", [], rosenbrock, Rodas5P, 5,
+                "Steinebach's Rodas5P, a Rosenbrock method of order 5(4), for stiff problems \
+ at moderate tolerances ([`Rodas5P`]); any state type."),
+            (Rodas4, "Rodas4", ["RODAS"], rosenbrock, Rodas4, 4,
+                "Hairer & Wanner's RODAS, a Rosenbrock method of order 4(3) ([`Rodas4`])."),
+            (Rosenbrock23, "Rosenbrock23", ["ode23s"], rosenbrock, Rosenbrock23, 2,
+                "Shampine & Reichelt's `ode23s`, a Rosenbrock method of order 2(3), for stiff \
+ problems at crude tolerances ([`Rosenbrock23`])."),
+        }
+    };
 }
+
+/// Generates [`Method`] and what it answers from the rows of [`method_table!`].
+macro_rules! define_methods {
+    ($( ($variant:ident, $name:literal, [$($alias:literal),*], $kind:ident, $ty:ident, $order:literal, $doc:literal) ),* $(,)?) => {
+        /// The integration methods of [`solve_ivp`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[non_exhaustive]
+        pub enum Method {
+            $( #[doc = $doc] $variant, )*
+        }
+
+        impl Method {
+            /// Every method, in the order of the enum: the one list that the documentation,
+            /// the drivers' tests and the benchmarks iterate, so a new method joins them all
+            /// here.
+            ///
+            /// ```
+            /// use ode_core::Method;
+            /// assert!(Method::ALL.contains(&Method::AdaptiveRadau));
+            /// assert_eq!(Method::ALL.iter().filter(|m| m.is_implicit()).count(), 6);
+            /// ```
+            pub const ALL: [Method; [$( stringify!($variant) ),*].len()] = [$( Method::$variant ),*];
+
+            /// The method's name as the literature (and SciPy, where it has it) writes it.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( Method::$variant => $name, )*
+                }
+            }
+
+            /// The names [`Method::from_str`](core::str::FromStr) accepts besides
+            /// [`Method::name`] and the variant's own.
+            pub const fn aliases(self) -> &'static [&'static str] {
+                match self {
+                    $( Method::$variant => &[stringify!($variant), $($alias),*], )*
+                }
+            }
+
+            /// Whether the method takes steps of the fixed size `first_step`.
+            pub const fn is_fixed_step(self) -> bool {
+                match self {
+                    $( Method::$variant => method_kind!(fixed? $kind), )*
+                }
+            }
+
+            /// Whether the method is implicit (meant for stiff problems; it uses the
+            /// Jacobian).
+            pub const fn is_implicit(self) -> bool {
+                match self {
+                    $( Method::$variant => method_kind!(implicit? $kind), )*
+                }
+            }
+
+            /// Whether the method solves nonlinear stage equations by Newton's method (Radau,
+            /// BDF), rather than linear ones (the Rosenbrock methods).
+            pub const fn uses_newton(self) -> bool {
+                match self {
+                    $( Method::$variant => method_kind!(newton? $kind), )*
+                }
+            }
+
+            /// The classical order of the method (its highest, for variable-order methods).
+            /// A method of order 2 (`Midpoint`, `Rosenbrock23`) is made for crude tolerances:
+            /// at `rtol = 1e-10` it needs of the order of 10⁵ steps a unit of time.
+            ///
+            /// ```
+            /// use ode_core::Method;
+            /// assert_eq!(Method::Rodas5P.order(), 5);
+            /// assert_eq!(Method::Dop853.order(), 8);
+            /// ```
+            pub const fn order(self) -> u32 {
+                match self {
+                    $( Method::$variant => $order, )*
+                }
+            }
+        }
+    };
+}
+
+/// What a kind of [`method_table!`] row is.
+macro_rules! method_kind {
+    (fixed? fixed) => {
+        true
+    };
+    (fixed? $other:ident) => {
+        false
+    };
+    (implicit? radau) => {
+        true
+    };
+    (implicit? bdf) => {
+        true
+    };
+    (implicit? rosenbrock) => {
+        true
+    };
+    (implicit? $other:ident) => {
+        false
+    };
+    (newton? radau) => {
+        true
+    };
+    (newton? bdf) => {
+        true
+    };
+    (newton? $other:ident) => {
+        false
+    };
+}
+
+method_table!(define_methods);
 
 impl core::fmt::Display for Method {
     /// The method's name as the literature (and SciPy, where it has it) writes it.
@@ -85,72 +212,55 @@ impl core::fmt::Display for Method {
     /// assert_eq!(ode_core::Method::Dop853.to_string(), "DOP853");
     /// ```
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Method::Rk23 => "RK23",
-            Method::Rk45 => "RK45",
-            Method::Dop853 => "DOP853",
-            Method::HighamHall54 => "HighamHall54",
-            Method::Tsit5 => "Tsit5",
-            Method::Euler => "Euler",
-            Method::Midpoint => "Midpoint",
-            Method::Rk4 => "RK4",
-            Method::Gill => "Gill",
-            Method::ThreeEighths => "3/8 rule",
-            Method::Luther => "Luther",
-            Method::Radau => "Radau",
-            Method::AdaptiveRadau => "AdaptiveRadau",
-            Method::Bdf => "BDF",
-        })
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is none of the [`Method`]s' ([`Method::from_str`](core::str::FromStr)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMethod(pub String);
+
+impl core::fmt::Display for UnknownMethod {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "no integration method is called {:?}; the methods are",
+            self.0
+        )?;
+        for (i, m) in Method::ALL.iter().enumerate() {
+            write!(f, "{} {}", if i == 0 { "" } else { "," }, m.name())?;
+        }
+        Ok(())
+    }
+}
+
+impl core::str::FromStr for Method {
+    type Err = UnknownMethod;
+
+    /// The method of a name: [`Method::name`] (SciPy's `"RK45"`, `"Radau"`, `"BDF"`, …), the
+    /// variant's name, or one of [`Method::aliases`], in any case.
+    ///
+    /// ```
+    /// use ode_core::Method;
+    /// assert_eq!("Radau".parse(), Ok(Method::Radau));
+    /// assert_eq!("rk45".parse(), Ok(Method::Rk45));
+    /// assert_eq!("ode23s".parse(), Ok(Method::Rosenbrock23));
+    /// assert!("LSODA".parse::<Method>().unwrap_err().to_string().contains("Rodas5P"));
+    /// ```
+    fn from_str(s: &str) -> Result<Method, UnknownMethod> {
+        let s = s.trim();
+        Method::ALL
+            .iter()
+            .copied()
+            .find(|m| {
+                m.name().eq_ignore_ascii_case(s)
+                    || m.aliases().iter().any(|a| a.eq_ignore_ascii_case(s))
+            })
+            .ok_or_else(|| UnknownMethod(s.to_string()))
     }
 }
 
 impl Method {
-    /// Every method, in the order of the enum: the one list that the documentation, the
-    /// drivers' tests and the benchmarks iterate, so a new method joins them all here.
-    ///
-    /// ```
-    /// use ode_core::Method;
-    /// assert!(Method::ALL.contains(&Method::AdaptiveRadau));
-    /// assert_eq!(Method::ALL.iter().filter(|m| m.is_implicit()).count(), 3);
-    /// ```
-    pub const ALL: [Method; 14] = [
-        Method::Rk23,
-        Method::Rk45,
-        Method::Dop853,
-        Method::HighamHall54,
-        Method::Tsit5,
-        Method::Euler,
-        Method::Midpoint,
-        Method::Rk4,
-        Method::Gill,
-        Method::ThreeEighths,
-        Method::Luther,
-        Method::Radau,
-        Method::AdaptiveRadau,
-        Method::Bdf,
-    ];
-
-    /// The position of the method in [`Method::ALL`]. The match has no wildcard, so a variant
-    /// added to the enum and not to the list fails to compile here.
-    const fn index(self) -> usize {
-        match self {
-            Method::Rk23 => 0,
-            Method::Rk45 => 1,
-            Method::Dop853 => 2,
-            Method::HighamHall54 => 3,
-            Method::Tsit5 => 4,
-            Method::Euler => 5,
-            Method::Midpoint => 6,
-            Method::Rk4 => 7,
-            Method::Gill => 8,
-            Method::ThreeEighths => 9,
-            Method::Luther => 10,
-            Method::Radau => 11,
-            Method::AdaptiveRadau => 12,
-            Method::Bdf => 13,
-        }
-    }
-
     /// The adaptive methods (explicit and implicit): those that choose their own steps.
     pub fn adaptive() -> impl Iterator<Item = Method> {
         Method::ALL.into_iter().filter(|m| !m.is_fixed_step())
@@ -160,31 +270,48 @@ impl Method {
     pub fn implicit() -> impl Iterator<Item = Method> {
         Method::ALL.into_iter().filter(|m| m.is_implicit())
     }
-
-    /// Whether the method takes steps of the fixed size `first_step`.
-    pub fn is_fixed_step(self) -> bool {
-        matches!(
-            self,
-            Method::Euler
-                | Method::Midpoint
-                | Method::Rk4
-                | Method::Gill
-                | Method::ThreeEighths
-                | Method::Luther
-        )
-    }
-
-    /// Whether the method is implicit (meant for stiff problems; it uses the Jacobian).
-    pub fn is_implicit(self) -> bool {
-        matches!(self, Method::Radau | Method::AdaptiveRadau | Method::Bdf)
-    }
 }
 
-// `Method::ALL` lists each variant once, at its own index.
+// No two methods answer to one name.
 const _: () = {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if !a[i].eq_ignore_ascii_case(&b[i]) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let all = Method::ALL;
     let mut i = 0;
-    while i < Method::ALL.len() {
-        assert!(Method::ALL[i].index() == i);
+    while i < all.len() {
+        let mut j = i + 1;
+        while j < all.len() {
+            let (a, b) = (all[i], all[j]);
+            assert!(!same(a.name(), b.name()));
+            let mut k = 0;
+            while k < b.aliases().len() {
+                assert!(!same(a.name(), b.aliases()[k]));
+                let mut l = 0;
+                while l < a.aliases().len() {
+                    assert!(!same(a.aliases()[l], b.aliases()[k]));
+                    l += 1;
+                }
+                k += 1;
+            }
+            let mut l = 0;
+            while l < a.aliases().len() {
+                assert!(!same(a.aliases()[l], b.name()));
+                l += 1;
+            }
+            j += 1;
+        }
         i += 1;
     }
 };
@@ -596,38 +723,42 @@ where
             )?
         };
     }
-    Ok(match options.method {
-        Method::Rk23 => adaptive!(Rk23),
-        Method::Rk45 => adaptive!(Dopri5),
-        Method::Dop853 => adaptive!(Dop853),
-        Method::HighamHall54 => adaptive!(HighamHall54),
-        Method::Tsit5 => adaptive!(Tsit5),
-        Method::Euler => fixed!(Euler),
-        Method::Midpoint => fixed!(Midpoint),
-        Method::Rk4 => fixed!(Rk4),
-        Method::Gill => fixed!(Gill),
-        Method::ThreeEighths => fixed!(ThreeEighths),
-        Method::Luther => fixed!(Luther),
+    macro_rules! arm {
+        (adaptive, $ty:ident) => {
+            adaptive!($ty)
+        };
+        (fixed, $ty:ident) => {
+            fixed!($ty)
+        };
         // The implicit methods keep their N × N matrices on the heap, one box each, and the
         // stepper in a box: a large system needs no large stack.
-        Method::Bdf => drive(Bdf::boxed(system, t0, y0, t1, settings)?, events, &options)?,
-        Method::Radau | Method::AdaptiveRadau => {
+        (bdf, $ty:ident) => {
+            drive($ty::boxed(system, t0, y0, t1, settings)?, events, &options)?
+        };
+        (rosenbrock, $ty:ident) => {
+            drive($ty::boxed(system, t0, y0, t1, settings)?, events, &options)?
+        };
+        (radau, $ty:ident) => {{
             if S::zero().to_real().is_none() {
                 return Err(Error::InvalidOption {
-                    what: "Radau integrates real states only; use Method::Bdf for complex ones",
+                    what: "Radau integrates real states only; use Method::Bdf or Method::Rodas5P \
+                           for complex ones",
                 });
             }
             let y0r = y0.map(|v| v.to_real().unwrap_or(S::Real::nan()));
             let sys = RealView::<_, S, N>::new(system);
-            if options.method == Method::Radau {
-                let st = Radau5::boxed(sys, t0, y0r, t1, settings)?;
-                drive(AsScalar::<_, S, N>::new(st), events, &options)?
-            } else {
-                let st = AdaptiveRadau::boxed(sys, t0, y0r, t1, settings)?;
-                drive(AsScalar::<_, S, N>::new(st), events, &options)?
+            let st = $ty::boxed(sys, t0, y0r, t1, settings)?;
+            drive(AsScalar::<_, S, N>::new(st), events, &options)?
+        }};
+    }
+    macro_rules! dispatch {
+        ($( ($variant:ident, $name:literal, [$($alias:literal),*], $kind:ident, $ty:ident, $order:literal, $doc:literal) ),* $(,)?) => {
+            match options.method {
+                $( Method::$variant => arm!($kind, $ty), )*
             }
-        }
-    })
+        };
+    }
+    Ok(method_table!(dispatch))
 }
 
 /// The stepper `make` builds, moved into a box: in a frame of its own (never inlined), so

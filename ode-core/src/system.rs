@@ -61,6 +61,32 @@ pub trait OdeSystem<const N: usize, S: Scalar = f64> {
     fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
         crate::finite_diff::forward_jacobian(self, t, y, f, jac)
     }
+
+    /// Where [`newton_time_derivative`](Self::newton_time_derivative) gets `∂f/∂t` from;
+    /// [`TimeDependence::Autonomous`] tells the Rosenbrock methods to skip the term.
+    const TIME_DEPENDENCE: TimeDependence = TimeDependence::FiniteDifferences;
+
+    /// Writes `∂f/∂t` at `(t, y)` into `dfdt`, given `f = f(t, y)`, for the Rosenbrock methods
+    /// ([`crate::Rodas5P`], [`crate::Rodas4`], [`crate::Rosenbrock23`]), whose stages of a
+    /// non-autonomous system need it (*Solving ODEs II*, IV.7, eq. (7.4')); returns how many
+    /// evaluations of `f` it spent (counted in `nfev`).
+    ///
+    /// Systems of `#[ode_system]` answer with `∂f/∂t` derived symbolically at compile time
+    /// (nothing at all when `f` does not read `t`). A hand-written system gets a forward
+    /// difference in `t` (one evaluation, [`crate::finite_diff::time_derivative`]) unless it
+    /// implements [`TimeDerivative`] and is wrapped in
+    /// [`crate::jacobian::WithTimeDerivative`], or is wrapped in
+    /// [`crate::jacobian::Autonomous`] to say that `f` does not depend on `t`.
+    #[inline]
+    fn newton_time_derivative(
+        &self,
+        t: S::Real,
+        y: &[S; N],
+        f: &[S; N],
+        dfdt: &mut [S; N],
+    ) -> usize {
+        crate::finite_diff::time_derivative(self, t, y, f, dfdt)
+    }
 }
 
 impl<const N: usize, S: Scalar, T: OdeSystem<N, S> + ?Sized> OdeSystem<N, S> for &T {
@@ -75,6 +101,39 @@ impl<const N: usize, S: Scalar, T: OdeSystem<N, S> + ?Sized> OdeSystem<N, S> for
     fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
         (**self).newton_jacobian(t, y, f, jac)
     }
+
+    const TIME_DEPENDENCE: TimeDependence = T::TIME_DEPENDENCE;
+
+    #[inline(always)]
+    fn newton_time_derivative(
+        &self,
+        t: S::Real,
+        y: &[S; N],
+        f: &[S; N],
+        dfdt: &mut [S; N],
+    ) -> usize {
+        (**self).newton_time_derivative(t, y, f, dfdt)
+    }
+}
+
+/// Where a Rosenbrock method's `∂f/∂t` comes from ([`OdeSystem::TIME_DEPENDENCE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum TimeDependence {
+    /// `f` does not depend on `t`: `∂f/∂t = 0`, never evaluated.
+    Autonomous,
+    /// `∂f/∂t` written by the system ([`TimeDerivative`]; symbolic for `#[ode_system]`).
+    Analytic,
+    /// A forward difference in `t`: one evaluation of `f`.
+    FiniteDifferences,
+}
+
+/// `∂f/∂t`, the capability the Rosenbrock methods use for non-autonomous systems
+/// (`#[ode_system]` generates it symbolically). A hand-written implementation is used once
+/// the system is wrapped in [`crate::jacobian::WithTimeDerivative`].
+pub trait TimeDerivative<const N: usize, S: Scalar = f64>: OdeSystem<N, S> {
+    /// Writes `∂f_i/∂t` at `(t, y)` into `dfdt`.
+    fn time_derivative(&self, t: S::Real, y: &[S; N], dfdt: &mut [S; N]);
 }
 
 /// Where an implicit method's Jacobian `∂f/∂y` comes from ([`OdeSystem::JACOBIAN`]).

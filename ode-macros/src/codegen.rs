@@ -20,6 +20,8 @@ pub struct Symbolic {
     pub jac: Vec<Id>,
     /// `(i, k, ∂f_i/∂p_k)` for the non-zeros of the parameter Jacobian.
     pub pjac: Vec<(usize, usize, Id)>,
+    /// `(i, ∂f_i/∂t)` for the components of `f` that depend on `t`.
+    pub dfdt: Vec<(usize, Id)>,
 }
 
 /// An unsuffixed integer literal (`3`, not `3usize`): shorter generated code.
@@ -281,14 +283,37 @@ pub fn system(
     // How the implicit methods get the Jacobian: the analytic one, the dual one, or coloured
     // forward differences (whose evaluations of f they count).
     let newton = match (options.jacobian, symbolic.is_some(), dual_fn.is_some()) {
-        (crate::options::JacobianMode::Symbolic, true, _) => quote! {
-            const JACOBIAN: #core::JacobianKind = #core::JacobianKind::Analytic;
-            #[inline]
-            fn newton_jacobian(&self, t: f64, y: &[f64; #n], _f: &[f64; #n], jac: &mut [[f64; #n]; #n]) -> usize {
-                #core::Jacobian::<#n>::jacobian_into_zeroed(self, t, y, jac);
-                0
+        (crate::options::JacobianMode::Symbolic, true, _) => {
+            let autonomous = symbolic.is_some_and(|s| s.dfdt.is_empty());
+            let time = if autonomous {
+                quote! {
+                    const TIME_DEPENDENCE: #core::TimeDependence = #core::TimeDependence::Autonomous;
+                    #[inline]
+                    fn newton_time_derivative(&self, _t: f64, _y: &[f64; #n], _f: &[f64; #n], dfdt: &mut [f64; #n]) -> usize {
+                        *dfdt = [0.0; #n];
+                        0
+                    }
+                }
+            } else {
+                quote! {
+                    const TIME_DEPENDENCE: #core::TimeDependence = #core::TimeDependence::Analytic;
+                    #[inline]
+                    fn newton_time_derivative(&self, t: f64, y: &[f64; #n], _f: &[f64; #n], dfdt: &mut [f64; #n]) -> usize {
+                        #core::TimeDerivative::<#n>::time_derivative(self, t, y, dfdt);
+                        0
+                    }
+                }
+            };
+            quote! {
+                const JACOBIAN: #core::JacobianKind = #core::JacobianKind::Analytic;
+                #[inline]
+                fn newton_jacobian(&self, t: f64, y: &[f64; #n], _f: &[f64; #n], jac: &mut [[f64; #n]; #n]) -> usize {
+                    #core::Jacobian::<#n>::jacobian_into_zeroed(self, t, y, jac);
+                    0
+                }
+                #time
             }
-        },
+        }
         (crate::options::JacobianMode::Dual, _, true) => quote! {
             const JACOBIAN: #core::JacobianKind = #core::JacobianKind::ForwardAd;
             #[inline]
@@ -425,6 +450,9 @@ fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStre
     let (p_lets, p_vals) = emit(&s.graph, &pjac_ids, &flat);
     let p_rows = s.pjac.iter().map(|&(i, _, _)| int(i));
     let p_cols = s.pjac.iter().map(|&(_, k, _)| int(k));
+    let dfdt_ids: Vec<Id> = s.dfdt.iter().map(|&(_, id)| id).collect();
+    let (t_lets, t_vals) = emit(&s.graph, &dfdt_ids, &flat);
+    let t_rows = s.dfdt.iter().map(|&(i, _)| int(i));
 
     quote! {
         #[allow(dead_code)]
@@ -478,6 +506,16 @@ fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStre
                 #p_lets
                 *dfdp = [[0.0; #p]; #n];
                 #( dfdp[#p_rows][#p_cols] = #p_vals; )*
+            }
+        }
+
+        impl #core::TimeDerivative<#n> for #sname {
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn time_derivative(&self, #t: f64, #y: &[f64; #n], dfdt: &mut [f64; #n]) {
+                #t_lets
+                *dfdt = [0.0; #n];
+                #( dfdt[#t_rows] = #t_vals; )*
             }
         }
     }

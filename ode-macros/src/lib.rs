@@ -243,6 +243,7 @@ fn analyse(
     let mut jac_entries = Vec::new();
     let mut jac = Vec::new();
     let mut pjac = Vec::new();
+    let mut dfdt = Vec::new();
     for (i, &out) in outputs.iter().enumerate() {
         let deps: Vec<Var> = graph.deps(out).to_vec();
         for v in deps {
@@ -256,7 +257,7 @@ fn analyse(
                     jac.push(dij);
                 }
                 Var::Param(k) => pjac.push((i, k, dij)),
-                Var::Time => {}
+                Var::Time => dfdt.push((i, dij)),
             }
         }
     }
@@ -276,8 +277,9 @@ fn analyse(
     // expression nodes they need, each in the fused and the plain Jacobian.
     let mut roots = jac.clone();
     roots.extend(pjac.iter().map(|&(_, _, d)| d));
+    roots.extend(dfdt.iter().map(|&(_, d)| d));
     let nodes = needed_nodes(&graph, &roots);
-    let size = jac.len() + pjac.len() + nodes;
+    let size = jac.len() + pjac.len() + dfdt.len() + nodes;
     if size > GENERATED_BUDGET {
         errors.push(syn::Error::new(
             sig.name.span(),
@@ -299,6 +301,7 @@ fn analyse(
         outputs,
         jac,
         pjac,
+        dfdt,
     };
     Some(Analysed {
         symbolic,

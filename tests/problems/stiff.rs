@@ -2,8 +2,8 @@
 //! peer benchmarks `stiff` and `radau5_counters`, written with `#[ode_system]` so the implicit
 //! methods get analytic Jacobians generated at compile time.
 //!
-//! The equations, initial values and published reference solutions of Robertson, Van der Pol
-//! and HIRES are those of `/work/shared/REFERENCES.md` (which cites Enright & Pryce's DETEST
+//! The equations, initial values and published reference solutions of Robertson, Van der Pol,
+//! HIRES and OREGO are those of `/work/shared/REFERENCES.md` (which cites Enright & Pryce's DETEST
 //! and Mazzia & Magherini's *Test Set for IVP Solvers* 2.4), each with its source.
 #![allow(dead_code)]
 // Published references keep all their digits, more than an f64 holds.
@@ -44,6 +44,20 @@ pub fn hires(_t: f64, y: [f64; 8]) -> [f64; 8] {
         -r + 1.81 * y[6],
     ]
 }
+
+/// The Oregonator, Field & Noyes's model of the Belousov–Zhabotinskii reaction (Test Set 2.4,
+/// problem OREGO; Hairer & Wanner, *Solving ODEs II*, IV.10), `y0 = (1, 2, 3)`, `t ∈ [0, 360]`.
+#[ode_system]
+pub fn orego(_t: f64, [y1, y2, y3]: [f64; 3]) -> [f64; 3] {
+    [
+        77.27 * (y2 + y1 * (1.0 - 8.375e-6 * y1 - y2)),
+        (y3 - (1.0 + y1) * y2) / 77.27,
+        0.161 * (y1 - y3),
+    ]
+}
+
+/// OREGO's initial value.
+pub const OREGO_Y0: [f64; 3] = [1.0, 2.0, 3.0];
 
 /// HIRES's initial value.
 pub const HIRES_Y0: [f64; 8] = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0057];
@@ -132,6 +146,14 @@ pub const ROBERTSON_T1E11: [f64; 3] = [
 /// Van der Pol μ = 1000 at t = 2000 from (2, 0): *Test Set for IVP Solvers* 2.4, problem
 /// VDPOL (`vdpolm`), as `/work/shared/REFERENCES.md` quotes it (trust it to ~1e-12 relative only).
 pub const VAN_DER_POL_T2000: [f64; 2] = [0.1706167732170469e1, -0.8928097010248125e-3];
+
+/// OREGO at t = 360: Mazzia & Magherini, *Test Set for IVP Solvers* 2.4, problem OREGO (the
+/// reference solution of its `orego.f`, also quoted by the R package deTestSet).
+pub const OREGO_T360: [f64; 3] = [
+    0.1000814870318523e1,
+    0.1228178521549917e4,
+    0.1320554942846706e3,
+];
 
 /// HIRES at t = 321.8122: *Test Set for IVP Solvers* 2.4, problem HIRES, as `/work/shared/REFERENCES.md`
 /// quotes it.

@@ -117,7 +117,8 @@ fn run_to_end<St: Stepper<f64, N>, const N: usize>(
     );
 }
 
-/// The three implicit steppers on the chain (to `t = 5`) and the heat equation (to
+/// The implicit steppers (Radau5, AdaptiveRadau, Bdf and Rodas5P, whose constructor all
+/// Rosenbrock methods share) on the chain (to `t = 5`) and the heat equation (to
 /// `t = 0.1`) with `N` components, each within `bound` of the exact solution (relative to its
 /// largest component), with the automatic first step.
 pub fn check_size<const N: usize>(rtol: f64, bound: f64) {
@@ -139,6 +140,12 @@ pub fn check_size<const N: usize>(rtol: f64, bound: f64) {
         bound,
         "Bdf, chain",
     );
+    run_to_end(
+        Rodas5P::new(chain(), 0.0, e0, 5.0, tol),
+        &end,
+        bound,
+        "Rodas5P, chain",
+    );
     let (u0, end) = (heat_exact::<N>(0.0), heat_exact::<N>(0.1));
     run_to_end(
         Radau5::new(heat::<N>(), 0.0, u0, 0.1, tol),
@@ -153,6 +160,12 @@ pub fn check_size<const N: usize>(rtol: f64, bound: f64) {
         &end,
         bound,
         "Bdf, heat",
+    );
+    run_to_end(
+        Rodas5P::new(heat::<N>(), 0.0, u0, 0.1, tol),
+        &end,
+        bound,
+        "Rodas5P, heat",
     );
 }
 
@@ -178,7 +191,7 @@ macro_rules! sweep_sizes {
 }
 
 /// The same problems through `solve_ivp` with each implicit method (`Method::Radau`,
-/// `AdaptiveRadau`, `Bdf`), SciPy's route: the constructors then run inside the driver's
+/// `AdaptiveRadau`, `Bdf`, `Rodas5P`), SciPy's route: the constructors then run inside the driver's
 /// frame, where the defect showed first.
 pub fn check_size_solve_ivp<const N: usize>(rtol: f64, bound: f64) {
     let mut e0 = [0.0; N];
@@ -194,7 +207,12 @@ pub fn check_size_solve_ivp<const N: usize>(rtol: f64, bound: f64) {
         ),
     ];
     for (sys, y0, t1, exact, name) in problems {
-        for method in [Method::Radau, Method::AdaptiveRadau, Method::Bdf] {
+        for method in [
+            Method::Radau,
+            Method::AdaptiveRadau,
+            Method::Bdf,
+            Method::Rodas5P,
+        ] {
             let options = Options::new(method).rtol(rtol).atol(1e-4 * rtol);
             let sol = solve_ivp(&sys, (0.0, t1), y0, options)
                 .and_then(|s| s.into_result())

@@ -90,13 +90,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 /// The relative tolerances every problem is solved at.
-const RTOLS: [f64; 2] = [1e-6, 1e-8];
+const RTOLS: [f64; 3] = [1e-4, 1e-6, 1e-8];
 
 // The stiff problems and their published references, shared with the tests and examples.
 #[path = "../../../tests/problems/stiff.rs"]
 mod stiff_systems;
 use stiff_systems::{
-    Hires, Robertson, VanDerPol, HIRES_T_END, HIRES_Y0, ROBERTSON_T40, VAN_DER_POL_T2000,
+    Hires, Orego, Robertson, VanDerPol, HIRES_T_END, HIRES_Y0, OREGO_T360, OREGO_Y0,
+    ROBERTSON_T1E11, ROBERTSON_T40, VAN_DER_POL_T2000,
 };
 
 /// The analytic Jacobian as diffsol takes it: its action `jv = J(y) v` (the systems are
@@ -114,6 +115,16 @@ impl Jvp<3> for Robertson {
         jv[0] = -0.04 * v[0] + r2;
         jv[1] = 0.04 * v[0] - r2 - r3;
         jv[2] = r3;
+    }
+}
+
+impl Jvp<3> for Orego {
+    #[inline]
+    fn jvp(&self, y: &[f64; 3], v: &[f64; 3], jv: &mut [f64; 3]) {
+        let [y1, y2, _] = *y;
+        jv[0] = 77.27 * ((1.0 - 2.0 * 8.375e-6 * y1 - y2) * v[0] + (1.0 - y1) * v[1]);
+        jv[1] = (-y2 * v[0] - (1.0 + y1) * v[1] + v[2]) / 77.27;
+        jv[2] = 0.161 * (v[0] - v[2]);
     }
 }
 
@@ -250,7 +261,8 @@ fn diffsol_run<Sys: OdeSystem<N> + Jvp<N>, const N: usize>(p: &Problem<Sys, N>, 
     }
 }
 
-/// odegen's stiff solvers, both with the `#[ode_system]`'s generated (analytic) Jacobian.
+/// odegen's stiff solvers, all with the `#[ode_system]`'s generated (analytic) Jacobian (and
+/// `∂f/∂t`, zero for these autonomous systems, for the Rosenbrock methods).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
     /// `odegen::Radau5` (Hairer's RADAU5).
@@ -259,16 +271,48 @@ enum Method {
     AdaptiveRadau,
     /// `odegen::Bdf` (variable-order NDF/BDF, SciPy's `BDF`).
     Bdf,
+    /// `odegen::Rodas5P` (Steinebach's Rodas5P).
+    Rodas5P,
+    /// `odegen::Rodas4` (Hairer & Wanner's RODAS).
+    Rodas4,
+    /// `odegen::Rosenbrock23` (MATLAB's `ode23s`).
+    Rosenbrock23,
 }
 
 impl Method {
-    const ALL: [Method; 3] = [Method::Radau5, Method::AdaptiveRadau, Method::Bdf];
+    const ALL: [Method; 6] = [
+        Method::Radau5,
+        Method::AdaptiveRadau,
+        Method::Bdf,
+        Method::Rodas5P,
+        Method::Rodas4,
+        Method::Rosenbrock23,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             Method::Radau5 => "odegen Radau5",
             Method::AdaptiveRadau => "odegen ARadau",
             Method::Bdf => "odegen Bdf",
+            Method::Rodas5P => "odegen Rodas5P",
+            Method::Rodas4 => "odegen Rodas4",
+            Method::Rosenbrock23 => "odegen Ros23",
+        }
+    }
+
+    fn is_rosenbrock(self) -> bool {
+        matches!(
+            self,
+            Method::Rodas5P | Method::Rodas4 | Method::Rosenbrock23
+        )
+    }
+
+    /// The tightest scanned `rtol`: a second-order method at `1e-11` would take millions of
+    /// steps for nothing.
+    fn scan_floor(self) -> f64 {
+        match self {
+            Method::Rosenbrock23 => 1e-7,
+            _ => 1e-11,
         }
     }
 }
@@ -303,6 +347,9 @@ fn try_odegen_run<Sys: OdeSystem<N>, const N: usize>(
         Method::Radau5 => finish(Radau5::new(&p.sys, 0.0, y0, p.t_end, settings)?),
         Method::AdaptiveRadau => finish(AdaptiveRadau::new(&p.sys, 0.0, y0, p.t_end, settings)?),
         Method::Bdf => finish(Bdf::new(&p.sys, 0.0, y0, p.t_end, settings)?),
+        Method::Rodas5P => finish(Rodas5P::new(&p.sys, 0.0, y0, p.t_end, settings)?),
+        Method::Rodas4 => finish(Rodas4::new(&p.sys, 0.0, y0, p.t_end, settings)?),
+        Method::Rosenbrock23 => finish(Rosenbrock23::new(&p.sys, 0.0, y0, p.t_end, settings)?),
     }
 }
 
@@ -333,10 +380,14 @@ struct Case<'a> {
     /// Whether this is the peer the other rows of its problem are compared with.
     baseline: bool,
     /// The `rtol` of the baseline row this row is compared with: its own, or for a
-    /// matched-accuracy row the diffsol row whose error it matches.
+    /// matched-accuracy row the row whose error it matches.
     vs_rtol: f64,
-    /// A matched-accuracy row (odegen at the loosest scanned `rtol` reaching diffsol's error).
+    /// A matched-accuracy row (odegen at the loosest scanned `rtol` reaching the error of the
+    /// row of `against` at `vs_rtol`).
     matched: bool,
+    /// The solver whose row this one is compared with: diffsol, or for the Rosenbrock
+    /// methods' second set of matched rows odegen's Radau5.
+    against: &'static str,
     error: ErrorFn<'a>,
     run: Box<dyn Fn() -> Run + 'a>,
 }
@@ -345,7 +396,10 @@ impl Case<'_> {
     /// The criterion function's name within its group `<problem>/rtol=<vs_rtol>`.
     fn bench_name(&self) -> String {
         if self.matched {
-            format!("{} @rtol={:e} (matched error)", self.solver, self.rtol)
+            format!(
+                "{} @rtol={:e} (matched error of {})",
+                self.solver, self.rtol, self.against
+            )
         } else {
             self.solver.to_string()
         }
@@ -366,6 +420,9 @@ struct Scan {
     /// diffsol's error at each of [`RTOLS`].
     diffsol_errors: [f64; RTOLS.len()],
 }
+
+/// The baseline of the first set of matched rows.
+const DIFFSOL: &str = "diffsol Bdf";
 
 impl Scan {
     /// The loosest scanned `rtol` whose error is at most `target`.
@@ -406,8 +463,9 @@ fn cases<'a, Sys: OdeSystem<N> + Jvp<N>, const N: usize>(
             errors: SCAN_RTOLS
                 .iter()
                 .map(|&rtol| {
-                    try_odegen_run(p, method, rtol)
-                        .ok()
+                    (rtol >= method.scan_floor())
+                        .then(|| try_odegen_run(p, method, rtol).ok())
+                        .flatten()
                         .map(|r| p.error(&r.y_final))
                 })
                 .collect(),
@@ -418,10 +476,11 @@ fn cases<'a, Sys: OdeSystem<N> + Jvp<N>, const N: usize>(
         out.push(Case {
             problem: p.name,
             rtol,
-            solver: "diffsol Bdf",
+            solver: DIFFSOL,
             baseline: true,
             vs_rtol: rtol,
             matched: false,
+            against: DIFFSOL,
             error: Box::new(|y| p.error(y)),
             run: Box::new(move || diffsol_run(p, rtol)),
         });
@@ -433,6 +492,7 @@ fn cases<'a, Sys: OdeSystem<N> + Jvp<N>, const N: usize>(
                 baseline: false,
                 vs_rtol: rtol,
                 matched: false,
+                against: DIFFSOL,
                 error: Box::new(|y| p.error(y)),
                 run: Box::new(move || odegen_run(p, method, rtol)),
             });
@@ -447,6 +507,25 @@ fn cases<'a, Sys: OdeSystem<N> + Jvp<N>, const N: usize>(
                     baseline: false,
                     vs_rtol: rtol,
                     matched: true,
+                    against: DIFFSOL,
+                    error: Box::new(|y| p.error(y)),
+                    run: Box::new(move || odegen_run(p, method, matched)),
+                });
+            }
+        }
+        // The Rosenbrock methods at the error of odegen's Radau5 at this rtol.
+        let radau_error = p.error(&odegen_run(p, Method::Radau5, rtol).y_final);
+        for scan in scans.iter().filter(|s| s.method.is_rosenbrock()) {
+            let method = scan.method;
+            if let Some(matched) = scan.first_reaching(radau_error) {
+                out.push(Case {
+                    problem: p.name,
+                    rtol: matched,
+                    solver: method.label(),
+                    baseline: false,
+                    vs_rtol: rtol,
+                    matched: true,
+                    against: Method::Radau5.label(),
                     error: Box::new(|y| p.error(y)),
                     run: Box::new(move || odegen_run(p, method, matched)),
                 });
@@ -489,7 +568,9 @@ fn speedup(cases: &[Case], medians: &[Duration], i: usize) -> Option<f64> {
     }
     cases
         .iter()
-        .position(|b| b.baseline && b.problem == c.problem && b.rtol == c.vs_rtol)
+        .position(|b| {
+            !b.matched && b.solver == c.against && b.problem == c.problem && b.rtol == c.vs_rtol
+        })
         .map(|b| medians[b].as_secs_f64() / medians[i].as_secs_f64())
 }
 
@@ -560,13 +641,21 @@ fn print_scans(scans: &[Scan]) {
     }
 }
 
-/// Prints the matched-accuracy rows: per problem and diffsol tolerance, each odegen solver at
-/// the loosest scanned `rtol` with an error at most diffsol's, and the speed-up.
-fn print_matched(cases: &[Case], runs: &[Run], medians: &[Duration], scans: &[Scan]) {
+/// Prints the matched-accuracy rows: per problem and tolerance of the `against` solver, each
+/// of `methods` at the loosest scanned `rtol` with an error at most the `against` row's, and
+/// the speed-up.
+fn print_matched(
+    cases: &[Case],
+    runs: &[Run],
+    medians: &[Duration],
+    scans: &[Scan],
+    against: &str,
+    methods: &[Method],
+) {
     println!(
         "{:<10} {:>8} {:>10} {:>10} | {:<14} {:>7} {:>7} {:>10} {:>10} {:>5} {:>4} {:>6} {:>4} {:>4} | {:>8}",
         "problem",
-        "diffsol",
+        against,
         "us",
         "error",
         "odegen",
@@ -581,11 +670,16 @@ fn print_matched(cases: &[Case], runs: &[Run], medians: &[Duration], scans: &[Sc
         "nlu",
         "speed-up"
     );
-    for (b, base) in cases.iter().enumerate().filter(|(_, c)| c.baseline) {
+    for (b, base) in cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.matched && c.solver == against)
+    {
         let base_err = (base.error)(&runs[b].y_final);
-        for method in Method::ALL {
+        for &method in methods {
             let row = cases.iter().position(|c| {
                 c.matched
+                    && c.against == against
                     && c.problem == base.problem
                     && c.vs_rtol == base.rtol
                     && c.solver == method.label()
@@ -648,6 +742,24 @@ fn main() {
         reference: VAN_DER_POL_T2000,
         atol_per_rtol: 1.0,
     };
+    let rober = Problem {
+        name: "ROBER",
+        sys: Robertson,
+        t_end: 1e11,
+        y0: [1.0, 0.0, 0.0],
+        // Test Set 2.4, `rober`.
+        reference: ROBERTSON_T1E11,
+        atol_per_rtol: 1e-4,
+    };
+    let orego = Problem {
+        name: "OREGO",
+        sys: Orego,
+        t_end: 360.0,
+        y0: OREGO_Y0,
+        // Test Set 2.4, `orego`.
+        reference: OREGO_T360,
+        atol_per_rtol: 1.0,
+    };
     let hires = Problem {
         name: "HIRES",
         sys: Hires,
@@ -665,6 +777,7 @@ fn main() {
         (robertson.name, check_jvp(&robertson)),
         (van_der_pol.name, check_jvp(&van_der_pol)),
         (hires.name, check_jvp(&hires)),
+        (orego.name, check_jvp(&orego)),
     ] {
         println!(
             "{name:<12} max rel. deviation: vs generated {generated:.1e}, vs central FD {fd:.1e}"
@@ -680,14 +793,16 @@ fn main() {
     let mut scans = cases(&robertson, &mut all);
     scans.extend(cases(&van_der_pol, &mut all));
     scans.extend(cases(&hires, &mut all));
+    scans.extend(cases(&rober, &mut all));
+    scans.extend(cases(&orego, &mut all));
 
     // One solve of each first, so that a failing solver stops the run before the timings.
     let runs: Vec<Run> = all.iter().map(|c| (c.run)()).collect();
 
     let mut crit = Criterion::default()
         .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
         .configure_from_args()
         .without_plots();
     let mut start = 0;
@@ -717,5 +832,19 @@ fn main() {
     print_scans(&scans);
     println!();
     println!("== matched accuracy: odegen at the loosest scanned rtol with error <= diffsol's (stable: loosest from which all tighter scanned rtols also reach it); times from the same interleaved run ==");
-    print_matched(&all, &runs, &medians, &scans);
+    print_matched(&all, &runs, &medians, &scans, DIFFSOL, &Method::ALL);
+    println!();
+    println!("== matched accuracy, the Rosenbrock methods against odegen's Radau5: each at the loosest scanned rtol with error <= Radau5's at the rtol of the row ==");
+    let rosenbrock: Vec<Method> = Method::ALL
+        .into_iter()
+        .filter(|m| m.is_rosenbrock())
+        .collect();
+    print_matched(
+        &all,
+        &runs,
+        &medians,
+        &scans,
+        Method::Radau5.label(),
+        &rosenbrock,
+    );
 }

@@ -4,7 +4,11 @@
 //! - [`AdaptiveRadau`]: Radau IIA of order 5, 9 or 13, chosen step by step, Hairer & Wanner's
 //!   RADAU (J. Comput. Appl. Math. 111, 1999);
 //! - [`Bdf`]: variable-order (1–5) numerical differentiation formulas with quasi-constant step
-//!   size (Shampine & Reichelt, *The MATLAB ODE Suite*, 1997), SciPy's `BDF`.
+//!   size (Shampine & Reichelt, *The MATLAB ODE Suite*, 1997), SciPy's `BDF`;
+//! - [`Rosenbrock`]: linearly implicit methods, one generic stepper over a tableau —
+//!   [`Rodas5P`] (Steinebach 2023), [`Rodas4`] (Hairer & Wanner's RODAS) and [`Rosenbrock23`]
+//!   (MATLAB's `ode23s`) — built on the shared pieces: the step loop, a controller, the
+//!   [`IterationMatrix`] and the [`LinearSolver`] seam ([`DenseLu`] first).
 //!
 //! All take their Jacobian from [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian)
 //! (analytic for `#[ode_system]` systems; see [`crate::jacobian`] for the other sources),
@@ -74,8 +78,17 @@ use implicit_accessors;
 
 mod adaptive_radau;
 mod bdf;
+mod iteration;
+mod linear;
 mod radau;
+mod rosenbrock;
 
 pub use adaptive_radau::AdaptiveRadau;
 pub use bdf::Bdf;
+pub use iteration::IterationMatrix;
+pub use linear::{DenseLu, LinearSolver};
 pub use radau::Radau5;
+pub use rosenbrock::{
+    Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,
+    RosenbrockMethod,
+};

@@ -28,6 +28,7 @@ pub mod fixed;
 pub mod higham_hall;
 pub mod radau_iia;
 pub mod radau_iia_family;
+pub mod rosenbrock;
 pub mod tsitouras;
 
 /// A fixed-step explicit Runge–Kutta method with `S` stages.

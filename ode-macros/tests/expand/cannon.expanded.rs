@@ -49,6 +49,18 @@ impl ::odegen::__private::ode_core::OdeSystem<2> for Cannon {
         >::jacobian_into_zeroed(self, t, y, jac);
         0
     }
+    const TIME_DEPENDENCE: ::odegen::__private::ode_core::TimeDependence = ::odegen::__private::ode_core::TimeDependence::Autonomous;
+    #[inline]
+    fn newton_time_derivative(
+        &self,
+        _t: f64,
+        _y: &[f64; 2],
+        _f: &[f64; 2],
+        dfdt: &mut [f64; 2],
+    ) -> usize {
+        *dfdt = [0.0; 2];
+        0
+    }
 }
 /// The structural non-zeros found by analysing the function body.
 impl ::odegen::__private::ode_core::Sparsity<2> for Cannon {
@@ -99,6 +111,13 @@ impl ::odegen::__private::ode_core::ParamJacobian<2, 0> for Cannon {
     #[inline]
     fn param_jacobian(&self, t: f64, y: &[f64; 2], dfdp: &mut [[f64; 0]; 2]) {
         *dfdp = [[0.0; 0]; 2];
+    }
+}
+impl ::odegen::__private::ode_core::TimeDerivative<2> for Cannon {
+    #[allow(unused_variables, clippy::all)]
+    #[inline]
+    fn time_derivative(&self, t: f64, y: &[f64; 2], dfdt: &mut [f64; 2]) {
+        *dfdt = [0.0; 2];
     }
 }
 #[diagnostic::on_unimplemented(

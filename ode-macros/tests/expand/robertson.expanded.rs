@@ -54,6 +54,18 @@ impl ::odegen::__private::ode_core::OdeSystem<3> for Robertson {
         >::jacobian_into_zeroed(self, t, y, jac);
         0
     }
+    const TIME_DEPENDENCE: ::odegen::__private::ode_core::TimeDependence = ::odegen::__private::ode_core::TimeDependence::Autonomous;
+    #[inline]
+    fn newton_time_derivative(
+        &self,
+        _t: f64,
+        _y: &[f64; 3],
+        _f: &[f64; 3],
+        dfdt: &mut [f64; 3],
+    ) -> usize {
+        *dfdt = [0.0; 3];
+        0
+    }
 }
 /// The structural non-zeros found by analysing the function body.
 impl ::odegen::__private::ode_core::Sparsity<3> for Robertson {
@@ -139,5 +151,12 @@ impl ::odegen::__private::ode_core::ParamJacobian<3, 0> for Robertson {
     #[inline]
     fn param_jacobian(&self, t: f64, y: &[f64; 3], dfdp: &mut [[f64; 0]; 3]) {
         *dfdp = [[0.0; 0]; 3];
+    }
+}
+impl ::odegen::__private::ode_core::TimeDerivative<3> for Robertson {
+    #[allow(unused_variables, clippy::all)]
+    #[inline]
+    fn time_derivative(&self, t: f64, y: &[f64; 3], dfdt: &mut [f64; 3]) {
+        *dfdt = [0.0; 3];
     }
 }

@@ -64,6 +64,18 @@ impl ::odegen::__private::ode_core::OdeSystem<3> for SwitchedChain {
         >::jacobian_into_zeroed(self, t, y, jac);
         0
     }
+    const TIME_DEPENDENCE: ::odegen::__private::ode_core::TimeDependence = ::odegen::__private::ode_core::TimeDependence::Autonomous;
+    #[inline]
+    fn newton_time_derivative(
+        &self,
+        _t: f64,
+        _y: &[f64; 3],
+        _f: &[f64; 3],
+        dfdt: &mut [f64; 3],
+    ) -> usize {
+        *dfdt = [0.0; 3];
+        0
+    }
 }
 /// The structural non-zeros found by analysing the function body.
 impl ::odegen::__private::ode_core::Sparsity<3> for SwitchedChain {
@@ -150,5 +162,12 @@ impl ::odegen::__private::ode_core::ParamJacobian<3, 1> for SwitchedChain {
         dfdp[0][0] = __t25;
         dfdp[1][0] = __t26;
         dfdp[2][0] = __t27;
+    }
+}
+impl ::odegen::__private::ode_core::TimeDerivative<3> for SwitchedChain {
+    #[allow(unused_variables, clippy::all)]
+    #[inline]
+    fn time_derivative(&self, t: f64, y: &[f64; 3], dfdt: &mut [f64; 3]) {
+        *dfdt = [0.0; 3];
     }
 }

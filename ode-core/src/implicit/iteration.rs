@@ -1,0 +1,129 @@
+//! The iteration matrix of an implicit method and when it is renewed.
+//!
+//! An [`IterationMatrix`] holds `J`, the factors of `c I − J` and what they are current for:
+//! the Jacobian is evaluated only when the point has moved since (or never, after the first
+//! time, for a [`JacobianKind::Constant`] system), the factorisation only when the shift `c`
+//! or the Jacobian changed. Every evaluation is charged to the evaluation budget first and
+//! counted (`njev`, the `f` evaluations of finite differences in `nfev`), every factorisation
+//! in `nlu`. The linear algebra is the [`LinearSolver`]'s.
+
+use super::linear::LinearSolver;
+use crate::error::Error;
+use crate::scalar::{Real, Scalar};
+use crate::stepper::Stats;
+use crate::system::{JacobianKind, OdeSystem};
+
+/// `J`, the factors of `c I − J`, and what they were computed for.
+#[derive(Debug, Clone)]
+pub struct IterationMatrix<S: Scalar, const N: usize, L: LinearSolver<S, N>> {
+    jac: L::Jacobian,
+    solver: L,
+    /// `jac` was evaluated at the current point.
+    current: bool,
+    /// `jac` holds a Jacobian at all.
+    valid: bool,
+    /// The shift of the factorisation held, if it is of the current `jac`.
+    factored: Option<S>,
+    /// Factorisations made (a method adds them to its `nlu`: they happen inside attempts,
+    /// where the step loop holds the other counters).
+    nlu: usize,
+}
+
+impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> {
+    /// No Jacobian, no factorisation.
+    pub fn new() -> Self {
+        IterationMatrix {
+            jac: L::zero_jacobian(),
+            solver: L::zeroed(),
+            current: false,
+            valid: false,
+            factored: None,
+            nlu: 0,
+        }
+    }
+
+    /// The factorisations made so far.
+    #[inline]
+    pub fn factorizations(&self) -> usize {
+        self.nlu
+    }
+
+    /// The integration moved to a new point (an accepted step, a restart): the Jacobian is
+    /// stale unless the system's is constant.
+    #[inline]
+    pub fn moved<Sys: OdeSystem<N, S> + ?Sized>(&mut self) {
+        if Sys::JACOBIAN != JacobianKind::Constant {
+            self.current = false;
+        }
+    }
+
+    /// A new integration: nothing held is of use, a constant Jacobian included, and the
+    /// count of factorisations starts again.
+    pub fn forget(&mut self) {
+        self.current = false;
+        self.valid = false;
+        self.factored = None;
+        self.nlu = 0;
+    }
+
+    /// Makes `J` current at `(t, y)` (`f = f(t, y)`), evaluating it if it is not.
+    ///
+    /// # Errors
+    /// [`Error::TooManyEvaluations`] when a finite-difference Jacobian would pass `max_nfev`.
+    #[inline]
+    pub fn jacobian<Sys: OdeSystem<N, S> + ?Sized>(
+        &mut self,
+        sys: &Sys,
+        (t, y, f): (S::Real, &[S; N], &[S; N]),
+        stats: &mut Stats,
+        max_nfev: usize,
+    ) -> Result<(), Error> {
+        let constant = Sys::JACOBIAN == JacobianKind::Constant;
+        if self.current || (constant && self.valid) {
+            return Ok(());
+        }
+        if matches!(
+            Sys::JACOBIAN,
+            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
+        ) && stats.nfev.saturating_add(N) > max_nfev
+        {
+            return Err(Error::TooManyEvaluations { limit: max_nfev });
+        }
+        stats.nfev += L::evaluate(sys, t, y, f, &mut self.jac);
+        stats.njev += 1;
+        self.current = true;
+        self.valid = true;
+        self.factored = None;
+        Ok(())
+    }
+
+    /// Makes the factorisation of `shift · I − J` current.
+    ///
+    /// # Errors
+    /// [`Error::SingularMatrix`] (at `t`) when the matrix is singular.
+    #[inline]
+    pub fn factor(&mut self, shift: S, t: S::Real) -> Result<(), Error> {
+        if self.factored == Some(shift) {
+            return Ok(());
+        }
+        self.nlu += 1;
+        self.factored = None;
+        self.solver
+            .factor(shift, &self.jac)
+            .map_err(|_| Error::SingularMatrix { t: t.to_f64() })?;
+        self.factored = Some(shift);
+        Ok(())
+    }
+
+    /// `b ← (shift · I − J)⁻¹ b` with the factorisation made last.
+    #[inline]
+    pub fn solve(&self, b: &mut [S; N]) {
+        self.solver.solve(b)
+    }
+}
+
+impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> Default for IterationMatrix<S, N, L> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
