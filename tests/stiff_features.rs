@@ -1341,3 +1341,39 @@ fn the_automatic_first_step_is_scipys() {
         radau.h()
     );
 }
+
+/// The Newton counters (CVODE's `nni` and `ncfn`): every attempt that reaches the iteration
+/// makes at least one and at most the cap of iterations (7 for Radau5, up to 17 for
+/// AdaptiveRadau, 4 for BDF), an attempt whose iteration failed is rejected or retried with a
+/// fresh Jacobian, and the methods without a Newton iteration (the
+/// Rosenbrock and explicit ones) count none.
+#[test]
+fn newton_iterations_and_failures_are_counted() {
+    for method in Method::adaptive() {
+        for rtol in [1e-4, 1e-8] {
+            let sol = solve_ivp(
+                &Transient,
+                (0.0, 3.0),
+                TRANSIENT_Y0,
+                Options::new(method).rtol(rtol).atol(1e-2 * rtol),
+            )
+            .unwrap();
+            let s = sol.stats;
+            if method.uses_newton() {
+                let cap = if method == Method::Bdf { 4 } else { 17 };
+                assert!(
+                    s.n_newton_iters >= s.n_accepted && s.n_newton_iters <= cap * s.n_steps(),
+                    "{method} {rtol:e}: {s:?}"
+                );
+                // A failed iteration rejects the attempt, or (BDF, with a stale Jacobian) is
+                // retried with a fresh one.
+                assert!(
+                    s.n_newton_failures <= s.n_rejected + s.njev,
+                    "{method} {rtol:e}: {s:?}"
+                );
+            } else {
+                assert_eq!((s.n_newton_iters, s.n_newton_failures), (0, 0), "{method}");
+            }
+        }
+    }
+}

@@ -74,21 +74,21 @@ macro_rules! method_table {
                 "Luther's 6th-order method, fixed step `first_step`."),
             (Radau, "Radau", ["Radau5", "RadauIIA5"], radau, Radau5, 5,
                 "Radau IIA of order 5, implicit, for stiff problems ([`Radau5`], Hairer's \
- RADAU5); SciPy's `Radau`; real states only."),
+RADAU5); SciPy's `Radau`; real states only."),
             (AdaptiveRadau, "AdaptiveRadau", ["RadauIIA"], radau, AdaptiveRadau, 13,
                 "Radau IIA of variable order 5, 9 or 13, implicit, for stiff problems at tight \
- tolerances ([`AdaptiveRadau`], Hairer's RADAU); real states only."),
+tolerances ([`AdaptiveRadau`], Hairer's RADAU); real states only."),
             (Bdf, "BDF", ["NDF"], bdf, Bdf, 5,
                 "Variable-order NDF/BDF 1–5, implicit, for stiff problems ([`Bdf`], SciPy's \
- `BDF`); real or complex states."),
+`BDF`); real or complex states."),
             (Rodas5P, "Rodas5P", [], rosenbrock, Rodas5P, 5,
                 "Steinebach's Rodas5P, a Rosenbrock method of order 5(4), for stiff problems \
- at moderate tolerances ([`Rodas5P`]); any state type."),
+at moderate tolerances ([`Rodas5P`]); any state type."),
             (Rodas4, "Rodas4", ["RODAS"], rosenbrock, Rodas4, 4,
                 "Hairer & Wanner's RODAS, a Rosenbrock method of order 4(3) ([`Rodas4`])."),
             (Rosenbrock23, "Rosenbrock23", ["ode23s"], rosenbrock, Rosenbrock23, 2,
                 "Shampine & Reichelt's `ode23s`, a Rosenbrock method of order 2(3), for stiff \
- problems at crude tolerances ([`Rosenbrock23`])."),
+problems at crude tolerances ([`Rosenbrock23`])."),
         }
     };
 }

@@ -24,6 +24,12 @@ pub struct Stats {
     pub n_accepted: usize,
     /// Rejected steps (error too large, or non-finite values in the attempt).
     pub n_rejected: usize,
+    /// Newton iterations of the implicit methods that solve nonlinear stage equations (Radau,
+    /// BDF): CVODE's `nni`. Zero for the explicit and the Rosenbrock methods.
+    pub n_newton_iters: usize,
+    /// Newton iterations that did not converge (diverged, too slow, or hit non-finite
+    /// values): CVODE's `ncfn`.
+    pub n_newton_failures: usize,
     /// Whether `rtol` was below `100 ε` and was raised to it.
     pub rtol_raised: bool,
 }

@@ -53,9 +53,10 @@ use num_complex::Complex;
 
 // RADAU5's constants and control states, which RADAU shares (`NIT` is the three-stage
 // maximum; RADAU adds `5(s − 3)/2` for more stages).
+use super::newton::{NewtonIteration, RadauRule};
 use super::radau::{
     error_root, first_attempt, gustafsson_quot, jacobian_at, next_attempt, radau5_differences,
-    Faccon, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, SAFE, THET,
+    Faccon, Newton, Start, FACL, FACR, MAX_SINGULAR, NIT, SAFE,
 };
 
 /// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
@@ -600,7 +601,6 @@ where
         let (s, pairs) = (S, (S - 1) / 2);
         let nit = NIT + 5 * (s - 3) / 2;
         let h = self.h;
-        let eps = R::epsilon();
         let fac1 = c(st.gamma) / h;
         let mut alphn = [R::zero(); MAX_PAIRS];
         let mut betan = [R::zero(); MAX_PAIRS];
@@ -608,18 +608,14 @@ where
             alphn[k] = c(st.alpha[k]) / h;
             betan[k] = c(st.beta[k]) / h;
         }
-        let fnewt = self.fnewt;
-        self.faccon.start_iteration();
-        self.theta = c(THET);
-        let mut dyno_old = R::zero();
-        let mut thq_old = R::zero();
-        let mut newt = 0;
+        let rule = RadauRule::new(&mut self.faccon, &mut self.theta, self.fnewt, nit);
+        let mut it = NewtonIteration::new(rule, nit);
         let denom = R::from_f64((s * N).max(1) as f64);
-        loop {
-            if newt >= nit {
-                return Ok(Newton::Failed);
+        let outcome = loop {
+            if let Err(failed) = it.next() {
+                break failed;
             }
-            self.budget(s)?;
+            super::budget(&self.stats, self.settings.max_nfev, s)?;
             // f at the stages.
             let mut fz = [[R::zero(); N]; S];
             let mut arg = [R::zero(); N];
@@ -669,8 +665,7 @@ where
                     }
                 }
             }
-            newt += 1;
-            self.newt_last = newt;
+            self.newt_last = it.iterations() + 1;
             let mut sum = R::zero();
             for i in 0..N {
                 let sc = self.inv_scal[i];
@@ -682,30 +677,10 @@ where
             let dyno = (sum / denom).sqrt();
             if !dyno.is_finite() {
                 *non_finite_at = Some(self.t + h);
-                return Ok(Newton::Failed);
             }
-            if newt > 1 && newt < nit {
-                let thq = dyno / dyno_old;
-                self.theta = if newt == 2 {
-                    thq
-                } else {
-                    (thq * thq_old).sqrt()
-                };
-                thq_old = thq;
-                if self.theta < c(0.99) {
-                    let faccon = self.faccon.set_from(self.theta);
-                    let left = (nit - 1 - newt) as i32;
-                    let dyth = faccon * dyno * self.theta.powi(left) / fnewt;
-                    if dyth >= R::one() {
-                        let qnewt = dyth.min(c(20.0)).max(c(1e-4));
-                        let hhfac = c(0.8) * qnewt.powf(-R::one() / R::from_f64(4.0 + left as f64));
-                        return Ok(Newton::Shrink(hhfac.to_f64()));
-                    }
-                } else {
-                    return Ok(Newton::Failed);
-                }
+            if let Some(stop) = it.corrected(dyno) {
+                break stop;
             }
-            dyno_old = dyno.max(eps);
             // W += ΔW, Z = T W; T's last row is (T_s1, 1, 0, 1, 0, …).
             for i in 0..N {
                 for k in 0..s {
@@ -724,10 +699,15 @@ where
                 }
                 z[s - 1][i] = last;
             }
-            if self.faccon.converged(dyno, fnewt) {
-                return Ok(Newton::Converged(newt));
+            if let Some(done) = it.applied(dyno) {
+                break done;
             }
+        };
+        self.stats.n_newton_iters += it.iterations();
+        if !matches!(outcome, Newton::Converged(_)) {
+            self.stats.n_newton_failures += 1;
         }
+        Ok(outcome)
     }
 
     /// The error estimate of the step with stage increments `z` (the paper's Section 4; the

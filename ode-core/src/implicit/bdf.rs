@@ -35,6 +35,7 @@
 //! end the integration ([`Error::SingularMatrix`]); a step below ten spacings of
 //! floating-point numbers at `t` (or below `min_step`) is [`Error::StepSizeTooSmall`].
 
+use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{in_step, Settings};
@@ -481,15 +482,21 @@ where
     ) -> Result<(bool, usize), Error> {
         *y = *y_predict;
         *d = [S::zero(); N];
-        let mut dy_norm_old: Option<S::Real> = None;
+        let mut it = NewtonIteration::new(
+            ScipyRule::new(self.newton_tol, NEWTON_MAXITER),
+            NEWTON_MAXITER,
+        );
         let mut f = [S::zero(); N];
-        for k in 0..NEWTON_MAXITER {
+        let outcome = loop {
+            if let Err(failed) = it.next() {
+                break failed;
+            }
             self.budget(1)?;
             self.sys.rhs(t_new, y, &mut f);
             self.stats.nfev += 1;
             if f.iter().any(|v| !v.all_finite()) {
                 *non_finite_at = Some(t_new);
-                return Ok((false, k + 1));
+                break it.corrected(S::Real::nan()).unwrap_or(Newton::Failed);
             }
             let mut dy = [S::zero(); N];
             for i in 0..N {
@@ -499,30 +506,24 @@ where
             let dy_norm = self.tol.norm(&dy, y_predict);
             if !dy_norm.is_finite() {
                 *non_finite_at = Some(t_new);
-                return Ok((false, k + 1));
             }
-            let rate = dy_norm_old.map(|old| dy_norm / old);
-            if let Some(rate) = rate {
-                let left = (NEWTON_MAXITER - k) as i32;
-                if rate >= S::Real::one()
-                    || rate.powi(left) / (S::Real::one() - rate) * dy_norm > self.newton_tol
-                {
-                    return Ok((false, k + 1));
-                }
+            if let Some(stop) = it.corrected(dy_norm) {
+                break stop;
             }
             for i in 0..N {
                 y[i] = y[i] + dy[i];
                 d[i] = d[i] + dy[i];
             }
-            if dy_norm.is_zero()
-                || rate
-                    .is_some_and(|rate| rate / (S::Real::one() - rate) * dy_norm < self.newton_tol)
-            {
-                return Ok((true, k + 1));
+            if let Some(done) = it.applied(dy_norm) {
+                break done;
             }
-            dy_norm_old = Some(dy_norm);
+        };
+        self.stats.n_newton_iters += it.iterations();
+        let converged = matches!(outcome, Newton::Converged(_));
+        if !converged {
+            self.stats.n_newton_failures += 1;
         }
-        Ok((false, NEWTON_MAXITER))
+        Ok((converged, it.iterations()))
     }
 
     /// Rescales the differences for a step `factor` times the current one.

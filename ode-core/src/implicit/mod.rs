@@ -80,6 +80,7 @@ mod adaptive_radau;
 mod bdf;
 mod iteration;
 mod linear;
+mod newton;
 mod radau;
 mod rosenbrock;
 

@@ -34,6 +34,8 @@
 //! spacing of floating-point numbers at `t` is [`Error::StepSizeTooSmall`] (or
 //! [`Error::NonFiniteDerivative`] when non-finite values of `f` drove it there).
 
+pub(super) use super::newton::Newton;
+use super::newton::{NewtonIteration, RadauRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::Settings;
@@ -72,16 +74,6 @@ pub(super) enum Start {
     Factor,
     /// Reuse the factorisations.
     Reuse,
-}
-
-/// How the Newton iteration ended.
-pub(super) enum Newton {
-    /// Converged after this many iterations.
-    Converged(usize),
-    /// Predicted not to converge in time: retry with the step scaled by this factor.
-    Shrink(f64),
-    /// Diverged, ran out of iterations or met non-finite values: halve the step.
-    Failed,
 }
 
 /// RADAU5's `FACCON`, the factor `Θ / (1 − Θ)` of the Newton stopping test
@@ -526,22 +518,18 @@ where
     ) -> Result<Newton, Error> {
         let c = |x: f64| R::from_f64(x);
         let h = self.h;
-        let eps = R::epsilon();
         let fac1 = c(tab::GAMMA) / h;
         let alphn = c(tab::ALPHA) / h;
         let betan = c(tab::BETA) / h;
         let nodes = [c(tab::C1), c(tab::C2), R::one()];
-        self.faccon.start_iteration();
-        self.theta = c(THET);
-        let mut dyno_old = R::zero();
-        let mut thq_old = R::zero();
-        let mut newt = 0;
+        let rule = RadauRule::new(&mut self.faccon, &mut self.theta, self.fnewt, NIT);
+        let mut it = NewtonIteration::new(rule, NIT);
         let denom = R::from_f64((3 * N).max(1) as f64);
-        loop {
-            if newt >= NIT {
-                return Ok(Newton::Failed);
+        let outcome = loop {
+            if let Err(failed) = it.next() {
+                break failed;
             }
-            self.budget(3)?;
+            super::budget(&self.stats, self.settings.max_nfev, 3)?;
             // f at the three stages.
             let mut fz = [[R::zero(); N]; 3];
             let mut arg = [R::zero(); N];
@@ -569,7 +557,6 @@ where
                 r3[i] = t3 + s3 * alphn + s2 * betan;
             }
             self.lu.solve(&mut r1, &mut r2, &mut r3);
-            newt += 1;
             let mut sum = R::zero();
             for i in 0..N {
                 let s = self.inv_scal[i];
@@ -579,30 +566,10 @@ where
             let dyno = (sum / denom).sqrt();
             if !dyno.is_finite() {
                 *non_finite_at = Some(self.t + h);
-                return Ok(Newton::Failed);
             }
-            if newt > 1 && newt < NIT {
-                let thq = dyno / dyno_old;
-                self.theta = if newt == 2 {
-                    thq
-                } else {
-                    (thq * thq_old).sqrt()
-                };
-                thq_old = thq;
-                if self.theta < c(0.99) {
-                    let faccon = self.faccon.set_from(self.theta);
-                    let left = (NIT - 1 - newt) as i32;
-                    let dyth = faccon * dyno * self.theta.powi(left) / self.fnewt;
-                    if dyth >= R::one() {
-                        let qnewt = dyth.min(c(20.0)).max(c(1e-4));
-                        let hhfac = c(0.8) * qnewt.powf(-R::one() / R::from_f64(4.0 + left as f64));
-                        return Ok(Newton::Shrink(hhfac.to_f64()));
-                    }
-                } else {
-                    return Ok(Newton::Failed);
-                }
+            if let Some(stop) = it.corrected(dyno) {
+                break stop;
             }
-            dyno_old = dyno.max(eps);
             for i in 0..N {
                 let f1 = w[0][i] + r1[i];
                 let f2 = w[1][i] + r2[i];
@@ -614,10 +581,15 @@ where
                 z[1][i] = c(tab::T[1][0]) * f1 + c(tab::T[1][1]) * f2 + c(tab::T[1][2]) * f3;
                 z[2][i] = c(tab::T[2][0]) * f1 + f2;
             }
-            if self.faccon.converged(dyno, self.fnewt) {
-                return Ok(Newton::Converged(newt));
+            if let Some(done) = it.applied(dyno) {
+                break done;
             }
+        };
+        self.stats.n_newton_iters += it.iterations();
+        if !matches!(outcome, Newton::Converged(_)) {
+            self.stats.n_newton_failures += 1;
         }
+        Ok(outcome)
     }
 
     /// The error estimate of the step with stage increments `z` (eqs. (8.20)–(8.21)).
