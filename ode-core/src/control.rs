@@ -323,8 +323,8 @@ pub(crate) struct ControlState<R> {
     pub controller: Controller<R>,
     /// `ln` of the previous accepted error (floored at 1e-4, as Hairer's `FACOLD`).
     ln_err_prev: R,
-    /// The step and error (floored at 1e-2) of the previous accepted step, for
-    /// [`Controller::Predictive`].
+    /// The step and the `k`-th root of the error (floored at 1e-2) of the previous accepted
+    /// step, for [`Controller::Predictive`].
     accepted_prev: Option<(R, R)>,
     pub rejected: bool,
 }
@@ -411,15 +411,22 @@ impl<R: Real> ControlState<R> {
         k: R,
         (safety, lo, hi): (R, R, R),
     ) -> Verdict<R> {
-        let root = err.powf(k.recip());
+        let root = kth_root(err, k);
         let clamp = |fac: R| fac.max(hi.recip()).min(lo.recip());
         let mut fac = clamp(root / safety);
         if err <= R::one() {
-            if let Some((h_prev, err_prev)) = self.accepted_prev {
-                let facgus = (h_prev / h_abs) * (err * err / err_prev).powf(k.recip()) / safety;
+            // (err² / err_prev)^{1/k} from the roots: one power a step.
+            if let Some((h_prev, root_prev)) = self.accepted_prev {
+                let facgus = (h_prev / h_abs) * (root * root / root_prev) / safety;
                 fac = fac.max(clamp(facgus));
             }
-            self.accepted_prev = Some((h_abs, err.max(R::from_f64(1e-2))));
+            let floor = R::from_f64(1e-2);
+            let root_floored = if err >= floor {
+                root
+            } else {
+                kth_root(floor, k)
+            };
+            self.accepted_prev = Some((h_abs, root_floored));
             let mut h_new = h_abs / fac;
             if self.rejected {
                 h_new = h_new.min(h_abs);
@@ -448,6 +455,22 @@ impl<R: Real> ControlState<R> {
             | Controller::Predictive { min_factor, .. } => min_factor,
         };
         h_abs * lo.min(R::from_f64(0.25))
+    }
+}
+
+/// `x^{1/k}`, by square and cube roots where `k` is 2, 3 or 4 (the exponents of the
+/// Rosenbrock methods' estimates but Rodas5P's), which are exact to rounding and far cheaper
+/// than a power.
+#[inline(always)]
+fn kth_root<R: Real>(x: R, k: R) -> R {
+    if k == R::from_f64(4.0) {
+        x.sqrt().sqrt()
+    } else if k == R::from_f64(2.0) {
+        x.sqrt()
+    } else if k == R::from_f64(3.0) {
+        x.cbrt()
+    } else {
+        x.powf(k.recip())
     }
 }
 
