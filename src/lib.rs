@@ -285,7 +285,7 @@ pub mod prelude {
         run, AdaptiveRadau, Bdf, Direction, Dop853, Dopri5, Ending, Error, Euler, EventAction,
         EventOutcome, EventSet, EventTracker, FixedStepHandler, FnHandler, Gill, HighamHall54,
         Jacobian, JacobianKind, Luther, Midpoint, NoEvents, NormalizerBounds, NormalizerMode,
-        Occurrence, OdeSystem, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Rodas4, Rodas5P,
+        Occurrence, OdeSystem, ParamJacobian, Radau5, Rk23, Rk4, Rk45, Rkf45, Rodas4, Rodas5P,
         Rosenbrock23, Settings, Sparsity, StepHandler, StepNormalizer, StepView, Stepper,
         ThreeEighths, TimeDerivative, Tolerances, Tsit5,
     };

@@ -97,5 +97,9 @@ fn embedded_pairs_converge_at_their_order() {
         embedded_error::<7, HighamHall>,
     );
     assert_order("Tsit5", 5.0, 4.0, 40, embedded_error::<7, Tsitouras>);
+    // Not first-same-as-last: y_{n+1} from its weights, f there once the step is accepted.
+    // Fehlberg chose the fourth-order formula's leading error term small, so the next term
+    // shows at coarse steps (4.30 from n = 40, 4.20 from 80, 4.13 from 160).
+    assert_order("Rkf45", 4.0, 2.0, 160, embedded_error::<6, Fehlberg>);
     assert_order("Dop853", 8.0, 2.0, 6, dop853_error);
 }

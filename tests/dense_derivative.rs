@@ -133,6 +133,7 @@ fn each_step_gives_the_derivative_for_every_method() {
             "HighamHall54",
         ),
         check_steps(Tsit5::new(&s, 0.0, y0, t1, tol).unwrap(), "Tsit5"),
+        check_steps(Rkf45::new(&s, 0.0, y0, t1, tol).unwrap(), "RKF45"),
         check_steps(Euler::new(&s, 0.0, y0, t1, h).unwrap(), "Euler"),
         check_steps(Midpoint::new(&s, 0.0, y0, t1, h).unwrap(), "Midpoint"),
         check_steps(Rk4::new(&s, 0.0, y0, t1, h).unwrap(), "RK4"),

@@ -55,7 +55,7 @@ pub use error::Error;
 pub use events::{EventOutcome, EventTracker, NoEvents, Occurrence};
 pub use explicit::{
     Dop853, Dopri5, EmbeddedRk, Euler, FixedRk, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4,
-    Rk45, ThreeEighths, Tsit5,
+    Rk45, Rkf45, ThreeEighths, Tsit5,
 };
 pub use handler::{
     FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,

@@ -26,7 +26,8 @@ use crate::drive::{run_tracked, Ending};
 use crate::error::Error;
 use crate::events::{EventTracker, NoEvents, DEFAULT_MAX_OCCURRENCES};
 use crate::explicit::{
-    Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, ThreeEighths, Tsit5,
+    Dop853, Dopri5, Euler, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4, Rkf45, ThreeEighths,
+    Tsit5,
 };
 use crate::handler::{StepHandler, StepView};
 use crate::implicit::{AdaptiveRadau, Bdf, Radau5, Rodas4, Rodas5P, Rosenbrock23};
@@ -60,6 +61,8 @@ macro_rules! method_table {
                 "Higham–Hall 5(4), adaptive ([`HighamHall54`])."),
             (Tsit5, "Tsit5", ["Tsitouras5"], adaptive, Tsit5, 5,
                 "Tsitouras 5(4), adaptive ([`Tsit5`])."),
+            (Rkf45, "RKF45", ["Fehlberg", "Fehlberg45"], adaptive, Rkf45, 4,
+                "Runge–Kutta–Fehlberg 4(5), adaptive ([`Rkf45`]); not first-same-as-last."),
             (Euler, "Euler", ["ExplicitEuler"], fixed, Euler, 1,
                 "Explicit Euler, fixed step `first_step`."),
             (Midpoint, "Midpoint", [], fixed, Midpoint, 2,

@@ -1,9 +1,11 @@
-//! The generic adaptive stepper over an embedded FSAL Runge–Kutta pair.
+//! The generic adaptive stepper over an embedded Runge–Kutta pair.
 //!
-//! One attempt evaluates stages `2..s` (stage 1 is `f(t_n, y_n)`, the last stage of the
-//! previous step), forms `y_{n+1}` as the argument of the FSAL stage, and the error estimate
-//! `h Σ e_i k_i` (Hairer, Nørsett & Wanner I, II.4–II.5). Dense output is the pair's polynomial
-//! continuous extension `y_n + h Σ_i b_i(θ) k_i`.
+//! One attempt evaluates stages `2..s` (stage 1 is `f(t_n, y_n)`), forms `y_{n+1}` and the
+//! error estimate `h Σ e_i k_i` (Hairer, Nørsett & Wanner I, II.4–II.5). For a
+//! first-same-as-last pair `y_{n+1}` is the argument of the last stage, whose value is the next
+//! step's first; otherwise `y_{n+1} = y_n + h Σ b_i k_i` and `f(t_{n+1}, y_{n+1})` is evaluated
+//! once the step is accepted. Dense output is the pair's polynomial continuous extension
+//! `y_n + h Σ_i b_i(θ) k_i`, or for a pair without one the cubic Hermite interpolant.
 
 use super::{stages, weighted_sum};
 use crate::control::Controller;
@@ -12,7 +14,9 @@ use crate::integrator::{Core, Settings};
 use crate::scalar::{coef, Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::OdeSystem;
-use crate::tableau::{bogacki_shampine, dormand_prince, higham_hall, tsitouras, EmbeddedTableau};
+use crate::tableau::{
+    bogacki_shampine, dormand_prince, fehlberg, higham_hall, tsitouras, EmbeddedTableau,
+};
 use core::marker::PhantomData;
 use num_traits::Zero;
 
@@ -51,6 +55,13 @@ impl EmbeddedMethod<7> for HighamHall {
     const TABLEAU: EmbeddedTableau<7> = higham_hall::HH54;
 }
 
+/// Fehlberg's 4(5) pair (not FSAL), cubic Hermite dense output.
+#[derive(Debug, Clone, Copy)]
+pub struct Fehlberg;
+impl EmbeddedMethod<6> for Fehlberg {
+    const TABLEAU: EmbeddedTableau<6> = fehlberg::RKF45;
+}
+
 /// Tsitouras' 5(4) pair with its free quartic interpolant.
 #[derive(Debug, Clone, Copy)]
 pub struct Tsitouras;
@@ -76,6 +87,8 @@ pub type Dopri5<Sys, const N: usize, S = f64> = EmbeddedRk<Sys, S, N, 7, Dormand
 pub type Rk45<Sys, const N: usize, S = f64> = Dopri5<Sys, N, S>;
 /// Higham–Hall 5(4).
 pub type HighamHall54<Sys, const N: usize, S = f64> = EmbeddedRk<Sys, S, N, 7, HighamHall>;
+/// Runge–Kutta–Fehlberg 4(5), the propagated solution of order 4 (Fehlberg, NASA TR R-315).
+pub type Rkf45<Sys, const N: usize, S = f64> = EmbeddedRk<Sys, S, N, 6, Fehlberg>;
 /// Tsitouras 5(4).
 pub type Tsit5<Sys, const N: usize, S = f64> = EmbeddedRk<Sys, S, N, 7, Tsitouras>;
 
@@ -109,8 +122,8 @@ where
     ) -> Result<Self, Error> {
         const {
             assert!(
-                M::TABLEAU.fsal,
-                "EmbeddedRk needs a first-same-as-last pair"
+                M::TABLEAU.dense.is_empty() || M::TABLEAU.dense.len() == ST,
+                "a continuous extension has one row per stage"
             );
         }
         let core = Core::adaptive(
@@ -148,11 +161,17 @@ where
         let tab = &M::TABLEAU;
         let Self { sys, core, k, .. } = self;
         let k_exp = coef::<S>(f64::from(tab.error_order + 1));
-        core.advance(sys, ST - 1, k_exp, true, |tr| {
+        core.advance(sys, ST - 1, k_exp, tab.fsal, |tr| {
             k[0] = *tr.f;
-            // The FSAL stage's argument is y_{n+1} itself.
-            stages(sys, tr.t, tr.h, tr.y, &tab.c, &tab.a, k, tr.y_new, 1..ST);
-            *tr.f_new = k[ST - 1];
+            if tab.fsal {
+                // The FSAL stage's argument is y_{n+1} itself.
+                stages(sys, tr.t, tr.h, tr.y, &tab.c, &tab.a, k, tr.y_new, 1..ST);
+                *tr.f_new = k[ST - 1];
+            } else {
+                let mut arg = [S::zero(); N];
+                stages(sys, tr.t, tr.h, tr.y, &tab.c, &tab.a, k, &mut arg, 1..ST);
+                super::combine(tr.y, tr.h, &tab.b, k, tr.y_new);
+            }
             let mut err = [S::zero(); N];
             weighted_sum(&tab.e, k, &mut err);
             for e in err.iter_mut() {
@@ -173,6 +192,11 @@ where
             return Ok(self.core.y);
         }
         let theta = (t - self.core.t_prev) / h;
+        if M::TABLEAU.dense.is_empty() {
+            let mut c = [[S::zero(); N]; 4];
+            self.dense_coefficients(&mut c);
+            return Ok(crate::dense::horner(&c, theta));
+        }
         let mut acc = [S::zero(); N];
         for (row, kj) in M::TABLEAU.dense.iter().zip(self.k.iter()) {
             // b_i(θ) = Σ_m P[i][m] θ^{m+1}, by Horner.
@@ -192,11 +216,34 @@ where
     }
 
     fn dense_terms(&self) -> usize {
-        M::TABLEAU.dense[0].len() + 1
+        match M::TABLEAU.dense.first() {
+            Some(row) => row.len() + 1,
+            None => 4,
+        }
     }
 
     fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
         let h = self.core.t - self.core.t_prev;
+        if M::TABLEAU.dense.is_empty() {
+            // Cubic Hermite through (y_n, h f_n) and (y_{n+1}, h f_{n+1}):
+            // y_n + θ h f_n + θ² (3Δ − h(2 f_n + f_{n+1})) + θ³ (−2Δ + h(f_n + f_{n+1})).
+            let (y0, y1, f0, f1) = (
+                &self.core.y_prev,
+                &self.core.y,
+                &self.core.f_prev,
+                &self.core.f,
+            );
+            let (two, three) = (coef::<S>(2.0), coef::<S>(3.0));
+            for i in 0..N {
+                let d = y1[i] - y0[i];
+                let (g0, g1) = (f0[i] * h, f1[i] * h);
+                out[0][i] = y0[i];
+                out[1][i] = g0;
+                out[2][i] = d * three - g0 * two - g1;
+                out[3][i] = g0 + g1 - d * two;
+            }
+            return;
+        }
         let degree = M::TABLEAU.dense[0].len();
         out[0] = self.core.y_prev;
         for m in 0..degree {

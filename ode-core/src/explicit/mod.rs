@@ -1,8 +1,8 @@
 //! Explicit Runge–Kutta methods.
 //!
-//! - [`EmbeddedRk`]: one generic adaptive stepper over an FSAL embedded pair
-//!   ([`Rk23`], [`Dopri5`], [`HighamHall54`], [`Tsit5`]), with the pair's polynomial
-//!   continuous extension;
+//! - [`EmbeddedRk`]: one generic adaptive stepper over an embedded pair ([`Rk23`], [`Dopri5`],
+//!   [`HighamHall54`], [`Tsit5`], FSAL, with their polynomial continuous extensions; [`Rkf45`],
+//!   not FSAL, with cubic Hermite dense output);
 //! - [`Dop853`]: Hairer's 8(5,3) code, whose combined error estimate and 7th-order dense output
 //!   need their own stepper;
 //! - [`FixedRk`]: fixed-step methods ([`Euler`], [`Midpoint`], [`Rk4`], [`Gill`],
@@ -12,8 +12,8 @@
 
 pub use dop853::Dop853;
 pub use embedded::{
-    BogackiShampine, Dopri5, DormandPrince, EmbeddedMethod, EmbeddedRk, HighamHall, HighamHall54,
-    Rk23, Rk45, Tsit5, Tsitouras,
+    BogackiShampine, Dopri5, DormandPrince, EmbeddedMethod, EmbeddedRk, Fehlberg, HighamHall,
+    HighamHall54, Rk23, Rk45, Rkf45, Tsit5, Tsitouras,
 };
 pub use fixed::{
     ClassicalRk4, Euler, EulerMethod, FixedMethod, FixedRk, Gill, GillMethod, Luther, LutherMethod,
@@ -55,7 +55,7 @@ macro_rules! core_accessors {
         }
     };
 }
-use core_accessors;
+pub(crate) use core_accessors;
 
 mod dop853;
 mod embedded;

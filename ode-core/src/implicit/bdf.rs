@@ -518,11 +518,7 @@ where
                 break done;
             }
         };
-        self.stats.n_newton_iters += it.iterations();
-        let converged = matches!(outcome, Newton::Converged(_));
-        if !converged {
-            self.stats.n_newton_failures += 1;
-        }
+        let converged = matches!(it.count(outcome, &mut self.stats), Newton::Converged(_));
         Ok((converged, it.iterations()))
     }
 

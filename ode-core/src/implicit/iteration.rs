@@ -24,8 +24,8 @@ pub struct IterationMatrix<S: Scalar, const N: usize, L: LinearSolver<S, N>> {
     valid: bool,
     /// The shift of the factorisation held, if it is of the current `jac`.
     factored: Option<S>,
-    /// Factorisations made (a method adds them to its `nlu`: they happen inside attempts,
-    /// where the step loop holds the other counters).
+    /// Factorisations made since [`IterationMatrix::take_factorizations`] (a method adds them
+    /// to its `nlu`: they happen inside attempts, where the step loop holds the counters).
     nlu: usize,
 }
 
@@ -42,10 +42,10 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         }
     }
 
-    /// The factorisations made so far.
+    /// The factorisations made since the last call, for the method's `nlu`.
     #[inline]
-    pub fn factorizations(&self) -> usize {
-        self.nlu
+    pub fn take_factorizations(&mut self) -> usize {
+        core::mem::take(&mut self.nlu)
     }
 
     /// The integration moved to a new point (an accepted step, a restart): the Jacobian is
@@ -57,8 +57,7 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         }
     }
 
-    /// A new integration: nothing held is of use, a constant Jacobian included, and the
-    /// count of factorisations starts again.
+    /// A new integration: nothing held is of use, a constant Jacobian included.
     pub fn forget(&mut self) {
         self.current = false;
         self.valid = false;

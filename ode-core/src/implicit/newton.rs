@@ -21,6 +21,7 @@
 
 use super::radau::{Faccon, THET};
 use crate::scalar::Real;
+use crate::stepper::Stats;
 
 /// How a Newton iteration ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,6 +84,17 @@ impl<Rule> NewtonIteration<Rule> {
             return Some(Newton::Failed);
         }
         self.rule.diverging(self.done, norm)
+    }
+
+    /// Counts the iteration that ended with `outcome` in `stats` (its iterations, and a failure
+    /// unless it converged), and returns `outcome`.
+    #[inline]
+    pub(super) fn count(&self, outcome: Newton, stats: &mut Stats) -> Newton {
+        stats.n_newton_iters += self.done;
+        if !matches!(outcome, Newton::Converged(_)) {
+            stats.n_newton_failures += 1;
+        }
+        outcome
     }
 
     /// The correction of norm `norm` was applied: `Some(Converged)` when the iteration has

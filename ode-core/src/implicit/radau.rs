@@ -585,11 +585,7 @@ where
                 break done;
             }
         };
-        self.stats.n_newton_iters += it.iterations();
-        if !matches!(outcome, Newton::Converged(_)) {
-            self.stats.n_newton_failures += 1;
-        }
-        Ok(outcome)
+        Ok(it.count(outcome, &mut self.stats))
     }
 
     /// The error estimate of the step with stage increments `z` (eqs. (8.20)–(8.21)).

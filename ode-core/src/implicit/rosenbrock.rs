@@ -221,36 +221,7 @@ where
     M: RosenbrockMethod<ST, D>,
     L: LinearSolver<S, N>,
 {
-    #[inline]
-    fn t(&self) -> S::Real {
-        self.core.t
-    }
-    #[inline]
-    fn y(&self) -> &[S; N] {
-        &self.core.y
-    }
-    #[inline]
-    fn f(&self) -> &[S; N] {
-        &self.core.f
-    }
-    #[inline]
-    fn t_prev(&self) -> S::Real {
-        self.core.t_prev
-    }
-    #[inline]
-    fn t_bound(&self) -> S::Real {
-        self.core.t_bound
-    }
-    #[inline]
-    fn is_finished(&self) -> bool {
-        self.core.finished
-    }
-    #[inline]
-    fn stats(&self) -> Stats {
-        let mut s = self.core.stats;
-        s.nlu += self.matrix.factorizations();
-        s
-    }
+    crate::explicit::core_accessors!();
 
     fn step(&mut self) -> Result<(), Error> {
         if self.core.finished {
@@ -288,7 +259,7 @@ where
         let tab = &M::TABLEAU;
         let autonomous = Sys::TIME_DEPENDENCE == TimeDependence::Autonomous;
         let exponent = coef::<S>(f64::from(tab.error_exponent));
-        core.advance_fallible(sys, ST - 1, exponent, tab.fsal, |tr| {
+        let outcome = core.advance_fallible(sys, ST - 1, exponent, tab.fsal, |tr| {
             let h = tr.h;
             let shift = S::from_real((h * coef::<S>(tab.gamma)).recip());
             matrix.factor(shift, tr.t)?;
@@ -356,7 +327,10 @@ where
                 }
             }
             Ok(tr.tol.error_norm(&err, tr.y, tr.y_new))
-        })?;
+        });
+        // The factorisations made inside the attempts, where the loop held the counters.
+        core.stats.nlu += matrix.take_factorizations();
+        outcome?;
         self.matrix.moved::<Sys>();
         self.current = false;
         Ok(())

@@ -24,6 +24,7 @@
 pub mod bogacki_shampine;
 pub mod dop853;
 pub mod dormand_prince;
+pub mod fehlberg;
 pub mod fixed;
 pub mod higham_hall;
 pub mod radau_iia;
@@ -62,7 +63,9 @@ pub struct EmbeddedTableau<const S: usize> {
     /// Whether the last stage is `f(t_n + h, y_{n+1})` (first same as last).
     pub fsal: bool,
     /// Continuous extension: `dense[i][k]` is the coefficient of `θ^{k+1}` in `b_i(θ)`;
-    /// `dense.len() == S`, every row of the same length (the interpolant's degree).
+    /// `dense.len() == S`, every row of the same length (the interpolant's degree). Empty for
+    /// a pair without one: the stepper then interpolates by cubic Hermite from `y_n`, `f_n`,
+    /// `y_{n+1}`, `f_{n+1}`.
     pub dense: &'static [&'static [f64]],
 }
 
