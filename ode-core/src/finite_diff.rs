@@ -77,7 +77,7 @@ where
 
 /// Writes `∂f/∂t` at `(t, y)` into `dfdt` by a forward difference from `f = f(t, y)` and
 /// returns the evaluations spent: Hairer's RODAS (`AUTNMS = .FALSE.`), with the increment
-/// `δ = sqrt(ε · max(10⁻⁵, |t|))` ([`forward_step`]), taken as the representable difference
+/// `δ = sqrt(ε · max(10⁻⁵, |t|))` (the increment of the Jacobians above), taken as the representable difference
 /// `(t + δ) − t`. Where `f(t + δ, y)` is not finite (`t` just before a point where `f` stops
 /// being defined, `sqrt(1 − t)` at `t = 1 − 10⁻⁹`, say), the backward difference from
 /// `t − δ` is taken instead (2 evaluations in all).

@@ -35,13 +35,14 @@
 //! end the integration ([`Error::SingularMatrix`]); a step below ten spacings of
 //! floating-point numbers at `t` (or below `min_step`) is [`Error::StepSizeTooSmall`].
 
+use super::linear::{DenseLu, LinearSolver};
 use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{in_step, Settings};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
-use crate::linalg::{Inline, Lu, Storage};
+use crate::linalg::{Inline, Storage};
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -209,8 +210,9 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     d: [[S; N]; MAX_ORDER + 3],
     order: usize,
     n_equal_steps: usize,
+    /// `J` and the factors of `I − c J`, in the linear solver's form.
     jac: W::Matrix<S, N>,
-    lu: Lu<S, N, W>,
+    lu: DenseLu<S, N, W>,
     lu_valid: bool,
     newton_tol: S::Real,
     tol: Tolerances<S::Real, N>,
@@ -307,8 +309,8 @@ where
             d: [[S::zero(); N]; MAX_ORDER + 3],
             order: 1,
             n_equal_steps: 0,
-            jac: W::matrix(S::zero()),
-            lu: Lu::zeroed(),
+            jac: DenseLu::<S, N, W>::zero_jacobian(),
+            lu: DenseLu::zeroed(),
             lu_valid: false,
             newton_tol: S::Real::zero(),
             tol: settings.tol,
@@ -446,7 +448,7 @@ where
         if needs_f {
             self.budget(N)?;
         }
-        let spent = self.sys.newton_jacobian(t, y, &f_here, &mut self.jac);
+        let spent = DenseLu::<S, N, W>::evaluate(&self.sys, t, y, &f_here, &mut self.jac);
         self.stats.nfev += spent;
         self.stats.njev += 1;
         Ok(true)
@@ -455,14 +457,10 @@ where
     /// Factors `I − c J`.
     fn factor(&mut self, c: S::Real) -> bool {
         self.stats.nlu += 1;
-        let m = self.lu.matrix_mut();
-        for i in 0..N {
-            for j in 0..N {
-                m[i][j] = -(self.jac[i][j] * c);
-            }
-            m[i][i] = m[i][i] + S::from_real(S::Real::one());
-        }
-        self.lu_valid = self.lu.refactor().is_ok();
+        self.lu_valid = self
+            .lu
+            .factor(S::from_real(S::Real::one()), c, &self.jac)
+            .is_ok();
         self.lu_valid
     }
 

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::Stats;
 use crate::system::{JacobianKind, OdeSystem};
+use num_traits::One;
 
 /// `J`, the factors of `c I − J`, and what they were computed for.
 #[derive(Debug, Clone)]
@@ -108,7 +109,7 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         self.nlu += 1;
         self.factored = None;
         self.solver
-            .factor(shift, &self.jac)
+            .factor(shift, S::Real::one(), &self.jac)
             .map_err(|_| Error::SingularMatrix { t: t.to_f64() })?;
         self.factored = Some(shift);
         Ok(())

@@ -35,13 +35,15 @@ pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
         jac: &mut Self::Jacobian,
     ) -> usize;
 
-    /// Factors `shift · I − J`.
+    /// Factors `shift · I − scale · J`: a Rosenbrock or Radau method's `I/(γ h) − J`
+    /// (`scale = 1`), BDF's `I − c J` (`shift = 1`).
     ///
     /// # Errors
     /// [`Singular`] when the matrix is singular to working precision (or not finite).
-    fn factor(&mut self, shift: S, jac: &Self::Jacobian) -> Result<(), Singular>;
+    fn factor(&mut self, shift: S, scale: S::Real, jac: &Self::Jacobian) -> Result<(), Singular>;
 
-    /// Overwrites `b` with `(shift · I − J)⁻¹ b`, from the last successful factorisation.
+    /// Overwrites `b` with `(shift · I − scale · J)⁻¹ b`, from the last successful
+    /// factorisation.
     fn solve(&self, b: &mut [S; N]);
 }
 
@@ -58,7 +60,7 @@ pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
 /// let mut jac = <DenseLu<f64, 2> as LinearSolver<f64, 2>>::zero_jacobian();
 /// let mut lu = <DenseLu<f64, 2> as LinearSolver<f64, 2>>::zeroed();
 /// <DenseLu<f64, 2>>::evaluate(&Pair, 0.0, &[1.0, 1.0], &[-2.0, 0.0], &mut jac);
-/// lu.factor(1.0, &jac).unwrap();          // I − J = [[3, 0], [−1, 2]]
+/// lu.factor(1.0, 1.0, &jac).unwrap();     // I − J = [[3, 0], [−1, 2]]
 /// let mut b = [3.0, 1.0];
 /// lu.solve(&mut b);
 /// assert!((b[0] - 1.0).abs() < 1e-6 && (b[1] - 1.0).abs() < 1e-6);
@@ -91,11 +93,11 @@ impl<S: Scalar, const N: usize, W: Storage> LinearSolver<S, N> for DenseLu<S, N,
     }
 
     #[inline]
-    fn factor(&mut self, shift: S, jac: &W::Matrix<S, N>) -> Result<(), Singular> {
+    fn factor(&mut self, shift: S, scale: S::Real, jac: &W::Matrix<S, N>) -> Result<(), Singular> {
         let m = self.lu.matrix_mut();
         for i in 0..N {
             for j in 0..N {
-                m[i][j] = -jac[i][j];
+                m[i][j] = -(jac[i][j] * scale);
             }
             m[i][i] = m[i][i] + shift;
         }

@@ -12,9 +12,12 @@
 //!
 //! All take their Jacobian from [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian)
 //! (analytic for `#[ode_system]` systems; see [`crate::jacobian`] for the other sources),
-//! factor their iteration matrices with the stack LU of [`crate::linalg`], count every
-//! Jacobian (`njev`) and factorisation (`nlu`), and keep everything in fixed-size arrays:
-//! a step allocates nothing.
+//! factor their iteration matrices with the stack LU of [`crate::linalg`] (Bdf and the
+//! Rosenbrock methods through the [`LinearSolver`] seam, Radau through its real-and-complex
+//! pair), count every Jacobian (`njev`) and factorisation (`nlu`), and keep everything in
+//! fixed-size arrays: a step allocates nothing. Radau and Bdf share one simplified-Newton
+//! control (RADAU5's and SciPy's stopping rules), and count its iterations and failures
+//! (`n_newton_iters`, `n_newton_failures`).
 
 use crate::error::Error;
 use crate::stepper::Stats;
