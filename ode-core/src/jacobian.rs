@@ -42,6 +42,60 @@ macro_rules! forward_time_derivative {
     };
 }
 
+/// A wrapper that changes only where `∂f/∂t` comes from: `$name<Sys>` (with `Sys: $bound`)
+/// forwards `f` and the Jacobian to `Sys`, reports `$kind`, and writes `∂f/∂t` by `$body`
+/// (no evaluation of `f`).
+macro_rules! time_wrapper {
+    ($name:ident, $bound:ident, $kind:expr, |$this:ident, $t:ident, $y:ident, $dfdt:ident| $body:expr) => {
+        impl<Sys, S, const N: usize> OdeSystem<N, S> for $name<Sys>
+        where
+            Sys: $bound<N, S>,
+            S: Scalar,
+        {
+            const JACOBIAN: JacobianKind = Sys::JACOBIAN;
+            const TIME_DEPENDENCE: TimeDependence = $kind;
+
+            #[inline(always)]
+            fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
+                self.0.rhs(t, y, dy)
+            }
+
+            #[inline]
+            fn newton_jacobian(
+                &self,
+                t: S::Real,
+                y: &[S; N],
+                f: &[S; N],
+                jac: &mut [[S; N]; N],
+            ) -> usize {
+                self.0.newton_jacobian(t, y, f, jac)
+            }
+
+            #[inline]
+            fn newton_time_derivative(
+                &self,
+                $t: S::Real,
+                $y: &[S; N],
+                _f: &[S; N],
+                $dfdt: &mut [S; N],
+            ) -> usize {
+                let $this = self;
+                $body;
+                0
+            }
+        }
+
+        impl<Sys: Jacobian<N, S> + $bound<N, S>, S: Scalar, const N: usize> Jacobian<N, S>
+            for $name<Sys>
+        {
+            #[inline]
+            fn jacobian(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]) {
+                self.0.jacobian(t, y, jac)
+            }
+        }
+    };
+}
+
 /// A system whose hand-written [`Jacobian`] the implicit methods should use.
 ///
 /// ```
@@ -283,45 +337,12 @@ mod forward_ad {
 #[derive(Debug, Clone, Copy)]
 pub struct WithTimeDerivative<Sys>(pub Sys);
 
-impl<Sys, S, const N: usize> OdeSystem<N, S> for WithTimeDerivative<Sys>
-where
-    Sys: TimeDerivative<N, S>,
-    S: Scalar,
-{
-    const JACOBIAN: JacobianKind = Sys::JACOBIAN;
-    const TIME_DEPENDENCE: TimeDependence = TimeDependence::Analytic;
-
-    #[inline(always)]
-    fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
-        self.0.rhs(t, y, dy)
-    }
-
-    #[inline]
-    fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
-        self.0.newton_jacobian(t, y, f, jac)
-    }
-
-    #[inline]
-    fn newton_time_derivative(
-        &self,
-        t: S::Real,
-        y: &[S; N],
-        _f: &[S; N],
-        dfdt: &mut [S; N],
-    ) -> usize {
-        self.0.time_derivative(t, y, dfdt);
-        0
-    }
-}
-
-impl<Sys: Jacobian<N, S> + TimeDerivative<N, S>, S: Scalar, const N: usize> Jacobian<N, S>
-    for WithTimeDerivative<Sys>
-{
-    #[inline]
-    fn jacobian(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]) {
-        self.0.jacobian(t, y, jac)
-    }
-}
+time_wrapper!(
+    WithTimeDerivative,
+    TimeDerivative,
+    TimeDependence::Analytic,
+    |this, t, y, dfdt| this.0.time_derivative(t, y, dfdt)
+);
 
 /// A system that does not depend on `t`: the Rosenbrock methods skip `∂f/∂t` (a hand-written
 /// system otherwise costs one evaluation of `f` a step for its forward difference). Its
@@ -341,40 +362,9 @@ impl<Sys: Jacobian<N, S> + TimeDerivative<N, S>, S: Scalar, const N: usize> Jaco
 #[derive(Debug, Clone, Copy)]
 pub struct Autonomous<Sys>(pub Sys);
 
-impl<Sys, S, const N: usize> OdeSystem<N, S> for Autonomous<Sys>
-where
-    Sys: OdeSystem<N, S>,
-    S: Scalar,
-{
-    const JACOBIAN: JacobianKind = Sys::JACOBIAN;
-    const TIME_DEPENDENCE: TimeDependence = TimeDependence::Autonomous;
-
-    #[inline(always)]
-    fn rhs(&self, t: S::Real, y: &[S; N], dy: &mut [S; N]) {
-        self.0.rhs(t, y, dy)
-    }
-
-    #[inline]
-    fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
-        self.0.newton_jacobian(t, y, f, jac)
-    }
-
-    #[inline]
-    fn newton_time_derivative(
-        &self,
-        _t: S::Real,
-        _y: &[S; N],
-        _f: &[S; N],
-        dfdt: &mut [S; N],
-    ) -> usize {
-        *dfdt = [S::zero(); N];
-        0
-    }
-}
-
-impl<Sys: Jacobian<N, S>, S: Scalar, const N: usize> Jacobian<N, S> for Autonomous<Sys> {
-    #[inline]
-    fn jacobian(&self, t: S::Real, y: &[S; N], jac: &mut [[S; N]; N]) {
-        self.0.jacobian(t, y, jac)
-    }
-}
+time_wrapper!(
+    Autonomous,
+    OdeSystem,
+    TimeDependence::Autonomous,
+    |_this, _t, _y, dfdt| *dfdt = [S::zero(); N]
+);
