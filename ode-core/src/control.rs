@@ -458,13 +458,16 @@ impl<R: Real> ControlState<R> {
     }
 }
 
-/// `x^{1/k}`, by square and cube roots where `k` is 2, 3 or 4 (the exponents of the
-/// Rosenbrock methods' estimates but Rodas5P's), which are exact to rounding and far cheaper
-/// than a power.
+/// `x^{1/k}`, the root of an error estimate `O(h^k)` in the step-size formulas: by square and
+/// cube roots where `k` is 2, 3, 4 or 8 (RADAU5 writes `SQRT(SQRT(ERR))`; the Rosenbrock
+/// methods' estimates but Rodas5P's), which are exact to rounding and far cheaper than a
+/// power; `x^{1/k}` otherwise.
 #[inline(always)]
-fn kth_root<R: Real>(x: R, k: R) -> R {
+pub(crate) fn kth_root<R: Real>(x: R, k: R) -> R {
     if k == R::from_f64(4.0) {
         x.sqrt().sqrt()
+    } else if k == R::from_f64(8.0) {
+        x.sqrt().sqrt().sqrt()
     } else if k == R::from_f64(2.0) {
         x.sqrt()
     } else if k == R::from_f64(3.0) {

@@ -58,14 +58,6 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         }
     }
 
-    /// A new integration: nothing held is of use, a constant Jacobian included.
-    pub fn forget(&mut self) {
-        self.current = false;
-        self.valid = false;
-        self.factored = None;
-        self.nlu = 0;
-    }
-
     /// Makes `J` current at `(t, y)` (`f = f(t, y)`), evaluating it if it is not.
     ///
     /// # Errors

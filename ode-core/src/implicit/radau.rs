@@ -36,7 +36,7 @@
 
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
-use crate::control::{initial_step, Tolerances};
+use crate::control::{initial_step, kth_root, Tolerances};
 use crate::error::Error;
 use crate::integrator::Settings;
 #[cfg(feature = "alloc")]
@@ -962,14 +962,10 @@ where
 }
 
 /// `x^{1/(s+1)}`, the root of an `s`-stage error estimate (of order `s`) in the step-size
-/// formulas: square roots for `s = 3` and `7`, as RADAU5 writes `SQRT(SQRT(ERR))`.
+/// formulas ([`kth_root`]: square roots for `s = 3` and `7`).
 #[inline(always)]
 pub(super) fn error_root<R: Real>(x: R, s: usize) -> R {
-    match s {
-        3 => x.sqrt().sqrt(),
-        7 => x.sqrt().sqrt().sqrt(),
-        _ => x.powf(R::from_f64(1.0 / (s as f64 + 1.0))),
-    }
+    kth_root(x, R::from_f64(s as f64 + 1.0))
 }
 
 /// Gustafsson's predictive controller (*Solving ODEs II*, IV.8, eq. (8.25)), as RADAU5 and

@@ -25,6 +25,7 @@ use super::iteration::IterationMatrix;
 use super::linear::{DenseLu, LinearSolver};
 use crate::control::Controller;
 use crate::error::Error;
+use crate::explicit::{combine, weighted_sum};
 use crate::integrator::{Core, Settings};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
@@ -35,7 +36,7 @@ use crate::stepper::{Stats, Stepper};
 use crate::system::{OdeSystem, TimeDependence};
 use crate::tableau::rosenbrock::{self as tab, RosenbrockTableau};
 use core::marker::PhantomData;
-use num_traits::{Float, Zero};
+use num_traits::{Float, One, Zero};
 
 /// A Rosenbrock method: its tableau.
 pub trait RosenbrockMethod<const ST: usize, const D: usize> {
@@ -263,33 +264,18 @@ where
             let h = tr.h;
             let shift = S::from_real((h * coef::<S>(tab.gamma)).recip());
             matrix.factor(shift, tr.t)?;
-            let inv_h = h.recip();
+            let (one, inv_h) = (S::Real::one(), h.recip());
             let mut arg = *tr.y;
             let mut fi = *tr.f;
+            let mut rhs = [S::zero(); N];
             for i in 0..ST {
                 if i > 0 {
-                    arg = *tr.y;
-                    for j in 0..i {
-                        let a = tab.a[i][j];
-                        if a != 0.0 {
-                            let a = coef::<S>(a);
-                            for n in 0..N {
-                                arg[n] = arg[n] + k[j][n] * a;
-                            }
-                        }
-                    }
+                    // y_n + Σ a_ij K_j, then f there.
+                    combine(tr.y, one, &tab.a[i][..i], k, &mut arg);
                     sys.rhs(tr.t + coef::<S>(tab.c[i]) * h, &arg, &mut fi);
                 }
-                let mut rhs = fi;
-                for j in 0..i {
-                    let c = tab.coupling[i][j];
-                    if c != 0.0 {
-                        let c = coef::<S>(c) * inv_h;
-                        for n in 0..N {
-                            rhs[n] = rhs[n] + k[j][n] * c;
-                        }
-                    }
-                }
+                // f_i + Σ (C_ij / h) K_j + h d_i ∂f/∂t.
+                combine(&fi, inv_h, &tab.coupling[i][..i], k, &mut rhs);
                 if !autonomous && tab.d[i] != 0.0 {
                     let d = coef::<S>(tab.d[i]) * h;
                     for n in 0..N {
@@ -304,28 +290,10 @@ where
                 *tr.y_new = arg;
                 *tr.f_new = fi;
             } else {
-                let mut y_new = *tr.y;
-                for (j, kj) in k.iter().enumerate() {
-                    let b = tab.b[j];
-                    if b != 0.0 {
-                        let b = coef::<S>(b);
-                        for n in 0..N {
-                            y_new[n] = y_new[n] + kj[n] * b;
-                        }
-                    }
-                }
-                *tr.y_new = y_new;
+                combine(tr.y, one, &tab.b, k, tr.y_new);
             }
             let mut err = [S::zero(); N];
-            for (j, kj) in k.iter().enumerate() {
-                let e = tab.e[j];
-                if e != 0.0 {
-                    let e = coef::<S>(e);
-                    for n in 0..N {
-                        err[n] = err[n] + kj[n] * e;
-                    }
-                }
-            }
+            weighted_sum(&tab.e, k, &mut err);
             Ok(tr.tol.error_norm(&err, tr.y, tr.y_new))
         });
         // The factorisations made inside the attempts, where the loop held the counters.
