@@ -61,7 +61,9 @@ pub use handler::{
     FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,
     StepView,
 };
-pub use implicit::{AdaptiveRadau, Bdf, Radau5, Rodas4, Rodas5P, Rosenbrock, Rosenbrock23};
+pub use implicit::{
+    AdaptiveRadau, Bdf, Radau5, RadauIIA, Rodas4, Rodas5P, Rosenbrock, Rosenbrock23,
+};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]

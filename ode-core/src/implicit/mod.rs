@@ -2,7 +2,8 @@
 //!
 //! - [`Radau5`]: Radau IIA of order 5, Hairer & Wanner's RADAU5 (*Solving ODEs II*, IV.8);
 //! - [`AdaptiveRadau`]: Radau IIA of order 5, 9 or 13, chosen step by step, Hairer & Wanner's
-//!   RADAU (J. Comput. Appl. Math. 111, 1999);
+//!   RADAU (J. Comput. Appl. Math. 111, 1999) — with [`Radau5`] one stepper, [`RadauIIA`],
+//!   generic over its largest number of stages;
 //! - [`Bdf`]: variable-order (1–5) numerical differentiation formulas with quasi-constant step
 //!   size (Shampine & Reichelt, *The MATLAB ODE Suite*, 1997), SciPy's `BDF`;
 //! - [`Rosenbrock`]: linearly implicit methods, one generic stepper over a tableau —
@@ -79,7 +80,6 @@ macro_rules! implicit_accessors {
 }
 use implicit_accessors;
 
-mod adaptive_radau;
 mod bdf;
 mod iteration;
 mod linear;
@@ -87,11 +87,10 @@ mod newton;
 mod radau;
 mod rosenbrock;
 
-pub use adaptive_radau::AdaptiveRadau;
 pub use bdf::Bdf;
 pub use iteration::IterationMatrix;
 pub use linear::{DenseLu, LinearSolver};
-pub use radau::Radau5;
+pub use radau::{AdaptiveRadau, Radau5, RadauIIA};
 pub use rosenbrock::{
     Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,
     RosenbrockMethod,
