@@ -156,6 +156,82 @@ impl<R: Real, const N: usize> From<Tolerances<R, N>> for Settings<R, N> {
     }
 }
 
+/// The state every stepper holds and answers [`Stepper`](crate::Stepper)'s accessors from
+/// ([`state_accessors!`](crate::stepper::state_accessors)): the current point and its
+/// derivative, the time of the previous point, the bound and the direction towards it, the
+/// counters, and whether the integration has reached the bound. What a method keeps beyond it
+/// (stages, differences, matrices, controller memory) is its own.
+#[derive(Debug, Clone)]
+pub(crate) struct StepState<S: Scalar, const N: usize> {
+    pub t: S::Real,
+    pub y: [S; N],
+    /// `f(t, y)`, or the method's stand-in for it (Bdf: the derivative of its interpolant).
+    pub f: [S; N],
+    pub t_prev: S::Real,
+    pub t_bound: S::Real,
+    /// ±1.
+    pub dir: S::Real,
+    pub stats: Stats,
+    pub finished: bool,
+}
+
+impl<S: Scalar, const N: usize> StepState<S, N> {
+    /// An integration from `(t0, y0)` towards `t_bound` with nothing counted yet; `f` is zero
+    /// until the method evaluates it.
+    pub fn started(t0: S::Real, y0: [S; N], t_bound: S::Real) -> Self {
+        StepState {
+            t: t0,
+            y: y0,
+            f: [S::zero(); N],
+            t_prev: t0,
+            t_bound,
+            dir: if t_bound < t0 {
+                -S::Real::one()
+            } else {
+                S::Real::one()
+            },
+            stats: Stats::default(),
+            finished: t0 == t_bound,
+        }
+    }
+
+    /// A state that has not started (every value zero, finished).
+    pub fn unstarted() -> Self {
+        let zero = S::Real::zero();
+        StepState::started(zero, [S::zero(); N], zero)
+    }
+
+    /// `Err(TooManyEvaluations)` when `n` more evaluations of `f` would pass the budget `max_nfev`.
+    #[inline]
+    pub fn budget(&self, max_nfev: usize, n: usize) -> Result<(), Error> {
+        if self.stats.nfev.saturating_add(n) > max_nfev {
+            Err(Error::TooManyEvaluations { limit: max_nfev })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether `t` lies in the last step, up to a few units in the last place.
+    #[inline]
+    pub fn check_in_step(&self, t: S::Real) -> Result<(), Error> {
+        in_step(self.t_prev, self.t, t)
+    }
+
+    /// Moves to `(t, y)` inside the last step for a restart (an event's reset): the step is
+    /// empty afterwards (`t_prev == t`); [`Error::InvalidRestart`] outside the step or for a
+    /// non-finite state. Returns whether that point is the bound.
+    pub fn restart_at(&mut self, t: S::Real, y: [S; N]) -> Result<bool, Error> {
+        if self.check_in_step(t).is_err() || y.iter().any(|v| !v.all_finite()) {
+            return Err(Error::InvalidRestart { t: t.to_f64() });
+        }
+        self.t = t;
+        self.t_prev = t;
+        self.y = y;
+        self.finished = t == self.t_bound;
+        Ok(self.finished)
+    }
+}
+
 /// The inputs and outputs of one attempt.
 pub(crate) struct Trial<'a, S: Scalar, const N: usize> {
     pub t: S::Real,
@@ -177,25 +253,18 @@ enum Mode {
 /// controller memory and counters.
 #[derive(Debug, Clone)]
 pub(crate) struct Core<S: Scalar, const N: usize> {
-    pub t: S::Real,
-    pub y: [S; N],
-    pub f: [S; N],
-    pub t_prev: S::Real,
+    pub state: StepState<S, N>,
     pub y_prev: [S; N],
     pub f_prev: [S; N],
     y_new: [S; N],
     f_new: [S; N],
-    pub t_bound: S::Real,
-    dir: S::Real,
     h_abs: S::Real,
     tol: Tolerances<S::Real, N>,
     max_step: S::Real,
     min_step: S::Real,
     max_nfev: usize,
     ctrl: ControlState<S::Real>,
-    pub stats: Stats,
     mode: Mode,
-    pub finished: bool,
     /// The method's order (for the automatic first step after a restart).
     order: u32,
     /// The user's first step, used again after a restart.
@@ -237,29 +306,18 @@ impl<S: Scalar, const N: usize> Core<S, N> {
     ) -> Self {
         let zero = [S::zero(); N];
         Core {
-            t: t0,
-            y: y0,
-            f: zero,
-            t_prev: t0,
+            state: StepState::started(t0, y0, t_bound),
             y_prev: y0,
             f_prev: zero,
             y_new: zero,
             f_new: zero,
-            t_bound,
-            dir: if t_bound < t0 {
-                -S::Real::one()
-            } else {
-                S::Real::one()
-            },
             h_abs: S::Real::zero(),
             tol,
             max_step: S::Real::infinity(),
             min_step: S::Real::zero(),
             max_nfev: usize::MAX,
             ctrl,
-            stats: Stats::default(),
             mode,
-            finished: t0 == t_bound,
             order: 1,
             first_step: None,
         }
@@ -267,7 +325,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
 
     /// Evaluates `f(t0, y0)`; a non-finite value is an error at `t0`.
     fn first_eval<Sys: OdeSystem<N, S>>(&mut self, sys: &Sys) -> Result<(), Error> {
-        if self.finished {
+        if self.state.finished {
             return Ok(());
         }
         if self.max_nfev < 1 {
@@ -275,12 +333,14 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 limit: self.max_nfev,
             });
         }
-        sys.rhs(self.t, &self.y, &mut self.f);
-        self.stats.nfev += 1;
-        if self.f.iter().any(|v| !v.all_finite()) {
-            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
+        self.state.stats.nfev += 1;
+        if self.state.f.iter().any(|v| !v.all_finite()) {
+            return Err(Error::NonFiniteDerivative {
+                t: self.state.t.to_f64(),
+            });
         }
-        self.f_prev = self.f;
+        self.f_prev = self.state.f;
         Ok(())
     }
 
@@ -302,9 +362,9 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         core.max_step = settings.max_step;
         core.min_step = settings.min_step;
         core.max_nfev = settings.max_nfev;
-        core.stats.rtol_raised = raised;
+        core.state.stats.rtol_raised = raised;
         core.first_eval(sys)?;
-        if core.finished {
+        if core.state.finished {
             return Ok(core);
         }
         core.order = order;
@@ -316,23 +376,23 @@ impl<S: Scalar, const N: usize> Core<S, N> {
     /// Sets the step proposal for the first step from the current point: the user's
     /// `first_step`, or Hairer's automatic choice (one evaluation of `f`).
     fn choose_first_step<Sys: OdeSystem<N, S>>(&mut self, sys: &Sys) -> Result<(), Error> {
-        let span = (self.t_bound - self.t).abs();
+        let span = (self.state.t_bound - self.state.t).abs();
         let max_abs = self.max_step.min(span);
         self.h_abs = match self.first_step {
             Some(h) => h.min(max_abs),
             None => {
-                if self.stats.nfev + 1 > self.max_nfev {
+                if self.state.stats.nfev + 1 > self.max_nfev {
                     return Err(Error::TooManyEvaluations {
                         limit: self.max_nfev,
                     });
                 }
-                self.stats.nfev += 1;
+                self.state.stats.nfev += 1;
                 initial_step(
                     |t, y, out| sys.rhs(t, y, out),
-                    self.t,
-                    &self.y,
-                    &self.f,
-                    self.dir,
+                    self.state.t,
+                    &self.state.y,
+                    &self.state.f,
+                    self.state.dir,
                     self.order,
                     &self.tol,
                     max_abs,
@@ -352,29 +412,23 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         t: S::Real,
         y: [S; N],
     ) -> Result<(), Error> {
-        if self.check_in_step(t).is_err() || y.iter().any(|v| !v.all_finite()) {
-            return Err(Error::InvalidRestart { t: t.to_f64() });
-        }
-        self.t = t;
-        self.t_prev = t;
-        self.y = y;
+        let finished = self.state.restart_at(t, y)?;
         self.y_prev = y;
-        self.finished = t == self.t_bound;
-        if self.finished {
-            self.f_prev = self.f;
+        if finished {
+            self.f_prev = self.state.f;
             return Ok(());
         }
-        if self.stats.nfev >= self.max_nfev {
+        if self.state.stats.nfev >= self.max_nfev {
             return Err(Error::TooManyEvaluations {
                 limit: self.max_nfev,
             });
         }
-        sys.rhs(t, &self.y, &mut self.f);
-        self.stats.nfev += 1;
-        if self.f.iter().any(|v| !v.all_finite()) {
+        sys.rhs(t, &self.state.y, &mut self.state.f);
+        self.state.stats.nfev += 1;
+        if self.state.f.iter().any(|v| !v.all_finite()) {
             return Err(Error::NonFiniteDerivative { t: t.to_f64() });
         }
-        self.f_prev = self.f;
+        self.f_prev = self.state.f;
         self.ctrl = ControlState::new(self.ctrl.controller)?;
         if self.mode == Mode::Adaptive {
             self.choose_first_step(sys)?;
@@ -419,11 +473,6 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         self.max_nfev = n;
     }
 
-    /// Whether `t` lies in the last step, up to a few units in the last place.
-    pub fn check_in_step(&self, t: S::Real) -> Result<(), Error> {
-        in_step(self.t_prev, self.t, t)
-    }
-
     /// Makes one accepted step. `cost` is the number of `f` evaluations one attempt spends,
     /// `k` the exponent of the error estimate. When the attempt leaves `f(t + h, ŷ)` to the
     /// loop (`f_new_in_attempt == false`, for methods whose error estimate does not use it),
@@ -451,11 +500,13 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         f_new_in_attempt: bool,
         mut attempt: impl FnMut(Trial<'_, S, N>) -> Result<S::Real, Error>,
     ) -> Result<(), Error> {
-        if self.finished {
-            return Err(Error::Finished { t: self.t.to_f64() });
+        if self.state.finished {
+            return Err(Error::Finished {
+                t: self.state.t.to_f64(),
+            });
         }
         let r = |x: f64| S::Real::from_f64(x);
-        let spacing = (self.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
+        let spacing = (self.state.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
         // As SciPy: a proposal below ten units in the last place of `t` (an automatic first
         // step of 1e-6 at t = 1.7e9, say) is raised to that floor, and only an attempt that
         // error control shrinks below it fails. A span shorter than the floor is one step to
@@ -473,26 +524,29 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         loop {
             if h_abs < floor || h_abs.is_nan() {
                 return Err(cause.unwrap_or(Error::StepSizeTooSmall {
-                    t: self.t.to_f64(),
+                    t: self.state.t.to_f64(),
                     h: h_abs.to_f64(),
                 }));
             }
-            let mut t_new = self.t + self.dir * h_abs;
-            if self.dir * (self.t + self.dir * h_abs * r(1.01) - self.t_bound) >= S::Real::zero() {
-                t_new = self.t_bound;
+            let mut t_new = self.state.t + self.state.dir * h_abs;
+            if self.state.dir
+                * (self.state.t + self.state.dir * h_abs * r(1.01) - self.state.t_bound)
+                >= S::Real::zero()
+            {
+                t_new = self.state.t_bound;
             }
-            let h = t_new - self.t;
-            if self.stats.nfev.saturating_add(cost) > self.max_nfev {
+            let h = t_new - self.state.t;
+            if self.state.stats.nfev.saturating_add(cost) > self.max_nfev {
                 return Err(Error::TooManyEvaluations {
                     limit: self.max_nfev,
                 });
             }
-            self.stats.nfev += cost;
+            self.state.stats.nfev += cost;
             let err = match attempt(Trial {
-                t: self.t,
+                t: self.state.t,
                 h,
-                y: &self.y,
-                f: &self.f,
+                y: &self.state.y,
+                f: &self.state.f,
                 y_new: &mut self.y_new,
                 f_new: &mut self.f_new,
                 tol: &self.tol,
@@ -503,7 +557,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                     if singular >= 5 {
                         return Err(e);
                     }
-                    self.stats.n_rejected += 1;
+                    self.state.stats.n_rejected += 1;
                     cause = Some(e);
                     self.ctrl.rejected = true;
                     h_abs = r(0.5) * h.abs();
@@ -516,7 +570,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 finite = finite && self.f_new.iter().all(|v| v.all_finite());
             }
             if !finite || err.is_nan() {
-                self.stats.n_rejected += 1;
+                self.state.stats.n_rejected += 1;
                 cause = Some(if finite {
                     // The values are finite but their weighted norm is not.
                     Error::NonFiniteErrorNorm { t: t_new.to_f64() }
@@ -534,7 +588,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 Mode::Adaptive => {
                     let verdict = self.ctrl.judge(err, h.abs(), k);
                     if !verdict.accept {
-                        self.stats.n_rejected += 1;
+                        self.state.stats.n_rejected += 1;
                         cause = None;
                         h_abs = verdict.h_abs;
                         continue;
@@ -543,29 +597,29 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                 }
             };
             if !f_new_in_attempt {
-                if self.stats.nfev >= self.max_nfev {
+                if self.state.stats.nfev >= self.max_nfev {
                     return Err(Error::TooManyEvaluations {
                         limit: self.max_nfev,
                     });
                 }
                 sys.rhs(t_new, &self.y_new, &mut self.f_new);
-                self.stats.nfev += 1;
+                self.state.stats.nfev += 1;
                 if !self.f_new.iter().all(|v| v.all_finite()) {
-                    self.stats.n_rejected += 1;
+                    self.state.stats.n_rejected += 1;
                     cause = Some(Error::NonFiniteDerivative { t: t_new.to_f64() });
                     h_abs = self.ctrl.shrink(h.abs());
                     continue;
                 }
             }
-            self.t_prev = self.t;
-            self.t = t_new;
-            core::mem::swap(&mut self.y_prev, &mut self.y);
-            core::mem::swap(&mut self.y, &mut self.y_new);
-            core::mem::swap(&mut self.f_prev, &mut self.f);
-            core::mem::swap(&mut self.f, &mut self.f_new);
+            self.state.t_prev = self.state.t;
+            self.state.t = t_new;
+            core::mem::swap(&mut self.y_prev, &mut self.state.y);
+            core::mem::swap(&mut self.state.y, &mut self.y_new);
+            core::mem::swap(&mut self.f_prev, &mut self.state.f);
+            core::mem::swap(&mut self.state.f, &mut self.f_new);
             self.h_abs = next;
-            self.stats.n_accepted += 1;
-            self.finished = t_new == self.t_bound;
+            self.state.stats.n_accepted += 1;
+            self.state.finished = t_new == self.state.t_bound;
             return Ok(());
         }
     }

@@ -9,6 +9,43 @@ use crate::error::Error;
 use crate::scalar::{Real, Scalar};
 use num_traits::{One, Zero};
 
+/// The [`Stepper`] accessors every stepper answers from its
+/// [`StepState`](crate::integrator::StepState): `state_accessors!(core.state: S::Real, S)`
+/// names the path to the state and the real and scalar types.
+macro_rules! state_accessors {
+    ($($state:ident).+ : $real:ty, $scalar:ty) => {
+        #[inline]
+        fn t(&self) -> $real {
+            self.$($state).+.t
+        }
+        #[inline]
+        fn y(&self) -> &[$scalar; N] {
+            &self.$($state).+.y
+        }
+        #[inline]
+        fn f(&self) -> &[$scalar; N] {
+            &self.$($state).+.f
+        }
+        #[inline]
+        fn t_prev(&self) -> $real {
+            self.$($state).+.t_prev
+        }
+        #[inline]
+        fn t_bound(&self) -> $real {
+            self.$($state).+.t_bound
+        }
+        #[inline]
+        fn is_finished(&self) -> bool {
+            self.$($state).+.finished
+        }
+        #[inline]
+        fn stats(&self) -> Stats {
+            self.$($state).+.stats
+        }
+    };
+}
+pub(crate) use state_accessors;
+
 /// Work counters of an integration. Every number is counted, not estimated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

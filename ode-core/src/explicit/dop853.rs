@@ -89,11 +89,11 @@ where
             return;
         }
         let c = &self.core;
-        let h = c.t - c.t_prev;
+        let h = c.state.t - c.state.t_prev;
         let mut ytmp = [S::zero(); N];
         stages(
             &self.sys,
-            c.t_prev,
+            c.state.t_prev,
             h,
             &c.y_prev,
             &C,
@@ -102,11 +102,11 @@ where
             &mut ytmp,
             N_STAGES + 1..N_STAGES_EXTENDED,
         );
-        self.core.stats.nfev += N_STAGES_EXTENDED - N_STAGES - 1;
+        self.core.state.stats.nfev += N_STAGES_EXTENDED - N_STAGES - 1;
         let c = &self.core;
         let r = &mut self.rcont;
         for i in 0..N {
-            let delta = c.y[i] - c.y_prev[i];
+            let delta = c.state.y[i] - c.y_prev[i];
             let bspl = self.k[0][i] * h - delta;
             r[0][i] = c.y_prev[i];
             r[1][i] = delta;
@@ -129,7 +129,7 @@ where
     Sys: OdeSystem<N, S>,
     S: Scalar,
 {
-    super::core_accessors!();
+    crate::stepper::state_accessors!(core.state: S::Real, S);
 
     fn step(&mut self) -> Result<(), Error> {
         self.dense_ready = false;
@@ -166,7 +166,7 @@ where
             // `N = 0`: no component, no error.
             tr.h.abs() * s5 / (deno * S::Real::from_f64(N.max(1) as f64)).sqrt()
         })?;
-        self.k[N_STAGES] = self.core.f;
+        self.k[N_STAGES] = self.core.state.f;
         Ok(())
     }
 
@@ -176,13 +176,13 @@ where
     }
 
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        self.core.check_in_step(t)?;
-        let h = self.core.t - self.core.t_prev;
+        self.core.state.check_in_step(t)?;
+        let h = self.core.state.t - self.core.state.t_prev;
         if h == S::Real::zero() {
-            return Ok(self.core.y);
+            return Ok(self.core.state.y);
         }
         self.prepare_dense();
-        let s = (t - self.core.t_prev) / h;
+        let s = (t - self.core.state.t_prev) / h;
         let s1 = S::Real::one() - s;
         let r = &self.rcont;
         let mut out = [S::zero(); N];

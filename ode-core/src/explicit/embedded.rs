@@ -155,7 +155,7 @@ where
     S: Scalar,
     M: EmbeddedMethod<ST>,
 {
-    super::core_accessors!();
+    crate::stepper::state_accessors!(core.state: S::Real, S);
 
     fn step(&mut self) -> Result<(), Error> {
         let tab = &M::TABLEAU;
@@ -186,12 +186,12 @@ where
     }
 
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        self.core.check_in_step(t)?;
-        let h = self.core.t - self.core.t_prev;
+        self.core.state.check_in_step(t)?;
+        let h = self.core.state.t - self.core.state.t_prev;
         if h == S::Real::zero() {
-            return Ok(self.core.y);
+            return Ok(self.core.state.y);
         }
-        let theta = (t - self.core.t_prev) / h;
+        let theta = (t - self.core.state.t_prev) / h;
         if M::TABLEAU.dense.is_empty() {
             let mut c = [[S::zero(); N]; 4];
             self.dense_coefficients(&mut c);
@@ -223,15 +223,15 @@ where
     }
 
     fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
-        let h = self.core.t - self.core.t_prev;
+        let h = self.core.state.t - self.core.state.t_prev;
         if M::TABLEAU.dense.is_empty() {
             // Cubic Hermite through (y_n, h f_n) and (y_{n+1}, h f_{n+1}):
             // y_n + θ h f_n + θ² (3Δ − h(2 f_n + f_{n+1})) + θ³ (−2Δ + h(f_n + f_{n+1})).
             let (y0, y1, f0, f1) = (
                 &self.core.y_prev,
-                &self.core.y,
+                &self.core.state.y,
                 &self.core.f_prev,
-                &self.core.f,
+                &self.core.state.f,
             );
             let (two, three) = (coef::<S>(2.0), coef::<S>(3.0));
             for i in 0..N {

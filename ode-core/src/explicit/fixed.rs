@@ -147,7 +147,7 @@ where
     S: Scalar,
     M: FixedMethod<ST>,
 {
-    super::core_accessors!();
+    crate::stepper::state_accessors!(core.state: S::Real, S);
 
     fn step(&mut self) -> Result<(), Error> {
         let tab = &M::TABLEAU;
@@ -167,12 +167,12 @@ where
     }
 
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        self.core.check_in_step(t)?;
-        let h = self.core.t - self.core.t_prev;
+        self.core.state.check_in_step(t)?;
+        let h = self.core.state.t - self.core.state.t_prev;
         if h.is_zero() {
-            return Ok(self.core.y);
+            return Ok(self.core.state.y);
         }
-        let theta = (t - self.core.t_prev) / h;
+        let theta = (t - self.core.state.t_prev) / h;
         let mut c = [[S::zero(); N]; 4];
         self.dense_coefficients(&mut c);
         Ok(horner(&c, theta))
@@ -184,6 +184,13 @@ where
 
     fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
         let c = &self.core;
-        hermite(&c.y_prev, &c.y, &c.f_prev, &c.f, c.t - c.t_prev, out);
+        hermite(
+            &c.y_prev,
+            &c.state.y,
+            &c.f_prev,
+            &c.state.f,
+            c.state.t - c.state.t_prev,
+            out,
+        );
     }
 }

@@ -22,41 +22,6 @@ pub use fixed::{
 
 use crate::scalar::{coef, Scalar};
 
-/// The `Stepper` accessors every stepper answers from its `core` field.
-macro_rules! core_accessors {
-    () => {
-        #[inline]
-        fn t(&self) -> S::Real {
-            self.core.t
-        }
-        #[inline]
-        fn y(&self) -> &[S; N] {
-            &self.core.y
-        }
-        #[inline]
-        fn f(&self) -> &[S; N] {
-            &self.core.f
-        }
-        #[inline]
-        fn t_prev(&self) -> S::Real {
-            self.core.t_prev
-        }
-        #[inline]
-        fn t_bound(&self) -> S::Real {
-            self.core.t_bound
-        }
-        #[inline]
-        fn is_finished(&self) -> bool {
-            self.core.finished
-        }
-        #[inline]
-        fn stats(&self) -> Stats {
-            self.core.stats
-        }
-    };
-}
-pub(crate) use core_accessors;
-
 mod dop853;
 mod embedded;
 mod fixed;

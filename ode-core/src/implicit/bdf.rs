@@ -39,7 +39,7 @@ use super::linear::{DenseLu, LinearSolver};
 use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
-use crate::integrator::{in_step, Settings};
+use crate::integrator::{Settings, StepState};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::{Inline, Storage};
@@ -196,15 +196,13 @@ fn change_d<S: Scalar, const N: usize>(
 #[derive(Debug, Clone)]
 pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     sys: Sys,
-    t: S::Real,
-    y: [S; N],
-    /// `f(t0, y0)` at the start, then the derivative of the interpolant at `t`.
-    f: [S; N],
+    /// Its `f` is `f(t0, y0)` before the first step and after a restart, afterwards the
+    /// derivative of the interpolating polynomial at `t`, `(1/h) Σ_j ∇^j y_n / j` (BDF
+    /// evaluates `f` only at Newton iterates, never at the accepted point): what
+    /// [`Stepper::f`] returns.
+    state: StepState<S, N>,
     /// The rounding error of `t`: the grid's exact time is `t + t_err`.
     t_err: S::Real,
-    t_prev: S::Real,
-    t_bound: S::Real,
-    dir: S::Real,
     h_abs: S::Real,
     /// Backward differences `∇^j y_n`, `j = 0..=MAX_ORDER + 2`.
     d: [[S; N]; MAX_ORDER + 3],
@@ -218,8 +216,6 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     tol: Tolerances<S::Real, N>,
     settings: Settings<S::Real, N>,
     n_singular: u32,
-    stats: Stats,
-    finished: bool,
 }
 
 impl<Sys, const N: usize, S> Bdf<Sys, N, S>
@@ -298,13 +294,8 @@ where
     fn unstarted(sys: Sys, settings: Settings<S::Real, N>) -> Self {
         Bdf {
             sys,
-            t: S::Real::zero(),
-            y: [S::zero(); N],
-            f: [S::zero(); N],
+            state: StepState::unstarted(),
             t_err: S::Real::zero(),
-            t_prev: S::Real::zero(),
-            t_bound: S::Real::zero(),
-            dir: S::Real::one(),
             h_abs: S::Real::zero(),
             d: [[S::zero(); N]; MAX_ORDER + 3],
             order: 1,
@@ -316,8 +307,6 @@ where
             tol: settings.tol,
             settings,
             n_singular: 0,
-            stats: Stats::default(),
-            finished: true,
         }
     }
 
@@ -332,23 +321,11 @@ where
         let r = |x: f64| S::Real::from_f64(x);
         self.newton_tol = (r(10.0) * S::Real::epsilon() / rtol).max(r(0.03).min(rtol.sqrt()));
         self.tol = tol;
-        self.t = t0;
-        self.y = y0;
+        self.state = StepState::started(t0, y0, t_bound);
+        self.state.stats.rtol_raised = raised;
         self.t_err = S::Real::zero();
-        self.t_prev = t0;
-        self.t_bound = t_bound;
-        self.dir = if t_bound < t0 {
-            -S::Real::one()
-        } else {
-            S::Real::one()
-        };
         self.n_singular = 0;
-        self.stats = Stats {
-            rtol_raised: raised,
-            ..Stats::default()
-        };
-        self.finished = t0 == t_bound;
-        if self.finished {
+        if self.state.finished {
             return Ok(());
         }
         self.start()
@@ -370,45 +347,47 @@ where
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        super::budget(&self.stats, self.settings.max_nfev, n)
+        self.state.budget(self.settings.max_nfev, n)
     }
 
     /// `f`, the Jacobian and the first step at the current point: the start of an integration
     /// or of a restart.
     fn start(&mut self) -> Result<(), Error> {
         self.budget(1)?;
-        self.sys.rhs(self.t, &self.y, &mut self.f);
-        self.stats.nfev += 1;
-        if self.f.iter().any(|v| !v.all_finite()) {
-            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        self.sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
+        self.state.stats.nfev += 1;
+        if self.state.f.iter().any(|v| !v.all_finite()) {
+            return Err(Error::NonFiniteDerivative {
+                t: self.state.t.to_f64(),
+            });
         }
-        let span = (self.t_bound - self.t).abs();
+        let span = (self.state.t_bound - self.state.t).abs();
         let max_abs = self.settings.max_step.min(span);
         self.h_abs = match self.settings.first_step {
             Some(h) => h.min(max_abs),
             None => {
                 self.budget(1)?;
-                self.stats.nfev += 1;
+                self.state.stats.nfev += 1;
                 let sys = &self.sys;
                 initial_step(
                     |t, y, out| sys.rhs(t, y, out),
-                    self.t,
-                    &self.y,
-                    &self.f,
-                    self.dir,
+                    self.state.t,
+                    &self.state.y,
+                    &self.state.f,
+                    self.state.dir,
                     2,
                     &self.tol,
                     max_abs,
                 )
             }
         };
-        let f = self.f;
-        self.evaluate_jacobian(self.t, &self.y.clone(), Some(&f))?;
+        let f = self.state.f;
+        self.evaluate_jacobian(self.state.t, &self.state.y.clone(), Some(&f))?;
         self.d = [[S::zero(); N]; MAX_ORDER + 3];
-        self.d[0] = self.y;
-        let h = self.h_abs * self.dir;
+        self.d[0] = self.state.y;
+        let h = self.h_abs * self.state.dir;
         for i in 0..N {
-            self.d[1][i] = self.f[i] * h;
+            self.d[1][i] = self.state.f[i] * h;
         }
         self.order = 1;
         self.n_equal_steps = 0;
@@ -424,7 +403,7 @@ where
         y: &[S; N],
         f: Option<&[S; N]>,
     ) -> Result<bool, Error> {
-        if Sys::JACOBIAN == JacobianKind::Constant && self.stats.njev > 0 {
+        if Sys::JACOBIAN == JacobianKind::Constant && self.state.stats.njev > 0 {
             return Ok(true);
         }
         let needs_f = matches!(
@@ -437,7 +416,7 @@ where
             None if needs_f => {
                 self.budget(1)?;
                 self.sys.rhs(t, y, &mut f_here);
-                self.stats.nfev += 1;
+                self.state.stats.nfev += 1;
                 if f_here.iter().any(|v| !v.all_finite()) {
                     // No difference quotient from a non-finite f: the caller shrinks the step.
                     return Ok(false);
@@ -449,14 +428,14 @@ where
             self.budget(N)?;
         }
         let spent = DenseLu::<S, N, W>::evaluate(&self.sys, t, y, &f_here, &mut self.jac);
-        self.stats.nfev += spent;
-        self.stats.njev += 1;
+        self.state.stats.nfev += spent;
+        self.state.stats.njev += 1;
         Ok(true)
     }
 
     /// Factors `I − c J`.
     fn factor(&mut self, c: S::Real) -> bool {
-        self.stats.nlu += 1;
+        self.state.stats.nlu += 1;
         self.lu_valid = self
             .lu
             .factor(S::from_real(S::Real::one()), c, &self.jac)
@@ -491,7 +470,7 @@ where
             }
             self.budget(1)?;
             self.sys.rhs(t_new, y, &mut f);
-            self.stats.nfev += 1;
+            self.state.stats.nfev += 1;
             if f.iter().any(|v| !v.all_finite()) {
                 *non_finite_at = Some(t_new);
                 break it.corrected(S::Real::nan()).unwrap_or(Newton::Failed);
@@ -516,7 +495,10 @@ where
                 break done;
             }
         };
-        let converged = matches!(it.count(outcome, &mut self.stats), Newton::Converged(_));
+        let converged = matches!(
+            it.count(outcome, &mut self.state.stats),
+            Newton::Converged(_)
+        );
         Ok((converged, it.iterations()))
     }
 
@@ -529,7 +511,7 @@ where
 
     /// The step of the dense output and of the differences (signed).
     fn h(&self) -> S::Real {
-        self.h_abs * self.dir
+        self.h_abs * self.state.dir
     }
 }
 
@@ -538,22 +520,16 @@ where
     Sys: OdeSystem<N, S>,
     S: Scalar,
 {
-    super::implicit_accessors!(S::Real, S);
-
-    /// `f(t0, y0)` before the first step and after a restart; afterwards the derivative of
-    /// the interpolating polynomial at `t`, `(1/h) Σ_j ∇^j y_n / j` (BDF evaluates `f` only
-    /// at Newton iterates, never at the accepted point).
-    #[inline]
-    fn f(&self) -> &[S; N] {
-        &self.f
-    }
+    crate::stepper::state_accessors!(state: S::Real, S);
 
     fn step(&mut self) -> Result<(), Error> {
-        if self.finished {
-            return Err(Error::Finished { t: self.t.to_f64() });
+        if self.state.finished {
+            return Err(Error::Finished {
+                t: self.state.t.to_f64(),
+            });
         }
         let r = |x: f64| S::Real::from_f64(x);
-        let t = self.t;
+        let t = self.state.t;
         let spacing = (t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
         let min_step = (r(10.0) * spacing).max(self.settings.min_step);
         if self.h_abs > self.settings.max_step {
@@ -585,17 +561,17 @@ where
                 });
             }
             let order = self.order;
-            let (mut t_new, mut t_new_err) = two_sum(t, h_abs * self.dir + self.t_err);
-            if self.dir * (t_new - self.t_bound) > S::Real::zero() {
+            let (mut t_new, mut t_new_err) = two_sum(t, h_abs * self.state.dir + self.t_err);
+            if self.state.dir * (t_new - self.state.t_bound) > S::Real::zero() {
                 // The last step: from the grid's exact time to the bound.
-                let to_bound = ((self.t_bound - t) - self.t_err).abs();
+                let to_bound = ((self.state.t_bound - t) - self.t_err).abs();
                 self.rescale(to_bound / h_abs);
                 h_abs = to_bound;
-                t_new = self.t_bound;
+                t_new = self.state.t_bound;
                 t_new_err = S::Real::zero();
             }
             self.h_abs = h_abs;
-            let h = h_abs * self.dir;
+            let h = h_abs * self.state.dir;
             let mut y_predict = [S::zero(); N];
             for j in 0..=order {
                 for i in 0..N {
@@ -654,7 +630,7 @@ where
                 self.lu_valid = false;
             };
             if !converged {
-                self.stats.n_rejected += 1;
+                self.state.stats.n_rejected += 1;
                 h_abs = h_abs * r(0.5);
                 self.rescale(r(0.5));
                 continue;
@@ -669,7 +645,7 @@ where
             }
             let error_norm = self.tol.norm(&err, &y_new);
             if error_norm.is_nan() || error_norm > S::Real::one() {
-                self.stats.n_rejected += 1;
+                self.state.stats.n_rejected += 1;
                 let factor = if error_norm.is_finite() {
                     (safety * error_norm.powf(-S::Real::one() / r((order + 1) as f64)))
                         .max(r(MIN_FACTOR))
@@ -684,12 +660,12 @@ where
             // Accepted.
             let safety_acc = safety;
             self.n_equal_steps += 1;
-            self.t_prev = t;
-            self.t = t_new;
+            self.state.t_prev = t;
+            self.state.t = t_new;
             self.t_err = t_new_err;
-            self.y = y_new;
-            self.stats.n_accepted += 1;
-            self.finished = t_new == self.t_bound;
+            self.state.y = y_new;
+            self.state.stats.n_accepted += 1;
+            self.state.finished = t_new == self.state.t_bound;
             // D_{k+2} = d − D_{k+1}, D_{k+1} = d, D_i += D_{i+1} (i = k..0).
             for i in 0..N {
                 self.d[order + 2][i] = d[i] - self.d[order + 1][i];
@@ -750,22 +726,22 @@ where
                     fdot[i] = fdot[i] + self.d[j][i] * w;
                 }
             }
-            self.f = fdot;
+            self.state.f = fdot;
             return Ok(());
         }
     }
 
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        in_step(self.t_prev, self.t, t)?;
-        if self.t_prev == self.t {
-            return Ok(self.y);
+        self.state.check_in_step(t)?;
+        if self.state.t_prev == self.state.t {
+            return Ok(self.state.y);
         }
         let h = self.h();
         let mut out = self.d[0];
         let mut p = S::Real::one();
         for j in 1..=self.order {
             let m = S::Real::from_f64((j - 1) as f64);
-            p = p * (t - (self.t - m * h)) / (S::Real::from_f64(j as f64) * h);
+            p = p * (t - (self.state.t - m * h)) / (S::Real::from_f64(j as f64) * h);
             for i in 0..N {
                 out[i] = out[i] + self.d[j][i] * p;
             }
@@ -782,13 +758,13 @@ where
         for o in out.iter_mut().take(k + 1) {
             *o = [S::zero(); N];
         }
-        if self.t_prev == self.t {
-            out[0] = self.y;
+        if self.state.t_prev == self.state.t {
+            out[0] = self.state.y;
             return;
         }
         // x_m = a_m + b_m θ, θ ∈ [0, 1] over [t_prev, t]; P_j = Π_{m<j} x_m in monomials.
         let h = self.h();
-        let big_h = self.t - self.t_prev;
+        let big_h = self.state.t - self.state.t_prev;
         let mut p = [S::Real::zero(); MAX_ORDER + 2];
         p[0] = S::Real::one();
         out[0] = self.d[0];
@@ -813,15 +789,9 @@ where
     }
 
     fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error> {
-        if in_step(self.t_prev, self.t, t).is_err() || y.iter().any(|v| !v.all_finite()) {
-            return Err(Error::InvalidRestart { t: t.to_f64() });
-        }
-        self.t = t;
+        let finished = self.state.restart_at(t, y)?;
         self.t_err = S::Real::zero();
-        self.t_prev = t;
-        self.y = y;
-        self.finished = t == self.t_bound;
-        if self.finished {
+        if finished {
             return Ok(());
         }
         self.start()

@@ -21,16 +21,6 @@
 //! (`n_newton_iters`, `n_newton_failures`).
 
 use crate::error::Error;
-use crate::stepper::Stats;
-
-/// `Err(TooManyEvaluations)` when `n` more evaluations of `f` would pass the budget `max_nfev`.
-fn budget(stats: &Stats, max_nfev: usize, n: usize) -> Result<(), Error> {
-    if stats.nfev.saturating_add(n) > max_nfev {
-        Err(Error::TooManyEvaluations { limit: max_nfev })
-    } else {
-        Ok(())
-    }
-}
 
 /// The Radau methods' check of `atol`: Hairer's RADAU5 and RADAU refuse `ATOL ≤ 0` ("TOLERANCES
 /// ARE TOO SMALL"), since their Newton weights `1/(atol_i + rtol |y_i|)`, taken at the start of
@@ -48,37 +38,6 @@ fn refuse_zero_atol<R: crate::scalar::Real, const N: usize>(
     }
     Ok(())
 }
-
-/// The `Stepper` accessors the implicit steppers answer from their own fields.
-macro_rules! implicit_accessors {
-    ($real:ty, $scalar:ty) => {
-        #[inline]
-        fn t(&self) -> $real {
-            self.t
-        }
-        #[inline]
-        fn y(&self) -> &[$scalar; N] {
-            &self.y
-        }
-        #[inline]
-        fn t_prev(&self) -> $real {
-            self.t_prev
-        }
-        #[inline]
-        fn t_bound(&self) -> $real {
-            self.t_bound
-        }
-        #[inline]
-        fn is_finished(&self) -> bool {
-            self.finished
-        }
-        #[inline]
-        fn stats(&self) -> Stats {
-            self.stats
-        }
-    };
-}
-use implicit_accessors;
 
 mod bdf;
 mod iteration;

@@ -63,7 +63,7 @@ pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
 use crate::control::{initial_step, kth_root, Tolerances};
 use crate::error::Error;
-use crate::integrator::Settings;
+use crate::integrator::{Settings, StepState};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::{Inline, Lu, RealComplexLu, Storage};
@@ -282,13 +282,7 @@ pub struct RadauIIA<
     const P: usize = 2,
 > {
     sys: Sys,
-    t: R,
-    y: [R; N],
-    f: [R; N],
-    t_prev: R,
-    t_bound: R,
-    /// ±1.
-    dir: R,
+    state: StepState<R, N>,
     /// The signed size of the next attempt.
     h: R,
     /// The signed size of the last accepted step (zero before the first and after a restart).
@@ -343,8 +337,6 @@ pub struct RadauIIA<
     /// The validated tolerances (`rtol` raised to `100 ε` where it was below).
     user_tol: Tolerances<R, N>,
     settings: Settings<R, N>,
-    stats: Stats,
-    finished: bool,
 }
 
 impl<Sys, const N: usize, R, const S: usize, const P: usize> RadauIIA<Sys, N, R, Inline, S, P>
@@ -482,12 +474,7 @@ where
         let stages = RadauStages::with_stages(min_stages);
         RadauIIA {
             sys,
-            t: R::zero(),
-            y: [R::zero(); N],
-            f: [R::zero(); N],
-            t_prev: R::zero(),
-            t_bound: R::zero(),
-            dir: R::one(),
+            state: StepState::unstarted(),
             h: R::zero(),
             h_old: R::zero(),
             stages,
@@ -522,8 +509,6 @@ where
             n_singular: 0,
             user_tol: settings.tol,
             settings,
-            stats: Stats::default(),
-            finished: true,
         }
     }
 
@@ -566,11 +551,8 @@ where
         self.user_tol = tol;
         self.stages = RadauStages::with_stages(self.min_stages);
         self.dense_stages = self.stages;
-        self.t = t0;
-        self.y = y0;
-        self.t_prev = t0;
-        self.t_bound = t_bound;
-        self.dir = if t_bound < t0 { -R::one() } else { R::one() };
+        self.state = StepState::started(t0, y0, t_bound);
+        self.state.stats.rtol_raised = raised;
         self.h = R::zero();
         self.h_old = R::zero();
         self.cont = [[R::zero(); N]; S];
@@ -583,13 +565,8 @@ where
         self.cut_newton = false;
         self.changed = false;
         self.n_singular = 0;
-        self.stats = Stats {
-            rtol_raised: raised,
-            ..Stats::default()
-        };
-        self.finished = t0 == t_bound;
         self.convert_tolerances();
-        if self.finished {
+        if self.state.finished {
             return Ok(());
         }
         self.eval_start()
@@ -644,37 +621,53 @@ where
     /// Jacobian, or with a factorisation when a constant Jacobian is already held.
     fn eval_start(&mut self) -> Result<(), Error> {
         self.budget(1)?;
-        self.sys.rhs(self.t, &self.y, &mut self.f);
-        self.stats.nfev += 1;
-        if self.f.iter().any(|v| !v.is_finite()) {
-            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        self.sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
+        self.state.stats.nfev += 1;
+        if self.state.f.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFiniteDerivative {
+                t: self.state.t.to_f64(),
+            });
         }
-        let max_abs = self.settings.max_step.min((self.t_bound - self.t).abs());
+        let max_abs = self
+            .settings
+            .max_step
+            .min((self.state.t_bound - self.state.t).abs());
         let h_abs = match self.settings.first_step {
             Some(h) => h.min(max_abs),
             None => {
                 self.budget(1)?;
-                self.stats.nfev += 1;
+                self.state.stats.nfev += 1;
                 let order = self.stages.s as u32 + 1;
                 let sys = &self.sys;
-                let (t, dir) = (self.t, self.dir);
+                let (t, dir) = (self.state.t, self.state.dir);
                 let f = |t, y: &[R; N], out: &mut [R; N]| sys.rhs(t, y, out);
-                initial_step(f, t, &self.y, &self.f, dir, order, &self.user_tol, max_abs)
+                initial_step(
+                    f,
+                    t,
+                    &self.state.y,
+                    &self.state.f,
+                    dir,
+                    order,
+                    &self.user_tol,
+                    max_abs,
+                )
             }
         }
         // As SciPy: a first step below the step floor (`0.1 |h| ≤ |t| ε`, RADAU5's test) is
         // raised above it, with a margin, so that an automatic first step of 1e-6 at
         // t = 1.7e9 does not fail at once; a span shorter than that is one step to the bound.
-        .max(step_floor(self.t));
+        .max(step_floor(self.state.t));
         self.start = if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
             Start::Factor
         } else {
             Start::Jacobian
         };
-        self.h = self.dir * h_abs;
-        self.last = self.dir * (self.t + self.h * R::from_f64(STRETCH) - self.t_bound) >= R::zero();
+        self.h = self.state.dir * h_abs;
+        self.last = self.state.dir
+            * (self.state.t + self.h * R::from_f64(STRETCH) - self.state.t_bound)
+            >= R::zero();
         if self.last {
-            self.h = self.t_bound - self.t;
+            self.h = self.state.t_bound - self.state.t;
         }
         self.set_scal();
         self.first = true;
@@ -691,12 +684,12 @@ where
 
     fn set_scal(&mut self) {
         for i in 0..N {
-            self.inv_scal[i] = R::one() / (self.atol1[i] + self.rtol1 * self.y[i].abs());
+            self.inv_scal[i] = R::one() / (self.atol1[i] + self.rtol1 * self.state.y[i].abs());
         }
     }
 
     fn budget(&self, n: usize) -> Result<(), Error> {
-        super::budget(&self.stats, self.settings.max_nfev, n)
+        self.state.budget(self.settings.max_nfev, n)
     }
 
     /// Evaluates the Jacobian at the current point: a constant Jacobian held is kept; finite
@@ -710,10 +703,10 @@ where
             ) {
                 self.budget(N)?;
             }
-            self.stats.nfev += self
-                .sys
-                .newton_jacobian(self.t, &self.y, &self.f, &mut self.jac);
-            self.stats.njev += 1;
+            self.state.stats.nfev +=
+                self.sys
+                    .newton_jacobian(self.state.t, &self.state.y, &self.state.f, &mut self.jac);
+            self.state.stats.njev += 1;
             self.jac_valid = true;
         }
         self.jac_fresh = true;
@@ -763,7 +756,7 @@ where
         let fac1 = R::from_f64(st.gamma) / h;
         let alphn = R::from_f64(st.alpha[0]) / h;
         let betan = R::from_f64(st.beta[0]) / h;
-        self.stats.nlu += 1;
+        self.state.stats.nlu += 1;
         let jac = &self.jac;
         let ok = self
             .lu
@@ -892,17 +885,18 @@ where
             if let Err(failed) = it.next() {
                 break failed;
             }
-            super::budget(&self.stats, self.settings.max_nfev, K)?;
+            self.state.budget(self.settings.max_nfev, K)?;
             // f at the stages.
             let mut fz = [[R::zero(); N]; K];
             let mut arg = [R::zero(); N];
             for k in 0..K {
                 for i in 0..N {
-                    arg[i] = self.y[i] + z[k][i];
+                    arg[i] = self.state.y[i] + z[k][i];
                 }
-                self.sys.rhs(self.t + c(st.c[k]) * h, &arg, &mut fz[k]);
+                self.sys
+                    .rhs(self.state.t + c(st.c[k]) * h, &arg, &mut fz[k]);
             }
-            self.stats.nfev += K;
+            self.state.stats.nfev += K;
             // A non-finite value of f needs no test here: it reaches every component of the
             // solves that depend on it, and so the norm below.
             // Right-hand sides of the transformed systems, T⁻¹ F − Λ W, solved in place.
@@ -953,7 +947,7 @@ where
             }
             let dyno = (sum / denom).sqrt();
             if !dyno.is_finite() {
-                *non_finite_at = Some(self.t + h);
+                *non_finite_at = Some(self.state.t + h);
             }
             if let Some(stop) = it.corrected(dyno) {
                 break stop;
@@ -980,7 +974,7 @@ where
                 break done;
             }
         };
-        Ok(it.count(outcome, &mut self.stats))
+        Ok(it.count(outcome, &mut self.state.stats))
     }
 
     /// The error estimate of the step with stage increments `z` (eqs. (8.20)–(8.21) of *Solving
@@ -1002,7 +996,7 @@ where
                 }
                 acc / h
             };
-            e[i] = f2[i] + self.f[i];
+            e[i] = f2[i] + self.state.f[i];
         }
         self.lu.solve_real(&mut e);
         let norm = |e: &[R; N], inv_scal: &[R; N]| {
@@ -1018,11 +1012,11 @@ where
             self.budget(1)?;
             let mut arg = [R::zero(); N];
             for i in 0..N {
-                arg[i] = self.y[i] + e[i];
+                arg[i] = self.state.y[i] + e[i];
             }
             let mut f1 = [R::zero(); N];
-            self.sys.rhs(self.t, &arg, &mut f1);
-            self.stats.nfev += 1;
+            self.sys.rhs(self.state.t, &arg, &mut f1);
+            self.state.stats.nfev += 1;
             for i in 0..N {
                 e[i] = f1[i] + f2[i];
             }
@@ -1080,7 +1074,7 @@ where
         self.h = self.h * factor;
         self.reject = true;
         self.last = false;
-        self.stats.n_rejected += 1;
+        self.state.stats.n_rejected += 1;
         self.start = if self.jac_fresh {
             Start::Factor
         } else {
@@ -1098,8 +1092,8 @@ where
     #[inline(always)]
     fn plan_next(&mut self, h_new: R) {
         let c = |x: f64| R::from_f64(x);
-        let (t, dir, h) = (self.t, self.dir, self.h);
-        let h_max = self.settings.max_step.min((self.t_bound - t).abs());
+        let (t, dir, h) = (self.state.t, self.state.dir, self.h);
+        let h_max = self.settings.max_step.min((self.state.t_bound - t).abs());
         // A proposal below the step floor at the new `t` is raised above it (see `eval_start`).
         let mut h_new = dir * h_new.abs().min(h_max).max(step_floor(t));
         if self.reject {
@@ -1112,20 +1106,16 @@ where
         } else {
             Start::Jacobian
         };
-        self.last = dir * (t + h_new * c(STRETCH) - self.t_bound) >= R::zero();
+        self.last = dir * (t + h_new * c(STRETCH) - self.state.t_bound) >= R::zero();
         let qt = h_new / h;
         self.h = if self.last {
-            self.t_bound - t
+            self.state.t_bound - t
         } else if keep_jac && qt >= c(QUOT1) && qt <= c(QUOT2) {
             self.start = Start::Reuse;
             h
         } else {
             h_new
         };
-    }
-
-    fn check_in_step(&self, t: R) -> Result<(), Error> {
-        crate::integrator::in_step(self.t_prev, self.t, t)
     }
 }
 
@@ -1135,16 +1125,13 @@ where
     Sys: OdeSystem<N, R>,
     R: Real,
 {
-    super::implicit_accessors!(R, R);
-
-    #[inline]
-    fn f(&self) -> &[R; N] {
-        &self.f
-    }
+    crate::stepper::state_accessors!(state: R, R);
 
     fn step(&mut self) -> Result<(), Error> {
-        if self.finished {
-            return Err(Error::Finished { t: self.t.to_f64() });
+        if self.state.finished {
+            return Err(Error::Finished {
+                t: self.state.t.to_f64(),
+            });
         }
         let c = |x: f64| R::from_f64(x);
         let mut non_finite_at: Option<R> = None;
@@ -1161,7 +1148,7 @@ where
         loop {
             // The smallest step: RADAU5's `0.1 |h| ≤ |t| uround`, and the user's bound.
             let h_abs = self.h.abs();
-            let spacing = self.t.abs() * R::epsilon();
+            let spacing = self.state.t.abs() * R::epsilon();
             // A last step forced short by the bound is exempt: the error control did not ask
             // for it.
             let forced = self.last && h_abs > R::zero();
@@ -1171,7 +1158,7 @@ where
                 return Err(match non_finite_at {
                     Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
                     None => Error::StepSizeTooSmall {
-                        t: self.t.to_f64(),
+                        t: self.state.t.to_f64(),
                         h: h_abs.to_f64(),
                     },
                 });
@@ -1185,7 +1172,9 @@ where
                     self.failed_newton = true;
                     self.n_singular += 1;
                     if self.n_singular >= MAX_SINGULAR {
-                        return Err(Error::SingularMatrix { t: self.t.to_f64() });
+                        return Err(Error::SingularMatrix {
+                            t: self.state.t.to_f64(),
+                        });
                     }
                     self.retry(c(0.5));
                     continue;
@@ -1210,7 +1199,7 @@ where
                 }
             };
             if !err.is_finite() {
-                non_finite_at = Some(self.t + self.h);
+                non_finite_at = Some(self.state.t + self.h);
                 self.retry(c(0.5));
                 continue;
             }
@@ -1232,19 +1221,19 @@ where
                 continue;
             }
             // Accepted: the new point, its derivative, then the bookkeeping.
-            let mut y_new = self.y;
+            let mut y_new = self.state.y;
             for i in 0..N {
                 y_new[i] = y_new[i] + z[s - 1][i];
             }
             let t_new = if self.last {
-                self.t_bound
+                self.state.t_bound
             } else {
-                self.t + self.h
+                self.state.t + self.h
             };
             self.budget(1)?;
             let mut f_new = [R::zero(); N];
             self.sys.rhs(t_new, &y_new, &mut f_new);
-            self.stats.nfev += 1;
+            self.state.stats.nfev += 1;
             if f_new.iter().any(|v| !v.is_finite()) || y_new.iter().any(|v| !v.is_finite()) {
                 non_finite_at = Some(t_new);
                 self.retry(c(0.5));
@@ -1263,17 +1252,17 @@ where
             }
             self.first = false;
             self.n_singular = 0;
-            self.stats.n_accepted += 1;
+            self.state.stats.n_accepted += 1;
             by_stages!(self.store_polynomial(&z));
-            self.t_prev = self.t;
-            self.t = t_new;
-            self.y = y_new;
-            self.f = f_new;
+            self.state.t_prev = self.state.t;
+            self.state.t = t_new;
+            self.state.y = y_new;
+            self.state.f = f_new;
             self.h_old = self.h;
             self.jac_fresh = Sys::JACOBIAN == JacobianKind::Constant;
             self.set_scal();
             if self.last {
-                self.finished = true;
+                self.state.finished = true;
                 return Ok(());
             }
             self.plan_next(h_new);
@@ -1282,12 +1271,12 @@ where
     }
 
     fn dense(&mut self, t: R) -> Result<[R; N], Error> {
-        self.check_in_step(t)?;
+        self.state.check_in_step(t)?;
         if self.h_old.is_zero() {
-            return Ok(self.y);
+            return Ok(self.state.y);
         }
-        let sigma = (t - self.t) / self.h_old;
-        let mut out = self.y;
+        let sigma = (t - self.state.t) / self.h_old;
+        let mut out = self.state.y;
         for (i, o) in out.iter_mut().enumerate() {
             *o = *o + self.extrapolate_with(self.dense_stages, sigma, i);
         }
@@ -1308,7 +1297,7 @@ where
             *o = [R::zero(); N];
         }
         if self.h_old.is_zero() {
-            out[0] = self.y;
+            out[0] = self.state.y;
             return;
         }
         let node = |k: usize| R::from_f64(ds.nodes[k]);
@@ -1333,22 +1322,16 @@ where
             for (d, o) in out.iter_mut().enumerate().take(terms) {
                 o[i] = p[d];
             }
-            out[0][i] = out[0][i] + self.y[i];
+            out[0][i] = out[0][i] + self.state.y[i];
         }
     }
 
     fn restart(&mut self, t: R, y: [R; N]) -> Result<(), Error> {
-        if self.check_in_step(t).is_err() || y.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidRestart { t: t.to_f64() });
-        }
-        self.t = t;
-        self.t_prev = t;
-        self.y = y;
-        self.finished = t == self.t_bound;
+        let finished = self.state.restart_at(t, y)?;
         self.h_old = R::zero();
         // A restart is a new integration: no stale differences.
         self.cont = [[R::zero(); N]; S];
-        if self.finished {
+        if finished {
             return Ok(());
         }
         self.eval_start()

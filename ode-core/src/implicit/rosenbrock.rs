@@ -222,12 +222,12 @@ where
     M: RosenbrockMethod<ST, D>,
     L: LinearSolver<S, N>,
 {
-    crate::explicit::core_accessors!();
+    crate::stepper::state_accessors!(core.state: S::Real, S);
 
     fn step(&mut self) -> Result<(), Error> {
-        if self.core.finished {
+        if self.core.state.finished {
             return Err(Error::Finished {
-                t: self.core.t.to_f64(),
+                t: self.core.state.t.to_f64(),
             });
         }
         let max_nfev = self.core.max_nfev();
@@ -242,17 +242,27 @@ where
         } = self;
         // J and ∂f/∂t at (t_n, y_n): once per step, through every attempt.
         if !*current {
-            matrix.jacobian(sys, (core.t, &core.y, &core.f), &mut core.stats, max_nfev)?;
+            matrix.jacobian(
+                sys,
+                (core.state.t, &core.state.y, &core.state.f),
+                &mut core.state.stats,
+                max_nfev,
+            )?;
             match Sys::TIME_DEPENDENCE {
                 TimeDependence::Autonomous => *dfdt = [S::zero(); N],
                 dependence => {
                     // A forward difference, and a backward one where that is not finite.
                     if dependence == TimeDependence::FiniteDifferences
-                        && core.stats.nfev.saturating_add(2) > max_nfev
+                        && core.state.stats.nfev.saturating_add(2) > max_nfev
                     {
                         return Err(Error::TooManyEvaluations { limit: max_nfev });
                     }
-                    core.stats.nfev += sys.newton_time_derivative(core.t, &core.y, &core.f, dfdt);
+                    core.state.stats.nfev += sys.newton_time_derivative(
+                        core.state.t,
+                        &core.state.y,
+                        &core.state.f,
+                        dfdt,
+                    );
                 }
             }
             *current = true;
@@ -297,7 +307,7 @@ where
             Ok(tr.tol.error_norm(&err, tr.y, tr.y_new))
         });
         // The factorisations made inside the attempts, where the loop held the counters.
-        core.stats.nlu += matrix.take_factorizations();
+        core.state.stats.nlu += matrix.take_factorizations();
         outcome?;
         self.matrix.moved::<Sys>();
         self.current = false;
@@ -312,12 +322,12 @@ where
     }
 
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        self.core.check_in_step(t)?;
-        let h = self.core.t - self.core.t_prev;
+        self.core.state.check_in_step(t)?;
+        let h = self.core.state.t - self.core.state.t_prev;
         if h == S::Real::zero() {
-            return Ok(self.core.y);
+            return Ok(self.core.state.y);
         }
-        let theta = (t - self.core.t_prev) / h;
+        let theta = (t - self.core.state.t_prev) / h;
         let mut c = [[S::zero(); N]; crate::dense::MAX_DENSE_TERMS];
         let terms = D + 1;
         self.dense_coefficients(&mut c[..terms]);
@@ -330,8 +340,8 @@ where
 
     fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
         out[0] = self.core.y_prev;
-        if self.core.t == self.core.t_prev {
-            out[0] = self.core.y;
+        if self.core.state.t == self.core.state.t_prev {
+            out[0] = self.core.state.y;
             for o in out.iter_mut().take(D + 1).skip(1) {
                 *o = [S::zero(); N];
             }
