@@ -311,91 +311,76 @@ impl<R: Real> Controller<R> {
 /// The controller's verdict on one attempted step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Verdict<R> {
+    /// Whether the step is accepted.
     pub accept: bool,
     /// The proposed magnitude of the next (or the repeated) step.
     pub h_abs: R,
 }
 
-/// A controller with its memory: the previous accepted error and whether the current step has
-/// been rejected already.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ControlState<R> {
-    pub controller: Controller<R>,
-    /// `ln` of the previous accepted error (floored at 1e-4, as Hairer's `FACOLD`).
-    ln_err_prev: R,
-    /// The step and the `k`-th root of the error (floored at 1e-2) of the previous accepted
-    /// step, for [`Controller::Predictive`].
-    accepted_prev: Option<(R, R)>,
-    pub rejected: bool,
+/// A step-size controller with its memory: the one place that accepts or rejects an attempt
+/// and proposes the size of the next (the split of DifferentialEquations.jl's controllers and
+/// diffrax's `AbstractStepSizeController`; Hairer & Wanner, *Solving ODEs I*, II.4, and
+/// *Solving ODEs II*, IV.8). [`Controller`] is the configuration a user gives in
+/// [`Settings`](crate::Settings); each of its variants is carried out by one of the types
+/// [`IntegralControl`], [`PiControl`] and [`PredictiveControl`], which the step loop holds
+/// as a [`ControlState`].
+pub(crate) trait StepControl<R: Real> {
+    /// Judges an attempt of magnitude `h_abs` whose error norm is `err`, for an estimate with
+    /// `err ∝ h^k`.
+    fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R>;
+
+    /// The attempt failed before it had an error (a singular iteration matrix): the next
+    /// accepted step may not grow.
+    fn reject(&mut self);
+
+    /// The attempt of magnitude `h_abs` produced non-finite values, so its error is unknown:
+    /// the step to try instead, cut by the controller's smallest ratio (at most 1/4).
+    fn shrink(&mut self, h_abs: R) -> R;
 }
 
-impl<R: Real> ControlState<R> {
-    pub fn new(controller: Controller<R>) -> Result<Self, Error> {
-        controller.check()?;
-        Ok(ControlState {
-            controller,
-            ln_err_prev: R::from_f64(1e-4).ln(),
-            accepted_prev: None,
-            rejected: false,
-        })
-    }
+/// `1e-4`, Hairer's floor of the previous error (`FACOLD`), as a logarithm.
+fn ln_err_floor<R: Real>() -> R {
+    R::from_f64(1e-4).ln()
+}
 
-    /// Judges a step of magnitude `h_abs` whose error norm is `err`; `k` is the exponent of the
-    /// error estimate (`err ∝ h^k`).
-    pub fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
-        if let Controller::Predictive {
-            safety,
-            min_factor,
-            max_factor,
-        } = self.controller
-        {
-            return self.judge_predictive(err, h_abs, k, (safety, min_factor, max_factor));
-        }
-        let (safety, lo, hi, beta) = match self.controller {
-            Controller::Predictive { .. } => unreachable!("judged above"),
-            Controller::Integral {
-                safety,
-                min_factor,
-                max_factor,
-            } => (safety, min_factor, max_factor, R::zero()),
-            Controller::PI {
-                beta,
-                safety,
-                min_factor,
-                max_factor,
-            } => (safety, min_factor, max_factor, beta),
-        };
-        let alpha = k.recip() - R::from_f64(0.75) * beta;
+/// The accepted step's ratio `factor`, bounded by `[lo, hi]`, and by 1 right after a rejection.
+#[inline(always)]
+fn accepted<R: Real>(factor: R, lo: R, rejected: &mut bool) -> R {
+    let mut factor = factor.max(lo);
+    if *rejected {
+        factor = factor.min(R::one());
+    }
+    *rejected = false;
+    factor
+}
+
+/// Elementary (integral) control, [`Controller::Integral`]: `h · safety · ‖err‖^{-1/k}`, the
+/// ratio in `[min_factor, max_factor]` (SciPy's explicit Runge–Kutta methods).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct IntegralControl<R> {
+    safety: R,
+    min_factor: R,
+    max_factor: R,
+    rejected: bool,
+}
+
+impl<R: Real> StepControl<R> for IntegralControl<R> {
+    fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
+        let alpha = k.recip();
         if err <= R::one() {
-            let mut factor = if err == R::zero() {
-                hi
+            let factor = if err == R::zero() {
+                self.max_factor
             } else {
-                let f = if beta == R::zero() {
-                    err.powf(-alpha)
-                } else {
-                    // One logarithm and one exponential, instead of two powers.
-                    let ln_err = err.ln();
-                    let f = (beta * self.ln_err_prev - alpha * ln_err).exp();
-                    self.ln_err_prev = ln_err.max(R::from_f64(1e-4).ln());
-                    f
-                };
-                (safety * f).min(hi)
+                (self.safety * err.powf(-alpha)).min(self.max_factor)
             };
-            factor = factor.max(lo);
-            if self.rejected {
-                factor = factor.min(R::one());
-            }
-            if err == R::zero() {
-                self.ln_err_prev = R::from_f64(1e-4).ln();
-            }
-            self.rejected = false;
+            let factor = accepted(factor, self.min_factor, &mut self.rejected);
             Verdict {
                 accept: true,
                 h_abs: h_abs * factor,
             }
         } else {
             self.rejected = true;
-            let factor = (safety * err.powf(-alpha)).clamp(lo, R::one());
+            let factor = (self.safety * err.powf(-alpha)).clamp(self.min_factor, R::one());
             Verdict {
                 accept: false,
                 h_abs: h_abs * factor,
@@ -403,14 +388,93 @@ impl<R: Real> ControlState<R> {
         }
     }
 
-    /// [`Controller::Predictive`]'s verdict, in RODAS's form: `fac` divides the step.
-    fn judge_predictive(
-        &mut self,
-        err: R,
-        h_abs: R,
-        k: R,
-        (safety, lo, hi): (R, R, R),
-    ) -> Verdict<R> {
+    fn reject(&mut self) {
+        self.rejected = true;
+    }
+
+    fn shrink(&mut self, h_abs: R) -> R {
+        self.rejected = true;
+        h_abs * self.min_factor.min(R::from_f64(0.25))
+    }
+}
+
+/// Proportional–integral control, [`Controller::PI`] (Hairer's DOPRI5 and DOP853, *Solving
+/// ODEs I*, II.4, after Gustafsson and Lund): `h · safety · ‖err‖^{-α} ‖err_prev‖^{β}`,
+/// `α = 1/k − 0.75 β`, with the previous accepted error floored at `1e-4`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PiControl<R> {
+    beta: R,
+    safety: R,
+    min_factor: R,
+    max_factor: R,
+    /// `ln` of the previous accepted error (floored at 1e-4, as Hairer's `FACOLD`).
+    ln_err_prev: R,
+    rejected: bool,
+}
+
+impl<R: Real> StepControl<R> for PiControl<R> {
+    fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
+        let beta = self.beta;
+        let alpha = k.recip() - R::from_f64(0.75) * beta;
+        if err <= R::one() {
+            let factor = if err == R::zero() {
+                self.ln_err_prev = ln_err_floor();
+                self.max_factor
+            } else {
+                let f = if beta == R::zero() {
+                    err.powf(-alpha)
+                } else {
+                    // One logarithm and one exponential, instead of two powers.
+                    let ln_err = err.ln();
+                    let f = (beta * self.ln_err_prev - alpha * ln_err).exp();
+                    self.ln_err_prev = ln_err.max(ln_err_floor());
+                    f
+                };
+                (self.safety * f).min(self.max_factor)
+            };
+            let factor = accepted(factor, self.min_factor, &mut self.rejected);
+            Verdict {
+                accept: true,
+                h_abs: h_abs * factor,
+            }
+        } else {
+            self.rejected = true;
+            let factor = (self.safety * err.powf(-alpha)).clamp(self.min_factor, R::one());
+            Verdict {
+                accept: false,
+                h_abs: h_abs * factor,
+            }
+        }
+    }
+
+    fn reject(&mut self) {
+        self.rejected = true;
+    }
+
+    fn shrink(&mut self, h_abs: R) -> R {
+        self.rejected = true;
+        h_abs * self.min_factor.min(R::from_f64(0.25))
+    }
+}
+
+/// Gustafsson's predictive controller, [`Controller::Predictive`], in RODAS's form (*Solving
+/// ODEs II*, IV.8, eq. (8.25)): the divisor of the step is the larger of the elementary
+/// `‖err‖^{1/k}/safety` and `(h_{n−1}/h_n) (‖err_n‖²/‖err_{n−1}‖)^{1/k}/safety`, each
+/// bounded to `[1/max_factor, 1/min_factor]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PredictiveControl<R> {
+    safety: R,
+    min_factor: R,
+    max_factor: R,
+    /// The step and the `k`-th root of the error (floored at 1e-2) of the previous accepted
+    /// step.
+    accepted_prev: Option<(R, R)>,
+    rejected: bool,
+}
+
+impl<R: Real> StepControl<R> for PredictiveControl<R> {
+    fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
+        let (safety, lo, hi) = (self.safety, self.min_factor, self.max_factor);
         let root = kth_root(err, k);
         let clamp = |fac: R| fac.max(hi.recip()).min(lo.recip());
         let mut fac = clamp(root / safety);
@@ -445,16 +509,112 @@ impl<R: Real> ControlState<R> {
         }
     }
 
-    /// Shrinks after an attempt that produced non-finite values: the error is unknown, so the
-    /// step is cut by the controller's smallest ratio.
-    pub fn shrink(&mut self, h_abs: R) -> R {
+    fn reject(&mut self) {
         self.rejected = true;
-        let lo = match self.controller {
-            Controller::Integral { min_factor, .. }
-            | Controller::PI { min_factor, .. }
-            | Controller::Predictive { min_factor, .. } => min_factor,
-        };
-        h_abs * lo.min(R::from_f64(0.25))
+    }
+
+    fn shrink(&mut self, h_abs: R) -> R {
+        self.rejected = true;
+        h_abs * self.min_factor.min(R::from_f64(0.25))
+    }
+}
+
+/// The controller a [`Controller`] configures, with its memory: what the step loop holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ControlState<R> {
+    Integral(IntegralControl<R>),
+    Pi(PiControl<R>),
+    Predictive(PredictiveControl<R>),
+}
+
+impl<R: Real> ControlState<R> {
+    /// The controller `controller` configures, with no history; an error for parameters out
+    /// of range.
+    pub fn new(controller: Controller<R>) -> Result<Self, Error> {
+        controller.check()?;
+        Ok(match controller {
+            Controller::Integral {
+                safety,
+                min_factor,
+                max_factor,
+            } => ControlState::Integral(IntegralControl {
+                safety,
+                min_factor,
+                max_factor,
+                rejected: false,
+            }),
+            Controller::PI {
+                beta,
+                safety,
+                min_factor,
+                max_factor,
+            } => ControlState::Pi(PiControl {
+                beta,
+                safety,
+                min_factor,
+                max_factor,
+                ln_err_prev: ln_err_floor(),
+                rejected: false,
+            }),
+            Controller::Predictive {
+                safety,
+                min_factor,
+                max_factor,
+            } => ControlState::Predictive(PredictiveControl {
+                safety,
+                min_factor,
+                max_factor,
+                accepted_prev: None,
+                rejected: false,
+            }),
+        })
+    }
+
+    /// The same controller with its history forgotten (a restart).
+    pub fn forgotten(&self) -> Self {
+        match *self {
+            ControlState::Integral(c) => ControlState::Integral(IntegralControl {
+                rejected: false,
+                ..c
+            }),
+            ControlState::Pi(c) => ControlState::Pi(PiControl {
+                ln_err_prev: ln_err_floor(),
+                rejected: false,
+                ..c
+            }),
+            ControlState::Predictive(c) => ControlState::Predictive(PredictiveControl {
+                accepted_prev: None,
+                rejected: false,
+                ..c
+            }),
+        }
+    }
+}
+
+impl<R: Real> StepControl<R> for ControlState<R> {
+    #[inline(always)]
+    fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
+        match self {
+            ControlState::Integral(c) => c.judge(err, h_abs, k),
+            ControlState::Pi(c) => c.judge(err, h_abs, k),
+            ControlState::Predictive(c) => c.judge(err, h_abs, k),
+        }
+    }
+
+    fn reject(&mut self) {
+        match self {
+            ControlState::Integral(c) => c.reject(),
+            ControlState::Pi(c) => c.reject(),
+            ControlState::Predictive(c) => c.reject(),
+        }
+    }
+
+    fn shrink(&mut self, h_abs: R) -> R {
+        match self {
+            ControlState::Integral(c) => c.shrink(h_abs),
+            ControlState::Pi(c) => c.shrink(h_abs),
+            ControlState::Predictive(c) => c.shrink(h_abs),
+        }
     }
 }
 
@@ -594,5 +754,98 @@ mod serde_tests {
         let back: Settings<f64, 40> =
             serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back, s);
+    }
+}
+
+#[cfg(test)]
+mod controller_tests {
+    //! Each controller type against the formula it implements (Hairer & Wanner, *Solving ODEs
+    //! I*, II.4 and *II*, IV.8), over a sweep of errors and orders.
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-14 * b.abs()
+    }
+
+    #[test]
+    fn integral_control_is_the_elementary_formula() {
+        for k in [2.0, 4.0, 5.0, 8.0] {
+            for err in [0.0, 1e-12, 1e-3, 0.3, 1.0, 1.5, 40.0, 1e9] {
+                let mut c = ControlState::new(Controller::integral()).unwrap();
+                let v = c.judge(err, 0.5, k);
+                let want = if err == 0.0 {
+                    10.0
+                } else {
+                    let f = 0.9 * err.powf(-1.0 / k);
+                    if err <= 1.0 {
+                        f.clamp(0.2, 10.0)
+                    } else {
+                        f.clamp(0.2, 1.0)
+                    }
+                };
+                assert_eq!(v.accept, err <= 1.0, "err {err}");
+                assert!(close(v.h_abs, 0.5 * want), "k {k} err {err}: {}", v.h_abs);
+                // After a rejection the next accepted step does not grow.
+                let mut c = ControlState::new(Controller::integral()).unwrap();
+                c.judge(2.0, 1.0, k);
+                assert!(c.judge(1e-6, 1.0, k).h_abs <= 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn pi_control_remembers_the_previous_error() {
+        let beta = 0.04;
+        for k in [4.0, 5.0, 8.0] {
+            for (e1, e2) in [(0.5, 0.2), (1e-6, 0.9), (0.01, 1e-5)] {
+                let mut c = ControlState::new(Controller::pi(beta, 0.2, 10.0)).unwrap();
+                let alpha = 1.0 / k - 0.75 * beta;
+                let first = c.judge(e1, 1.0, k).h_abs;
+                // The first step sees Hairer's FACOLD = 1e-4.
+                let want1 = (0.9 * e1.powf(-alpha) * 1e-4f64.powf(beta)).clamp(0.2, 10.0);
+                assert!(close(first, want1), "{first} {want1}");
+                let second = c.judge(e2, 1.0, k).h_abs;
+                let prev = e1.max(1e-4);
+                let want2 = (0.9 * e2.powf(-alpha) * prev.powf(beta)).clamp(0.2, 10.0);
+                assert!(close(second, want2), "{second} {want2}");
+                // A restart forgets the memory.
+                let mut fresh = c.forgotten();
+                assert!(close(fresh.judge(e1, 1.0, k).h_abs, want1));
+            }
+        }
+    }
+
+    #[test]
+    fn predictive_control_takes_the_more_cautious_ratio() {
+        for k in [3.0, 4.0, 6.0] {
+            for (h1, e1, h2, e2) in [
+                (1.0, 0.5, 2.0, 0.9),
+                (1.0, 0.02, 1.5, 0.5),
+                (2.0, 0.9, 1.0, 1e-4),
+            ] {
+                let mut c = ControlState::new(Controller::predictive()).unwrap();
+                c.judge(e1, h1, k);
+                let got = c.judge(e2, h2, k).h_abs;
+                let clamp = |f: f64| f.clamp(1.0 / 6.0, 1.0 / 0.2);
+                let elementary = clamp(e2.powf(1.0 / k) / 0.9);
+                let gustafsson = clamp((h1 / h2) * (e2 * e2 / e1.max(1e-2)).powf(1.0 / k) / 0.9);
+                let want = h2 / elementary.max(gustafsson);
+                assert!((got - want).abs() <= 1e-12 * want, "k {k}: {got} {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_controller_shrinks_by_its_smallest_ratio_at_most_a_quarter() {
+        for (ctrl, want) in [
+            (Controller::integral(), 0.2),
+            (Controller::pi(0.0, 0.333, 6.0), 0.25),
+            (Controller::predictive(), 0.2),
+        ] {
+            let mut c = ControlState::new(ctrl).unwrap();
+            assert!(close(c.shrink(2.0), 2.0 * want));
+            // The shrink counts as a rejection: the next accepted step does not grow.
+            assert!(c.judge(1e-8, 1.0, 5.0).h_abs <= 1.0);
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! Hairer's codes do), enforces the evaluation budget and the smallest step, rejects attempts
 //! that produced non-finite numbers, and lets the [`ControlState`] accept or reject.
 
-use crate::control::{initial_step, ControlState, Controller, Tolerances};
+use crate::control::{initial_step, ControlState, Controller, StepControl, Tolerances};
 use crate::error::Error;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::Stats;
@@ -429,7 +429,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
             return Err(Error::NonFiniteDerivative { t: t.to_f64() });
         }
         self.f_prev = self.state.f;
-        self.ctrl = ControlState::new(self.ctrl.controller)?;
+        self.ctrl = self.ctrl.forgotten();
         if self.mode == Mode::Adaptive {
             self.choose_first_step(sys)?;
         }
@@ -559,7 +559,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
                     }
                     self.state.stats.n_rejected += 1;
                     cause = Some(e);
-                    self.ctrl.rejected = true;
+                    self.ctrl.reject();
                     h_abs = r(0.5) * h.abs();
                     continue;
                 }
