@@ -355,46 +355,23 @@ fn accepted<R: Real>(factor: R, lo: R, rejected: &mut bool) -> R {
 }
 
 /// Elementary (integral) control, [`Controller::Integral`]: `h · safety · ‖err‖^{-1/k}`, the
-/// ratio in `[min_factor, max_factor]` (SciPy's explicit Runge–Kutta methods).
+/// ratio in `[min_factor, max_factor]` (SciPy's explicit Runge–Kutta methods): the PI
+/// controller without memory (`β = 0`), which it carries out.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct IntegralControl<R> {
-    safety: R,
-    min_factor: R,
-    max_factor: R,
-    rejected: bool,
-}
+pub(crate) struct IntegralControl<R>(PiControl<R>);
 
 impl<R: Real> StepControl<R> for IntegralControl<R> {
+    #[inline(always)]
     fn judge(&mut self, err: R, h_abs: R, k: R) -> Verdict<R> {
-        let alpha = k.recip();
-        if err <= R::one() {
-            let factor = if err == R::zero() {
-                self.max_factor
-            } else {
-                (self.safety * err.powf(-alpha)).min(self.max_factor)
-            };
-            let factor = accepted(factor, self.min_factor, &mut self.rejected);
-            Verdict {
-                accept: true,
-                h_abs: h_abs * factor,
-            }
-        } else {
-            self.rejected = true;
-            let factor = (self.safety * err.powf(-alpha)).clamp(self.min_factor, R::one());
-            Verdict {
-                accept: false,
-                h_abs: h_abs * factor,
-            }
-        }
+        self.0.judge(err, h_abs, k)
     }
 
     fn reject(&mut self) {
-        self.rejected = true;
+        self.0.reject()
     }
 
     fn shrink(&mut self, h_abs: R) -> R {
-        self.rejected = true;
-        h_abs * self.min_factor.min(R::from_f64(0.25))
+        self.0.shrink(h_abs)
     }
 }
 
@@ -537,12 +514,14 @@ impl<R: Real> ControlState<R> {
                 safety,
                 min_factor,
                 max_factor,
-            } => ControlState::Integral(IntegralControl {
+            } => ControlState::Integral(IntegralControl(PiControl {
+                beta: R::zero(),
                 safety,
                 min_factor,
                 max_factor,
+                ln_err_prev: ln_err_floor(),
                 rejected: false,
-            }),
+            })),
             Controller::PI {
                 beta,
                 safety,
@@ -573,10 +552,12 @@ impl<R: Real> ControlState<R> {
     /// The same controller with its history forgotten (a restart).
     pub fn forgotten(&self) -> Self {
         match *self {
-            ControlState::Integral(c) => ControlState::Integral(IntegralControl {
-                rejected: false,
-                ..c
-            }),
+            ControlState::Integral(IntegralControl(c)) => {
+                ControlState::Integral(IntegralControl(PiControl {
+                    rejected: false,
+                    ..c
+                }))
+            }
             ControlState::Pi(c) => ControlState::Pi(PiControl {
                 ln_err_prev: ln_err_floor(),
                 rejected: false,
