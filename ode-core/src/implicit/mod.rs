@@ -44,6 +44,7 @@ mod iteration;
 mod linear;
 mod newton;
 mod radau;
+mod radau_control;
 mod rosenbrock;
 
 pub use bdf::Bdf;

@@ -61,7 +61,8 @@
 
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
-use crate::control::{initial_step, kth_root, Tolerances};
+use super::radau_control::{RadauOrderControl, RadauStepControl, Verdict};
+use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{Settings, StepState};
 #[cfg(feature = "alloc")]
@@ -83,22 +84,8 @@ const QUOT1: f64 = 1.0;
 const QUOT2: f64 = 1.2;
 /// A step that would end within 1 % of the bound is stretched to land on it.
 const STRETCH: f64 = 1.01;
-/// Safety factor of the step-size formula (`SAFE`).
-const SAFE: f64 = 0.9;
-/// `h_new / h` bounds: `1/FACL ≤ h_new/h ≤ 1/FACR`.
-const FACL: f64 = 5.0;
-const FACR: f64 = 0.125;
 /// A fifth singular matrix ends the integration.
 const MAX_SINGULAR: u32 = 5;
-/// Raise the order while the smoothed contraction rate is at most this (`VITU`)...
-const VITU: f64 = 0.002;
-/// ... lower it when the rate reaches this (`VITD`).
-const VITD: f64 = 0.8;
-/// Raise the order only when the step changes by a ratio in `(HHOD, HHOU)`.
-const HHOU: f64 = 1.2;
-const HHOD: f64 = 0.8;
-/// Refactorisations after an order change before the order may rise again.
-const CHANGE_WAIT: u32 = 10;
 
 /// What the next attempt starts with (RADAU5's and RADAU's labels 10, 20, 30).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,9 +276,6 @@ pub struct RadauIIA<
     h_old: R,
     /// The method of the next attempt.
     stages: &'static RadauStages,
-    /// The range of stages (RADAU's `NSMIN`, `NSMAX`).
-    min_stages: usize,
-    max_stages: usize,
     /// The method of the last accepted step (whose polynomial `cont` holds).
     dense_stages: &'static RadauStages,
     /// The last step's collocation polynomial as divided differences (RADAU's `CONT`).
@@ -317,22 +301,11 @@ pub struct RadauIIA<
     fnewt: R,
     faccon: Faccon<R>,
     theta: R,
-    /// RADAU's smoothed contraction rate `THETAT`.
-    theta_smooth: R,
-    /// The iterations of the last Newton iteration.
-    newt_last: usize,
-    /// Refactorisations since the last order change.
-    since_change: u32,
-    /// The last Newton iteration failed, or asked to halve the step.
-    failed_newton: bool,
-    cut_newton: bool,
-    /// The order changed at the last decision.
-    changed: bool,
-    first: bool,
-    reject: bool,
+    /// The step-size controller (accepts, rejects, proposes the next step).
+    control: RadauStepControl<R>,
+    /// The order controller (the range of stages, and the number for the next attempt).
+    order: RadauOrderControl<R>,
     last: bool,
-    /// The step and error of the last accepted step, for Gustafsson's controller.
-    gustafsson: Option<(R, R)>,
     n_singular: u32,
     /// The validated tolerances (`rtol` raised to `100 ε` where it was below).
     user_tol: Tolerances<R, N>,
@@ -478,8 +451,6 @@ where
             h: R::zero(),
             h_old: R::zero(),
             stages,
-            min_stages,
-            max_stages,
             dense_stages: stages,
             cont: [[R::zero(); N]; S],
             jac: W::matrix(R::zero()),
@@ -496,16 +467,9 @@ where
             fnewt: R::zero(),
             faccon: Faccon::new(),
             theta: R::zero(),
-            theta_smooth: R::zero(),
-            newt_last: 0,
-            since_change: 0,
-            failed_newton: false,
-            cut_newton: false,
-            changed: false,
-            first: true,
-            reject: false,
+            control: RadauStepControl::new(),
+            order: RadauOrderControl::new(min_stages, max_stages),
             last: false,
-            gustafsson: None,
             n_singular: 0,
             user_tol: settings.tol,
             settings,
@@ -549,7 +513,7 @@ where
         }
         self.rtol = tol.rtol();
         self.user_tol = tol;
-        self.stages = RadauStages::with_stages(self.min_stages);
+        self.stages = RadauStages::with_stages(self.order.min_stages);
         self.dense_stages = self.stages;
         self.state = StepState::started(t0, y0, t_bound);
         self.state.stats.rtol_raised = raised;
@@ -558,12 +522,7 @@ where
         self.cont = [[R::zero(); N]; S];
         self.jac_fresh = false;
         self.jac_valid = false;
-        self.theta_smooth = R::zero();
-        self.newt_last = 0;
-        self.since_change = 0;
-        self.failed_newton = false;
-        self.cut_newton = false;
-        self.changed = false;
+        self.order = RadauOrderControl::new(self.order.min_stages, self.order.max_stages);
         self.n_singular = 0;
         self.convert_tolerances();
         if self.state.finished {
@@ -670,13 +629,11 @@ where
             self.h = self.state.t_bound - self.state.t;
         }
         self.set_scal();
-        self.first = true;
-        self.reject = false;
+        self.control = RadauStepControl::new();
         self.faccon = Faccon::new();
         // RADAU5 starts with Θ = THET, RADAU with 0 (only RADAU's first order decision reads
         // it: every Newton iteration starts from THET).
         self.theta = if S == 3 { R::from_f64(THET) } else { R::zero() };
-        self.gustafsson = None;
         self.h_old = R::zero();
         self.jac_fresh = false;
         Ok(())
@@ -713,37 +670,16 @@ where
         Ok(())
     }
 
-    /// The order decision taken before every factorisation (RADAU's label 20).
+    /// The order decision taken before every factorisation (RADAU's label 20): on a change,
+    /// the new method and its tolerances.
     fn select_order(&mut self) {
-        if S == 3 || self.min_stages == self.max_stages {
+        if S == 3 {
             return;
         }
-        let c = |x: f64| R::from_f64(x);
         let s = self.stages.s;
-        let mut s_new = s;
-        self.since_change += 1;
-        let hquot = if self.h_old.is_zero() {
-            R::one()
-        } else {
-            self.h / self.h_old
-        };
-        self.theta_smooth = c(10.0).min(self.theta.max(self.theta_smooth * c(0.5)));
-        if self.newt_last > 1 && self.theta_smooth <= c(VITU) && hquot < c(HHOU) && hquot > c(HHOD)
-        {
-            s_new = self.max_stages.min(s + 2);
-        }
-        if self.theta_smooth >= c(VITD) || self.failed_newton || self.cut_newton {
-            s_new = self.min_stages.max(s - 2);
-        }
-        if self.since_change <= CHANGE_WAIT {
-            s_new = s_new.min(s);
-        }
-        self.changed = s_new != s;
-        self.failed_newton = false;
-        self.cut_newton = false;
-        if self.changed {
+        let s_new = self.order.decide(s, self.theta, self.h, self.h_old);
+        if self.order.changed {
             self.stages = RadauStages::with_stages(s_new);
-            self.since_change = 1;
             self.convert_tolerances();
             self.set_scal();
         }
@@ -809,7 +745,7 @@ where
     fn starting_values<const K: usize>(&self, z: &mut [[R; N]; S], w: &mut [[R; N]; S]) {
         let st = Stages::<K>::TABLE;
         debug_assert_eq!(self.stages.s, K);
-        if self.first || self.changed || self.h_old.is_zero() {
+        if self.control.first || self.order.changed || self.h_old.is_zero() {
             for k in 0..K {
                 z[k] = [R::zero(); N];
                 w[k] = [R::zero(); N];
@@ -936,7 +872,7 @@ where
                     }
                 }
             }
-            self.newt_last = it.iterations() + 1;
+            self.order.iterated(it.iterations() + 1);
             let mut sum = R::zero();
             for i in 0..N {
                 let sc = self.inv_scal[i];
@@ -1008,7 +944,7 @@ where
             (s / R::from_f64(N.max(1) as f64)).sqrt().max(c(1e-10))
         };
         let mut err = norm(&e, &self.inv_scal);
-        if err >= R::one() && (self.first || self.reject) {
+        if err >= R::one() && (self.control.first || self.control.reject) {
             self.budget(1)?;
             let mut arg = [R::zero(); N];
             for i in 0..N {
@@ -1072,7 +1008,7 @@ where
     /// factorisation (with the Jacobian held if it is current).
     fn retry(&mut self, factor: R) {
         self.h = self.h * factor;
-        self.reject = true;
+        self.control.rejected();
         self.last = false;
         self.state.stats.n_rejected += 1;
         self.start = if self.jac_fresh {
@@ -1096,10 +1032,10 @@ where
         let h_max = self.settings.max_step.min((self.state.t_bound - t).abs());
         // A proposal below the step floor at the new `t` is raised above it (see `eval_start`).
         let mut h_new = dir * h_new.abs().min(h_max).max(step_floor(t));
-        if self.reject {
+        if self.control.reject {
             h_new = dir * h_new.abs().min(h.abs());
         }
-        self.reject = false;
+        self.control.reject = false;
         let keep_jac = self.theta <= c(THET);
         self.start = if keep_jac || Sys::JACOBIAN == JacobianKind::Constant {
             Start::Factor
@@ -1139,11 +1075,8 @@ where
         let mut w = [[R::zero(); N]; S];
         // RADAU's label 30: a long run on kept factors at less than the top order forces a
         // new order decision.
-        if S > 3 && self.start == Start::Reuse && self.min_stages < self.max_stages {
-            self.since_change += 1;
-            if self.since_change >= CHANGE_WAIT && self.stages.s < self.max_stages {
-                self.start = Start::Factor;
-            }
+        if S > 3 && self.start == Start::Reuse && self.order.reusing(self.stages.s) {
+            self.start = Start::Factor;
         }
         loop {
             // The smallest step: RADAU5's `0.1 |h| ≤ |t| uround`, and the user's bound.
@@ -1169,7 +1102,7 @@ where
             if self.start != Start::Reuse {
                 self.select_order();
                 if !self.factor() {
-                    self.failed_newton = true;
+                    self.order.newton_failed();
                     self.n_singular += 1;
                     if self.n_singular >= MAX_SINGULAR {
                         return Err(Error::SingularMatrix {
@@ -1186,14 +1119,12 @@ where
             let (newt, err) = match outcome {
                 Attempt::Converged { newt, err } => (newt, err),
                 Attempt::Shrink(f) => {
-                    if f <= 0.5 {
-                        self.cut_newton = true;
-                    }
+                    self.order.newton_shrunk(f);
                     self.retry(c(f));
                     continue;
                 }
                 Attempt::Failed => {
-                    self.failed_newton = true;
+                    self.order.newton_failed();
                     self.retry(c(0.5));
                     continue;
                 }
@@ -1205,21 +1136,13 @@ where
             }
             let s = self.method().s;
             let nit = NIT + 5 * (s - 3) / 2;
-            let fac = c(SAFE)
-                .min(c(SAFE * (1.0 + 2.0 * nit as f64)) / R::from_f64((newt + 2 * nit) as f64));
-            let root = |x: R| kth_root(x, R::from_f64(s as f64 + 1.0));
-            let mut quot = c(FACR).max(c(FACL).min(root(err) / fac));
-            let mut h_new = self.h / quot;
-            if err >= R::one() {
-                // Rejected.
-                if self.first {
-                    self.retry(c(0.1));
-                } else {
-                    let r = h_new / self.h;
-                    self.retry(r);
+            let quot = match self.control.judge(err, self.h, newt, nit, s) {
+                Verdict::Accept { quot } => quot,
+                Verdict::Reject { factor } => {
+                    self.retry(factor);
+                    continue;
                 }
-                continue;
-            }
+            };
             // Accepted: the new point, its derivative, then the bookkeeping.
             let mut y_new = self.state.y;
             for i in 0..N {
@@ -1239,18 +1162,9 @@ where
                 self.retry(c(0.5));
                 continue;
             }
-            // Gustafsson's predictive controller (eq. (8.25)), skipped on the step after an
-            // order change: with the step and error of the previous accepted step, the divisor
-            // of the step becomes the larger of its own and the predictive one.
-            if !self.changed {
-                if let Some((h_acc, err_acc)) = self.gustafsson {
-                    let facgus = (h_acc / self.h) * root(err * err / err_acc) / c(SAFE);
-                    quot = quot.max(c(FACR).max(c(FACL).min(facgus)));
-                    h_new = self.h / quot;
-                }
-                self.gustafsson = Some((self.h, err.max(c(1e-2))));
-            }
-            self.first = false;
+            let h_new = self
+                .control
+                .accepted(self.h, err, quot, s, self.order.changed);
             self.n_singular = 0;
             self.state.stats.n_accepted += 1;
             by_stages!(self.store_polynomial(&z));
