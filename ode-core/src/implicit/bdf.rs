@@ -35,6 +35,7 @@
 //! end the integration ([`Error::SingularMatrix`]); a step below ten spacings of
 //! floating-point numbers at `t` (or below `min_step`) is [`Error::StepSizeTooSmall`].
 
+use super::controllers::{BdfControl, BDF_MAX_ORDER as MAX_ORDER, NEWTON_MAXITER};
 use super::linear::{DenseLu, LinearSolver};
 use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
@@ -48,13 +49,6 @@ use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
 use num_traits::{Float, One, Zero};
 
-/// The highest order.
-const MAX_ORDER: usize = 5;
-/// Most Newton iterations per attempt.
-const NEWTON_MAXITER: usize = 4;
-/// Step ratio bounds.
-const MIN_FACTOR: f64 = 0.2;
-const MAX_FACTOR: f64 = 10.0;
 /// Shampine & Reichelt's NDF coefficients `κ_k` (k = 0..5; order 5 is the BDF).
 const KAPPA: [f64; MAX_ORDER + 1] = [0.0, -0.1850, -1.0 / 9.0, -0.0823, -0.0415, 0.0];
 /// A fifth singular matrix in a row ends the integration.
@@ -207,7 +201,8 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     /// Backward differences `∇^j y_n`, `j = 0..=MAX_ORDER + 2`.
     d: [[S; N]; MAX_ORDER + 3],
     order: usize,
-    n_equal_steps: usize,
+    /// The step-size and order controller.
+    control: BdfControl,
     /// `J` and the factors of `I − c J`, in the linear solver's form.
     jac: W::Matrix<S, N>,
     lu: DenseLu<S, N, W>,
@@ -299,7 +294,7 @@ where
             h_abs: S::Real::zero(),
             d: [[S::zero(); N]; MAX_ORDER + 3],
             order: 1,
-            n_equal_steps: 0,
+            control: BdfControl::new(),
             jac: DenseLu::<S, N, W>::zero_jacobian(),
             lu: DenseLu::zeroed(),
             lu_valid: false,
@@ -390,7 +385,7 @@ where
             self.d[1][i] = self.state.f[i] * h;
         }
         self.order = 1;
-        self.n_equal_steps = 0;
+        self.control.changed();
         self.lu_valid = false;
         Ok(())
     }
@@ -505,7 +500,7 @@ where
     /// Rescales the differences for a step `factor` times the current one.
     fn rescale(&mut self, factor: S::Real) {
         change_d(&mut self.d, self.order, factor);
-        self.n_equal_steps = 0;
+        self.control.changed();
         self.lu_valid = false;
     }
 
@@ -636,30 +631,21 @@ where
                 continue;
             }
             self.n_singular = 0;
-            let safety = r(0.9 * (2.0 * NEWTON_MAXITER as f64 + 1.0))
-                / r((2 * NEWTON_MAXITER + n_iter) as f64);
+            let safety = BdfControl::safety(n_iter);
             let ec = r(error_const(order));
             let mut err = [S::zero(); N];
             for i in 0..N {
                 err[i] = d[i] * ec;
             }
             let error_norm = self.tol.norm(&err, &y_new);
-            if error_norm.is_nan() || error_norm > S::Real::one() {
+            if let Some(factor) = BdfControl::reject_factor(error_norm, order, safety) {
                 self.state.stats.n_rejected += 1;
-                let factor = if error_norm.is_finite() {
-                    (safety * error_norm.powf(-S::Real::one() / r((order + 1) as f64)))
-                        .max(r(MIN_FACTOR))
-                } else {
-                    r(0.5)
-                };
                 h_abs = h_abs * factor;
                 // The iteration matrix changes with c, so it is refactored.
                 self.rescale(factor);
                 continue;
             }
             // Accepted.
-            let safety_acc = safety;
-            self.n_equal_steps += 1;
             self.state.t_prev = t;
             self.state.t = t_new;
             self.t_err = t_new_err;
@@ -676,7 +662,7 @@ where
                     self.d[j][i] = self.d[j][i] + self.d[j + 1][i];
                 }
             }
-            if self.n_equal_steps > order {
+            if self.control.accepted(order) {
                 let scale_norm = |v: &[S; N], c: f64| {
                     let mut e = [S::zero(); N];
                     for i in 0..N {
@@ -694,27 +680,12 @@ where
                 } else {
                     S::Real::infinity()
                 };
-                let norms = [error_m, error_norm, error_p];
-                let mut best = 0usize;
-                let mut best_factor = S::Real::neg_infinity();
-                for (m, n) in norms.iter().enumerate() {
-                    let expo = -S::Real::one() / r((order + m) as f64);
-                    let f = if n.is_zero() {
-                        S::Real::infinity()
-                    } else {
-                        n.powf(expo)
-                    };
-                    // NaN-free: an infinite norm gives factor 0.
-                    if f > best_factor {
-                        best_factor = f;
-                        best = m;
-                    }
-                }
-                self.order = order + best - 1;
-                let factor = (safety_acc * best_factor).min(r(MAX_FACTOR));
+                let (new_order, factor) =
+                    self.control
+                        .decide(order, [error_m, error_norm, error_p], safety);
+                self.order = new_order;
                 self.h_abs = self.h_abs * factor;
                 change_d(&mut self.d, self.order, factor);
-                self.n_equal_steps = 0;
                 self.lu_valid = false;
             }
             // The derivative of the interpolant at t: (1/h) Σ_j ∇^j y / j.

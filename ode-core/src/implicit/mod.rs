@@ -40,11 +40,11 @@ fn refuse_zero_atol<R: crate::scalar::Real, const N: usize>(
 }
 
 mod bdf;
+mod controllers;
 mod iteration;
 mod linear;
 mod newton;
 mod radau;
-mod radau_control;
 mod rosenbrock;
 
 pub use bdf::Bdf;

@@ -59,9 +59,9 @@
 //! [`Error::StepSizeTooSmall`] (or [`Error::NonFiniteDerivative`] when non-finite values of `f`
 //! drove it there).
 
+use super::controllers::{RadauOrderControl, RadauStepControl, Verdict};
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
-use super::radau_control::{RadauOrderControl, RadauStepControl, Verdict};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{Settings, StepState};

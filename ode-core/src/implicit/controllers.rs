@@ -1,7 +1,7 @@
-//! The controllers of [`RadauIIA`](super::RadauIIA): the step size (RADAU5's and RADAU's) and,
-//! for [`AdaptiveRadau`](super::AdaptiveRadau), the order. They alone accept or reject an
-//! attempt and propose the next step and the next number of stages; the stepper carries out
-//! what they decide.
+//! The controllers of the implicit methods with their own control: they alone accept or
+//! reject an attempt and propose the next step and, for the variable-order methods, the next
+//! order; the steppers carry out what they decide. (The explicit and Rosenbrock methods take
+//! theirs from [`crate::control`].)
 //!
 //! - [`RadauStepControl`]: *Solving ODEs II*, IV.8: `h_new = h / quot`, `quot = err^{1/(s+1)} /
 //!   fac` bounded to `[1/8, 5]`, with the safety factor `fac = min(0.9, 0.9 (2 NIT + 1)/(newt +
@@ -11,6 +11,10 @@
 //! - [`RadauOrderControl`]: Hairer & Wanner, *Stiff differential equations solved by Radau
 //!   methods*, J. Comput. Appl. Math. 111 (1999), Section 5, as RADAU decides before every
 //!   factorisation (see [`super::radau`]'s module docs for the rules).
+//! - [`BdfControl`]: SciPy's `BDF` (after Shampine & Reichelt, *The MATLAB ODE Suite*, 1997,
+//!   §2.3): `factor = safety · err^{−1/(k+1)}` with `safety = 0.9 (2 NEWTON_MAXITER + 1)/(2
+//!   NEWTON_MAXITER + n_iter)`; after `k + 1` steps of one size at order `k`, the order among
+//!   `k − 1, k, k + 1` whose estimate allows the largest step, the ratio at most 10.
 
 use crate::control::kth_root;
 use crate::scalar::Real;
@@ -29,6 +33,14 @@ const HHOU: f64 = 1.2;
 const HHOD: f64 = 0.8;
 /// Refactorisations after an order change before the order may rise again.
 const CHANGE_WAIT: u32 = 10;
+
+/// Most Newton iterations of a BDF attempt (SciPy's `NEWTON_MAXITER`).
+pub(super) const NEWTON_MAXITER: usize = 4;
+/// The smallest ratio after a rejection, the largest after an order decision.
+const BDF_MIN_FACTOR: f64 = 0.2;
+const BDF_MAX_FACTOR: f64 = 10.0;
+/// The highest BDF order.
+pub(super) const BDF_MAX_ORDER: usize = 5;
 
 /// The step-size controller's verdict on an attempt.
 pub(super) enum Verdict<R> {
@@ -211,5 +223,82 @@ impl<R: Real> RadauOrderControl<R> {
             self.since_change = 1;
         }
         s_new
+    }
+}
+
+/// SciPy's BDF step-size and order control, with its memory (the steps taken at the current
+/// size and order).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BdfControl {
+    /// Steps accepted since the last change of the step size or the order.
+    equal_steps: usize,
+}
+
+impl BdfControl {
+    /// No history.
+    pub fn new() -> Self {
+        BdfControl { equal_steps: 0 }
+    }
+
+    /// The step size or the order changed: the count of equal steps starts again.
+    #[inline(always)]
+    pub fn changed(&mut self) {
+        self.equal_steps = 0;
+    }
+
+    /// The safety factor for an attempt whose Newton iteration took `n_iter` iterations.
+    #[inline(always)]
+    pub fn safety<R: Real>(n_iter: usize) -> R {
+        R::from_f64(0.9 * (2.0 * NEWTON_MAXITER as f64 + 1.0))
+            / R::from_f64((2 * NEWTON_MAXITER + n_iter) as f64)
+    }
+
+    /// Judges an attempt at order `order` with the error norm `err` and the safety factor
+    /// `safety`: `None` to accept, or the factor by which the rejected step is to be
+    /// multiplied (one half when the norm is not finite).
+    #[inline(always)]
+    pub fn reject_factor<R: Real>(err: R, order: usize, safety: R) -> Option<R> {
+        if !(err.is_nan() || err > R::one()) {
+            return None;
+        }
+        Some(if err.is_finite() {
+            (safety * err.powf(-R::one() / R::from_f64((order + 1) as f64)))
+                .max(R::from_f64(BDF_MIN_FACTOR))
+        } else {
+            R::from_f64(0.5)
+        })
+    }
+
+    /// A step was accepted at order `order`: whether an order decision is due (after
+    /// `order + 1` steps of one size).
+    #[inline(always)]
+    pub fn accepted(&mut self, order: usize) -> bool {
+        self.equal_steps += 1;
+        self.equal_steps > order
+    }
+
+    /// The order decision: from the error norms `[order − 1, order, order + 1]` (infinite where
+    /// the order does not exist), the new order and the step ratio.
+    pub fn decide<R: Real>(&mut self, order: usize, norms: [R; 3], safety: R) -> (usize, R) {
+        let mut best = 0usize;
+        let mut best_factor = R::neg_infinity();
+        for (m, n) in norms.iter().enumerate() {
+            let expo = -R::one() / R::from_f64((order + m) as f64);
+            let f = if n.is_zero() {
+                R::infinity()
+            } else {
+                n.powf(expo)
+            };
+            // NaN-free: an infinite norm gives factor 0.
+            if f > best_factor {
+                best_factor = f;
+                best = m;
+            }
+        }
+        self.equal_steps = 0;
+        (
+            order + best - 1,
+            (safety * best_factor).min(R::from_f64(BDF_MAX_FACTOR)),
+        )
     }
 }
