@@ -224,6 +224,19 @@ fn bad_stage_limits_are_rejected() {
         );
     }
     assert!(AdaptiveRadau::with_stages(ForcedDecay, 0.0, [1.0], 1.0, tol(), 5, 7).is_ok());
+    // Radau5 is the same stepper with room for three stages only: more is refused, not
+    // overrun; three to three is its own method.
+    for (lo, hi) in [(3, 5), (5, 5), (3, 7), (7, 7)] {
+        let r = Radau5::with_stages(ForcedDecay, 0.0, [1.0], 1.0, tol(), lo, hi);
+        assert!(
+            matches!(r, Err(Error::InvalidOption { .. })),
+            "Radau5 ({lo}, {hi}) accepted"
+        );
+    }
+    let mut st = Radau5::with_stages(ForcedDecay, 0.0, [1.0], 1.0, tol(), 3, 3).unwrap();
+    assert_eq!(st.stages(), 3);
+    finish(&mut st).unwrap();
+    assert!((st.y()[0] - forced_decay_exact(1.0, 1.0)).abs() < 1e-6);
 }
 
 /// `y' = y²` from y(0) = 1 blows up at t = 1.
