@@ -36,7 +36,8 @@
 //! floating-point numbers at `t` (or below `min_step`) is [`Error::StepSizeTooSmall`].
 
 use super::controllers::{BdfControl, BDF_MAX_ORDER as MAX_ORDER, NEWTON_MAXITER};
-use super::linear::{DenseLu, LinearSolver};
+use super::iteration::IterationMatrix;
+use super::linear::DenseLu;
 use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
@@ -203,10 +204,8 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     order: usize,
     /// The step-size and order controller.
     control: BdfControl,
-    /// `J` and the factors of `I − c J`, in the linear solver's form.
-    jac: W::Matrix<S, N>,
-    lu: DenseLu<S, N, W>,
-    lu_valid: bool,
+    /// `J` and the factors of `I − c J`, refactored when `c` or `J` changes.
+    matrix: IterationMatrix<S, N, DenseLu<S, N, W>>,
     newton_tol: S::Real,
     tol: Tolerances<S::Real, N>,
     settings: Settings<S::Real, N>,
@@ -295,9 +294,7 @@ where
             d: [[S::zero(); N]; MAX_ORDER + 3],
             order: 1,
             control: BdfControl::new(),
-            jac: DenseLu::<S, N, W>::zero_jacobian(),
-            lu: DenseLu::zeroed(),
-            lu_valid: false,
+            matrix: IterationMatrix::new(),
             newton_tol: S::Real::zero(),
             tol: settings.tol,
             settings,
@@ -320,6 +317,7 @@ where
         self.state.stats.rtol_raised = raised;
         self.t_err = S::Real::zero();
         self.n_singular = 0;
+        self.matrix.forget();
         if self.state.finished {
             return Ok(());
         }
@@ -386,21 +384,19 @@ where
         }
         self.order = 1;
         self.control.changed();
-        self.lu_valid = false;
         Ok(())
     }
 
-    /// Evaluates the Jacobian at `(t, y)`; `f` is `f(t, y)` when known (finite differences
-    /// need it; it is evaluated otherwise, and counted).
+    /// Evaluates the Jacobian at `(t, y)` (kept, for a constant one); `f` is `f(t, y)` when
+    /// known (finite differences need it; it is evaluated otherwise, and counted). `false` when
+    /// that `f` is not finite.
     fn evaluate_jacobian(
         &mut self,
         t: S::Real,
         y: &[S; N],
         f: Option<&[S; N]>,
     ) -> Result<bool, Error> {
-        if Sys::JACOBIAN == JacobianKind::Constant && self.state.stats.njev > 0 {
-            return Ok(true);
-        }
+        self.matrix.moved::<Sys>();
         let needs_f = matches!(
             Sys::JACOBIAN,
             JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
@@ -419,23 +415,17 @@ where
             }
             None => {}
         }
-        if needs_f {
-            self.budget(N)?;
-        }
-        let spent = DenseLu::<S, N, W>::evaluate(&self.sys, t, y, &f_here, &mut self.jac);
-        self.state.stats.nfev += spent;
-        self.state.stats.njev += 1;
+        let max_nfev = self.settings.max_nfev;
+        self.matrix
+            .jacobian(&self.sys, (t, y, &f_here), &mut self.state.stats, max_nfev)?;
         Ok(true)
     }
 
-    /// Factors `I − c J`.
-    fn factor(&mut self, c: S::Real) -> bool {
-        self.state.stats.nlu += 1;
-        self.lu_valid = self
-            .lu
-            .factor(S::from_real(S::Real::one()), c, &self.jac)
-            .is_ok();
-        self.lu_valid
+    /// Factors `I − c J` (unless it is factored already).
+    fn factor(&mut self, c: S::Real, t: S::Real) -> Result<(), Error> {
+        let done = self.matrix.factor(S::from_real(S::Real::one()), c, t);
+        self.state.stats.nlu += self.matrix.take_factorizations();
+        done
     }
 
     /// The Newton iteration for `y_{n+1}` (SciPy's `solve_bdf_system`): returns whether it
@@ -474,7 +464,7 @@ where
             for i in 0..N {
                 dy[i] = f[i] * c - psi[i] - d[i];
             }
-            self.lu.solve(&mut dy);
+            self.matrix.solve(&mut dy);
             let dy_norm = self.tol.norm(&dy, y_predict);
             if !dy_norm.is_finite() {
                 *non_finite_at = Some(t_new);
@@ -501,7 +491,6 @@ where
     fn rescale(&mut self, factor: S::Real) {
         change_d(&mut self.d, self.order, factor);
         self.control.changed();
-        self.lu_valid = false;
     }
 
     /// The step of the dense output and of the differences (signed).
@@ -585,7 +574,7 @@ where
             let mut y_new = [S::zero(); N];
             let mut d = [S::zero(); N];
             let converged = loop {
-                if !self.lu_valid && !self.factor(c) {
+                if self.factor(c, t).is_err() {
                     // A singular iteration matrix: as a failed Newton iteration.
                     self.n_singular += 1;
                     if self.n_singular >= MAX_SINGULAR {
@@ -622,7 +611,6 @@ where
                     non_finite_at = Some(t_new);
                     break false;
                 }
-                self.lu_valid = false;
             };
             if !converged {
                 self.state.stats.n_rejected += 1;
@@ -686,7 +674,6 @@ where
                 self.order = new_order;
                 self.h_abs = self.h_abs * factor;
                 change_d(&mut self.d, self.order, factor);
-                self.lu_valid = false;
             }
             // The derivative of the interpolant at t: (1/h) Σ_j ∇^j y / j.
             let h = self.h();

@@ -3,7 +3,7 @@
 //! An [`IterationMatrix`] holds `J`, the factors of `c I − J` and what they are current for:
 //! the Jacobian is evaluated only when the point has moved since (or never, after the first
 //! time, for a [`JacobianKind::Constant`] system), the factorisation only when the shift `c`
-//! or the Jacobian changed. Every evaluation is charged to the evaluation budget first and
+//! (or BDF's scale) or the Jacobian changed. The Rosenbrock methods and Bdf hold one. Every evaluation is charged to the evaluation budget first and
 //! counted (`njev`, the `f` evaluations of finite differences in `nfev`), every factorisation
 //! in `nlu`. The linear algebra is the [`LinearSolver`]'s.
 
@@ -12,7 +12,6 @@ use crate::error::Error;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::Stats;
 use crate::system::{JacobianKind, OdeSystem};
-use num_traits::One;
 
 /// `J`, the factors of `c I − J`, and what they were computed for.
 #[derive(Debug, Clone)]
@@ -23,8 +22,8 @@ pub struct IterationMatrix<S: Scalar, const N: usize, L: LinearSolver<S, N>> {
     current: bool,
     /// `jac` holds a Jacobian at all.
     valid: bool,
-    /// The shift of the factorisation held, if it is of the current `jac`.
-    factored: Option<S>,
+    /// The shift and scale of the factorisation held, if it is of the current `jac`.
+    factored: Option<(S, S::Real)>,
     /// Factorisations made since [`IterationMatrix::take_factorizations`] (a method adds them
     /// to its `nlu`: they happen inside attempts, where the step loop holds the counters).
     nlu: usize,
@@ -89,22 +88,31 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         Ok(())
     }
 
-    /// Makes the factorisation of `shift · I − J` current.
+    /// Makes the factorisation of `shift · I − scale · J` current: a Rosenbrock method's
+    /// `I/(γh) − J` (`scale = 1`), BDF's `I − c J` (`shift = 1`).
     ///
     /// # Errors
     /// [`Error::SingularMatrix`] (at `t`) when the matrix is singular.
     #[inline]
-    pub fn factor(&mut self, shift: S, t: S::Real) -> Result<(), Error> {
-        if self.factored == Some(shift) {
+    pub fn factor(&mut self, shift: S, scale: S::Real, t: S::Real) -> Result<(), Error> {
+        if self.factored == Some((shift, scale)) {
             return Ok(());
         }
         self.nlu += 1;
         self.factored = None;
         self.solver
-            .factor(shift, S::Real::one(), &self.jac)
+            .factor(shift, scale, &self.jac)
             .map_err(|_| Error::SingularMatrix { t: t.to_f64() })?;
-        self.factored = Some(shift);
+        self.factored = Some((shift, scale));
         Ok(())
+    }
+
+    /// Forgets the Jacobian and the factorisation (a new integration).
+    #[inline]
+    pub fn forget(&mut self) {
+        self.current = false;
+        self.valid = false;
+        self.factored = None;
     }
 
     /// `b ← (shift · I − J)⁻¹ b` with the factorisation made last.

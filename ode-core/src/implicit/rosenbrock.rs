@@ -273,7 +273,7 @@ where
         let outcome = core.advance_fallible(sys, ST - 1, exponent, tab.fsal, |tr| {
             let h = tr.h;
             let shift = S::from_real((h * coef::<S>(tab.gamma)).recip());
-            matrix.factor(shift, tr.t)?;
+            matrix.factor(shift, S::Real::one(), tr.t)?;
             let (one, inv_h) = (S::Real::one(), h.recip());
             let mut arg = *tr.y;
             let mut fi = *tr.f;
