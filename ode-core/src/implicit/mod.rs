@@ -49,7 +49,7 @@ mod rosenbrock;
 
 pub use bdf::Bdf;
 pub use iteration::IterationMatrix;
-pub use linear::{DenseLu, LinearSolver};
+pub use linear::{DenseLu, DenseRadauLu, LinearSolver, RadauSolver};
 pub use radau::{AdaptiveRadau, Radau5, RadauIIA};
 pub use rosenbrock::{
     Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,

@@ -60,6 +60,7 @@
 //! drove it there).
 
 use super::controllers::{RadauOrderControl, RadauStepControl, Verdict};
+use super::linear::{DenseRadauLu, RadauSolver};
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
 use crate::control::{initial_step, Tolerances};
@@ -67,7 +68,7 @@ use crate::error::Error;
 use crate::integrator::{Settings, StepState};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
-use crate::linalg::{Inline, Lu, RealComplexLu, Storage};
+use crate::linalg::Inline;
 use crate::scalar::Real;
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
@@ -217,7 +218,8 @@ impl<R: Real> Faccon<R> {
 /// for `N = 500` in `f64` (`tests/stepper_sizes.rs` checks it). A stepper lives where it is
 /// put: a large one belongs in a `Box` or a `static`, built once and started again in place
 /// with [`RadauIIA::reset`]; with dense linear algebra the method suits `N` up to a few hundred.
-pub type Radau5<Sys, const N: usize, R = f64, W = Inline> = RadauIIA<Sys, N, R, W, 3, 0>;
+pub type Radau5<Sys, const N: usize, R = f64, W = Inline> =
+    RadauIIA<Sys, N, R, 3, DenseRadauLu<R, N, W, 0>>;
 
 /// Hairer's RADAU: Radau IIA with 3, 5 or 7 stages (orders 5, 9, 13), the number chosen step
 /// by step from the convergence of the Newton iteration: [`RadauIIA`] with up to seven stages.
@@ -253,21 +255,16 @@ pub type Radau5<Sys, const N: usize, R = f64, W = Inline> = RadauIIA<Sys, N, R, 
 /// real and complex factors for 3 stages and the complex factors of the two further pairs of 7
 /// stages) plus `O(N)`: 640 kB for `N = 100` in `f64` (`tests/stepper_sizes.rs` checks it).
 /// Reuse a large one in place with [`RadauIIA::reset`].
-pub type AdaptiveRadau<Sys, const N: usize, R = f64, W = Inline> = RadauIIA<Sys, N, R, W, 7, 2>;
+pub type AdaptiveRadau<Sys, const N: usize, R = f64, W = Inline> =
+    RadauIIA<Sys, N, R, 7, DenseRadauLu<R, N, W, 2>>;
 
 /// Radau IIA with up to `S` stages (3, 5 or 7; orders up to `2S − 1`) for a system of `N` real
-/// components, the matrices in the storage `W`: the one stepper behind [`Radau5`] (`S = 3`) and
-/// [`AdaptiveRadau`] (`S = 7`); see the module docs for the algorithm. `P = (S − 3)/2` is the
-/// number of complex factorisations held beyond the first pair (the type checks it).
+/// components, over the linear solver `L` of its real and complex Newton systems
+/// ([`RadauSolver`]; the dense [`DenseRadauLu`] holds `(S − 3)/2` complex factorisations beyond
+/// the first pair, which the type checks): the one stepper behind [`Radau5`] (`S = 3`) and
+/// [`AdaptiveRadau`] (`S = 7`); see the module docs for the algorithm.
 #[derive(Debug, Clone)]
-pub struct RadauIIA<
-    Sys,
-    const N: usize,
-    R: Real = f64,
-    W: Storage = Inline,
-    const S: usize = 7,
-    const P: usize = 2,
-> {
+pub struct RadauIIA<Sys, const N: usize, R: Real, const S: usize, L: RadauSolver<R, N>> {
     sys: Sys,
     state: StepState<R, N>,
     /// The signed size of the next attempt.
@@ -280,15 +277,14 @@ pub struct RadauIIA<
     dense_stages: &'static RadauStages,
     /// The last step's collocation polynomial as divided differences (RADAU's `CONT`).
     cont: [[R; N]; S],
-    jac: W::Matrix<R, N>,
+    jac: L::Jacobian,
     /// Whether `jac` was evaluated at the current point (RADAU5's `CALJAC`).
     jac_fresh: bool,
     /// Whether `jac` holds a Jacobian at all.
     jac_valid: bool,
-    /// The factors of `(γ/h) I − J` and `((α_1 + iβ_1)/h) I − J` (RADAU5's `E1`, `E2R`, `E2I`).
-    lu: RealComplexLu<R, N, W>,
-    /// The factors of the further complex pairs.
-    lu_pairs: [Lu<Complex<R>, N, W>; P],
+    /// The factors of `(γ/h) I − J` and `((α_k + iβ_k)/h) I − J` (RADAU5's `E1`, `E2R`,
+    /// `E2I`).
+    lu: L,
     start: Start,
     /// The user's tolerances (validated).
     rtol: R,
@@ -312,7 +308,8 @@ pub struct RadauIIA<
     settings: Settings<R, N>,
 }
 
-impl<Sys, const N: usize, R, const S: usize, const P: usize> RadauIIA<Sys, N, R, Inline, S, P>
+impl<Sys, const N: usize, R, const S: usize, const P: usize>
+    RadauIIA<Sys, N, R, S, DenseRadauLu<R, N, Inline, P>>
 where
     Sys: OdeSystem<N, R>,
     R: Real,
@@ -354,7 +351,8 @@ where
 }
 
 #[cfg(feature = "alloc")]
-impl<Sys, const N: usize, R, const S: usize, const P: usize> RadauIIA<Sys, N, R, Heap, S, P>
+impl<Sys, const N: usize, R, const S: usize, const P: usize>
+    RadauIIA<Sys, N, R, S, DenseRadauLu<R, N, Heap, P>>
 where
     Sys: OdeSystem<N, R>,
     R: Real,
@@ -391,20 +389,21 @@ where
     }
 }
 
-impl<Sys, const N: usize, R, W, const S: usize, const P: usize> RadauIIA<Sys, N, R, W, S, P>
+impl<Sys, const N: usize, R, const S: usize, L> RadauIIA<Sys, N, R, S, L>
 where
     Sys: OdeSystem<N, R>,
     R: Real,
-    W: Storage,
+    L: RadauSolver<R, N>,
 {
-    /// `S` is 3, 5 or 7 and `P` its number of further complex pairs.
+    /// `S` is 3, 5 or 7 and the solver holds its `(S − 1)/2` complex pairs.
     const SHAPE: () = assert!(
-        (S == 3 || S == 5 || S == 7) && S <= MAX_STAGES && P == (S - 3) / 2,
-        "RadauIIA<.., S, P>: S must be 3, 5 or 7 and P = (S - 3) / 2"
+        (S == 3 || S == 5 || S == 7) && S <= MAX_STAGES && L::PAIRS >= (S - 1) / 2,
+        "RadauIIA<.., S, L>: S must be 3, 5 or 7 and L must hold (S - 1) / 2 complex pairs"
     );
 
-    /// As [`RadauIIA::new`], with the matrices in the storage `W` ([`Inline`] or, feature
-    /// `alloc`, [`crate::linalg::Heap`]).
+    /// As [`RadauIIA::new`], with the linear solver `L`: [`DenseRadauLu`] with its matrices in
+    /// the storage `W` ([`Inline`] or, feature `alloc`, [`crate::linalg::Heap`]), or one of
+    /// the user's.
     pub fn with_storage(
         sys: Sys,
         t0: R,
@@ -415,7 +414,7 @@ where
         Self::with_stages_in(sys, t0, y0, t_bound, settings, 3, S)
     }
 
-    /// [`RadauIIA::with_stages`] with the matrices in the storage `W`.
+    /// [`RadauIIA::with_stages`] with the linear solver `L`.
     #[allow(clippy::too_many_arguments)]
     pub fn with_stages_in(
         sys: Sys,
@@ -453,11 +452,10 @@ where
             stages,
             dense_stages: stages,
             cont: [[R::zero(); N]; S],
-            jac: W::matrix(R::zero()),
+            jac: L::zero_jacobian(),
             jac_fresh: false,
             jac_valid: false,
-            lu: RealComplexLu::zeroed(),
-            lu_pairs: core::array::from_fn(|_| Lu::zeroed()),
+            lu: L::zeroed(),
             start: Start::Jacobian,
             rtol: R::zero(),
             atol: [R::zero(); N],
@@ -539,6 +537,11 @@ where
     /// Where the Newton iterations' Jacobian comes from.
     pub fn jacobian_kind(&self) -> JacobianKind {
         Sys::JACOBIAN
+    }
+
+    /// The linear solver of the Newton systems, with its last factorisation.
+    pub fn linear_solver(&self) -> &L {
+        &self.lu
     }
 
     /// The number of stages of the next attempt (3, 5 or 7; the order is `2s − 1`).
@@ -660,9 +663,8 @@ where
             ) {
                 self.budget(N)?;
             }
-            self.state.stats.nfev +=
-                self.sys
-                    .newton_jacobian(self.state.t, &self.state.y, &self.state.f, &mut self.jac);
+            let (t, y, f) = (self.state.t, &self.state.y, &self.state.f);
+            self.state.stats.nfev += L::evaluate(&self.sys, t, y, f, &mut self.jac);
             self.state.stats.njev += 1;
             self.jac_valid = true;
         }
@@ -689,40 +691,15 @@ where
     fn factor(&mut self) -> bool {
         let st = self.method();
         let h = self.h;
-        let fac1 = R::from_f64(st.gamma) / h;
-        let alphn = R::from_f64(st.alpha[0]) / h;
-        let betan = R::from_f64(st.beta[0]) / h;
+        let mut shifts = [Complex::new(R::zero(), R::zero()); MAX_PAIRS];
+        for (k, shift) in shifts.iter_mut().enumerate().take(st.pairs()) {
+            *shift = Complex::new(R::from_f64(st.alpha[k]) / h, R::from_f64(st.beta[k]) / h);
+        }
         self.state.stats.nlu += 1;
-        let jac = &self.jac;
-        let ok = self
-            .lu
-            .factor_with(|i, j| {
-                let m = -jac[i][j];
-                if i == j {
-                    (fac1 + m, Complex::new(alphn + m, betan))
-                } else {
-                    (m, Complex::new(m, R::zero()))
-                }
-            })
-            .is_ok();
-        if !ok {
-            return false;
-        }
-        for k in 1..st.pairs() {
-            let shift = Complex::new(R::from_f64(st.alpha[k]) / h, R::from_f64(st.beta[k]) / h);
-            let lu = &mut self.lu_pairs[k - 1];
-            let a = lu.matrix_mut();
-            for i in 0..N {
-                for j in 0..N {
-                    a[i][j] = Complex::new(-jac[i][j], R::zero());
-                }
-                a[i][i] = a[i][i] + shift;
-            }
-            if lu.refactor().is_err() {
-                return false;
-            }
-        }
-        true
+        let gamma = R::from_f64(st.gamma) / h;
+        self.lu
+            .factor(gamma, &shifts[..st.pairs()], &self.jac)
+            .is_ok()
     }
 
     /// `cont`'s first `ds.s` differences evaluated at `1 + σ` with the nodes of `ds`, minus
@@ -853,25 +830,7 @@ where
                     r[im][i] = r[im][i] + s3 * alphn[k] + s2 * betan[k];
                 }
             }
-            {
-                let (head, rest) = r.split_at_mut(3);
-                let [r0, r1, r2] = head else {
-                    unreachable!("at least three stages")
-                };
-                self.lu.solve(r0, r1, r2);
-                for k in 1..pairs {
-                    let (re, im) = (2 * k - 2, 2 * k - 1);
-                    let mut b = [Complex::new(R::zero(), R::zero()); N];
-                    for i in 0..N {
-                        b[i] = Complex::new(rest[re][i], rest[im][i]);
-                    }
-                    self.lu_pairs[k - 1].solve(&mut b);
-                    for i in 0..N {
-                        rest[re][i] = b[i].re;
-                        rest[im][i] = b[i].im;
-                    }
-                }
-            }
+            self.lu.solve(&mut r, pairs);
             self.order.iterated(it.iterations() + 1);
             let mut sum = R::zero();
             for i in 0..N {
@@ -1055,11 +1014,11 @@ where
     }
 }
 
-impl<Sys, const N: usize, R, W: Storage, const S: usize, const P: usize> Stepper<R, N>
-    for RadauIIA<Sys, N, R, W, S, P>
+impl<Sys, const N: usize, R, const S: usize, L> Stepper<R, N> for RadauIIA<Sys, N, R, S, L>
 where
     Sys: OdeSystem<N, R>,
     R: Real,
+    L: RadauSolver<R, N>,
 {
     crate::stepper::state_accessors!(state: R, R);
 
