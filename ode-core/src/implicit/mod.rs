@@ -11,14 +11,17 @@
 //!   (MATLAB's `ode23s`) — built on the shared pieces: the step loop, a controller, the
 //!   [`IterationMatrix`] and the [`LinearSolver`] seam ([`DenseLu`] first).
 //!
-//! All take their Jacobian from [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian)
-//! (analytic for `#[ode_system]` systems; see [`crate::jacobian`] for the other sources),
-//! factor their iteration matrices with the stack LU of [`crate::linalg`] (Bdf and the
-//! Rosenbrock methods through the [`LinearSolver`] seam, Radau through its real-and-complex
-//! pair), count every Jacobian (`njev`) and factorisation (`nlu`), and keep everything in
-//! fixed-size arrays: a step allocates nothing. Radau and Bdf share one simplified-Newton
-//! control (RADAU5's and SciPy's stopping rules), and count its iterations and failures
-//! (`n_newton_iters`, `n_newton_failures`).
+//! All hold the one step state of every stepper, take their Jacobian from
+//! [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian) (analytic for
+//! `#[ode_system]` systems; see [`crate::jacobian`] for the other sources) and their linear
+//! algebra through a solver seam — [`LinearSolver`] for Bdf and the Rosenbrock methods (with
+//! the [`IterationMatrix`] cache), [`RadauSolver`] for Radau's real-and-complex systems, the
+//! stack LU of [`crate::linalg`] first ([`DenseLu`], [`DenseRadauLu`]) — count every Jacobian
+//! (`njev`) and factorisation (`nlu`), and keep everything in fixed-size arrays: a step
+//! allocates nothing. Radau and Bdf share one simplified-Newton control (RADAU5's and SciPy's
+//! stopping rules), counting its iterations and failures (`n_newton_iters`,
+//! `n_newton_failures`); their step-size and order decisions are controller types of their own
+//! (RADAU5's and RADAU's, SciPy's BDF's), as the other methods' are those of [`crate::control`].
 
 use crate::error::Error;
 
