@@ -13,15 +13,98 @@ use crate::scalar::{Real, Scalar};
 use crate::stepper::Stats;
 use crate::system::{JacobianKind, OdeSystem};
 
+/// `J` in a solver's form, and what it is good for: the current point (`current`), or any
+/// point at all (`valid`, which is all a [`JacobianKind::Constant`] system needs). Both
+/// [`IterationMatrix`] and Radau hold their Jacobian this way.
+#[derive(Debug, Clone)]
+pub(crate) struct HeldJacobian<J> {
+    pub jac: J,
+    current: bool,
+    valid: bool,
+}
+
+impl<J> HeldJacobian<J> {
+    /// No Jacobian yet in the store `jac`.
+    pub fn new(jac: J) -> Self {
+        HeldJacobian {
+            jac,
+            current: false,
+            valid: false,
+        }
+    }
+
+    /// Whether `J` was evaluated at the current point (RADAU5's `CALJAC`).
+    #[inline(always)]
+    pub fn is_current(&self) -> bool {
+        self.current
+    }
+
+    /// Whether a Jacobian is held at all.
+    #[inline(always)]
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// The integration moved to a new point: `J` is stale unless the system's is constant.
+    #[inline(always)]
+    pub fn moved(&mut self, kind: JacobianKind) {
+        if kind != JacobianKind::Constant {
+            self.current = false;
+        }
+    }
+
+    /// `J` is not taken as current at this point whatever it is (a new start).
+    #[inline(always)]
+    pub fn stale(&mut self) {
+        self.current = false;
+    }
+
+    /// No Jacobian held (a new integration).
+    #[inline(always)]
+    pub fn forget(&mut self) {
+        self.current = false;
+        self.valid = false;
+    }
+
+    /// Makes `J` current at `(t, y)` (`f = f(t, y)`) with `evaluate`, unless it is current or
+    /// constant and held: a finite-difference Jacobian is charged to the budget `max_nfev`
+    /// first (at most `N` evaluations), the evaluations it spends go to `nfev`, and `njev`
+    /// counts. Returns whether it was evaluated.
+    ///
+    /// # Errors
+    /// [`Error::TooManyEvaluations`] when a finite-difference Jacobian would pass `max_nfev`.
+    #[inline(always)]
+    pub fn refresh<const N: usize>(
+        &mut self,
+        kind: JacobianKind,
+        stats: &mut Stats,
+        max_nfev: usize,
+        evaluate: impl FnOnce(&mut J) -> usize,
+    ) -> Result<bool, Error> {
+        if self.current || (kind == JacobianKind::Constant && self.valid) {
+            self.current = true;
+            return Ok(false);
+        }
+        if matches!(
+            kind,
+            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
+        ) && stats.nfev.saturating_add(N) > max_nfev
+        {
+            return Err(Error::TooManyEvaluations { limit: max_nfev });
+        }
+        stats.nfev += evaluate(&mut self.jac);
+        stats.njev += 1;
+        self.current = true;
+        self.valid = true;
+        Ok(true)
+    }
+}
+
 /// `J`, the factors of `c I − J`, and what they were computed for.
 #[derive(Debug, Clone)]
 pub struct IterationMatrix<S: Scalar, const N: usize, L: LinearSolver<S, N>> {
-    jac: L::Jacobian,
+    jac: HeldJacobian<L::Jacobian>,
     solver: L,
-    /// `jac` was evaluated at the current point.
-    current: bool,
-    /// `jac` holds a Jacobian at all.
-    valid: bool,
     /// The shift and scale of the factorisation held, if it is of the current `jac`.
     factored: Option<(S, S::Real)>,
     /// Factorisations made since [`IterationMatrix::take_factorizations`] (a method adds them
@@ -33,10 +116,8 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
     /// No Jacobian, no factorisation.
     pub fn new() -> Self {
         IterationMatrix {
-            jac: L::zero_jacobian(),
+            jac: HeldJacobian::new(L::zero_jacobian()),
             solver: L::zeroed(),
-            current: false,
-            valid: false,
             factored: None,
             nlu: 0,
         }
@@ -52,9 +133,7 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
     /// stale unless the system's is constant.
     #[inline]
     pub fn moved<Sys: OdeSystem<N, S> + ?Sized>(&mut self) {
-        if Sys::JACOBIAN != JacobianKind::Constant {
-            self.current = false;
-        }
+        self.jac.moved(Sys::JACOBIAN);
     }
 
     /// Makes `J` current at `(t, y)` (`f = f(t, y)`), evaluating it if it is not.
@@ -69,22 +148,13 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         stats: &mut Stats,
         max_nfev: usize,
     ) -> Result<(), Error> {
-        let constant = Sys::JACOBIAN == JacobianKind::Constant;
-        if self.current || (constant && self.valid) {
-            return Ok(());
-        }
-        if matches!(
-            Sys::JACOBIAN,
-            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
-        ) && stats.nfev.saturating_add(N) > max_nfev
+        let evaluate = |jac: &mut L::Jacobian| L::evaluate(sys, t, y, f, jac);
+        if self
+            .jac
+            .refresh::<N>(Sys::JACOBIAN, stats, max_nfev, evaluate)?
         {
-            return Err(Error::TooManyEvaluations { limit: max_nfev });
+            self.factored = None;
         }
-        stats.nfev += L::evaluate(sys, t, y, f, &mut self.jac);
-        stats.njev += 1;
-        self.current = true;
-        self.valid = true;
-        self.factored = None;
         Ok(())
     }
 
@@ -101,7 +171,7 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         self.nlu += 1;
         self.factored = None;
         self.solver
-            .factor(shift, scale, &self.jac)
+            .factor(shift, scale, &self.jac.jac)
             .map_err(|_| Error::SingularMatrix { t: t.to_f64() })?;
         self.factored = Some((shift, scale));
         Ok(())
@@ -110,8 +180,7 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
     /// Forgets the Jacobian and the factorisation (a new integration).
     #[inline]
     pub fn forget(&mut self) {
-        self.current = false;
-        self.valid = false;
+        self.jac.forget();
         self.factored = None;
     }
 

@@ -60,6 +60,7 @@
 //! drove it there).
 
 use super::controllers::{RadauOrderControl, RadauStepControl, Verdict};
+use super::iteration::HeldJacobian;
 use super::linear::{DenseRadauLu, RadauSolver};
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
@@ -277,18 +278,11 @@ pub struct RadauIIA<Sys, const N: usize, R: Real, const S: usize, L: RadauSolver
     dense_stages: &'static RadauStages,
     /// The last step's collocation polynomial as divided differences (RADAU's `CONT`).
     cont: [[R; N]; S],
-    jac: L::Jacobian,
-    /// Whether `jac` was evaluated at the current point (RADAU5's `CALJAC`).
-    jac_fresh: bool,
-    /// Whether `jac` holds a Jacobian at all.
-    jac_valid: bool,
+    jac: HeldJacobian<L::Jacobian>,
     /// The factors of `(γ/h) I − J` and `((α_k + iβ_k)/h) I − J` (RADAU5's `E1`, `E2R`,
     /// `E2I`).
     lu: L,
     start: Start,
-    /// The user's tolerances (validated).
-    rtol: R,
-    atol: [R; N],
     /// The converted ones for the current number of stages.
     rtol1: R,
     atol1: [R; N],
@@ -452,13 +446,9 @@ where
             stages,
             dense_stages: stages,
             cont: [[R::zero(); N]; S],
-            jac: L::zero_jacobian(),
-            jac_fresh: false,
-            jac_valid: false,
+            jac: HeldJacobian::new(L::zero_jacobian()),
             lu: L::zeroed(),
             start: Start::Jacobian,
-            rtol: R::zero(),
-            atol: [R::zero(); N],
             rtol1: R::zero(),
             atol1: [R::zero(); N],
             inv_scal: [R::zero(); N],
@@ -506,10 +496,6 @@ where
     pub fn reset(&mut self, t0: R, y0: [R; N], t_bound: R) -> Result<(), Error> {
         let (tol, raised) = self.settings.start_checks(t0, &y0, t_bound)?;
         super::refuse_zero_atol(&tol)?;
-        for i in 0..N {
-            self.atol[i] = tol.atol(i);
-        }
-        self.rtol = tol.rtol();
         self.user_tol = tol;
         self.stages = RadauStages::with_stages(self.order.min_stages);
         self.dense_stages = self.stages;
@@ -518,8 +504,7 @@ where
         self.h = R::zero();
         self.h_old = R::zero();
         self.cont = [[R::zero(); N]; S];
-        self.jac_fresh = false;
-        self.jac_valid = false;
+        self.jac.forget();
         self.order = RadauOrderControl::new(self.order.min_stages, self.order.max_stages);
         self.n_singular = 0;
         self.convert_tolerances();
@@ -565,9 +550,10 @@ where
     fn convert_tolerances(&mut self) {
         let c = |x: f64| R::from_f64(x);
         let s = self.stages.s as f64;
-        self.rtol1 = c(0.1) * self.rtol.powf(c((s + 1.0) / (2.0 * s)));
+        let tol = &self.user_tol;
+        self.rtol1 = c(0.1) * tol.rtol().powf(c((s + 1.0) / (2.0 * s)));
         for i in 0..N {
-            self.atol1[i] = self.rtol1 * self.atol[i] / self.rtol;
+            self.atol1[i] = self.rtol1 * tol.atol(i) / tol.rtol();
         }
         let newton_tol = if self.stages.s == 3 {
             self.rtol1.sqrt()
@@ -619,7 +605,7 @@ where
         // raised above it, with a margin, so that an automatic first step of 1e-6 at
         // t = 1.7e9 does not fail at once; a span shorter than that is one step to the bound.
         .max(step_floor(self.state.t));
-        self.start = if Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid {
+        self.start = if Sys::JACOBIAN == JacobianKind::Constant && self.jac.is_valid() {
             Start::Factor
         } else {
             Start::Jacobian
@@ -638,7 +624,7 @@ where
         // it: every Newton iteration starts from THET).
         self.theta = if S == 3 { R::from_f64(THET) } else { R::zero() };
         self.h_old = R::zero();
-        self.jac_fresh = false;
+        self.jac.stale();
         Ok(())
     }
 
@@ -656,19 +642,12 @@ where
     /// differences are charged to the evaluation budget first (at most `N` evaluations, one per
     /// colour for coloured ones); `njev` and `nfev` count.
     fn evaluate_jacobian(&mut self) -> Result<(), Error> {
-        if !(Sys::JACOBIAN == JacobianKind::Constant && self.jac_valid) {
-            if matches!(
-                Sys::JACOBIAN,
-                JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
-            ) {
-                self.budget(N)?;
-            }
-            let (t, y, f) = (self.state.t, &self.state.y, &self.state.f);
-            self.state.stats.nfev += L::evaluate(&self.sys, t, y, f, &mut self.jac);
-            self.state.stats.njev += 1;
-            self.jac_valid = true;
-        }
-        self.jac_fresh = true;
+        let (t, y, f) = (self.state.t, &self.state.y, &self.state.f);
+        let sys = &self.sys;
+        let evaluate = |jac: &mut L::Jacobian| L::evaluate(sys, t, y, f, jac);
+        let max_nfev = self.settings.max_nfev;
+        self.jac
+            .refresh::<N>(Sys::JACOBIAN, &mut self.state.stats, max_nfev, evaluate)?;
         Ok(())
     }
 
@@ -698,7 +677,7 @@ where
         self.state.stats.nlu += 1;
         let gamma = R::from_f64(st.gamma) / h;
         self.lu
-            .factor(gamma, &shifts[..st.pairs()], &self.jac)
+            .factor(gamma, &shifts[..st.pairs()], &self.jac.jac)
             .is_ok()
     }
 
@@ -970,7 +949,7 @@ where
         self.control.rejected();
         self.last = false;
         self.state.stats.n_rejected += 1;
-        self.start = if self.jac_fresh {
+        self.start = if self.jac.is_current() {
             Start::Factor
         } else {
             Start::Jacobian
@@ -1132,7 +1111,7 @@ where
             self.state.y = y_new;
             self.state.f = f_new;
             self.h_old = self.h;
-            self.jac_fresh = Sys::JACOBIAN == JacobianKind::Constant;
+            self.jac.moved(Sys::JACOBIAN);
             self.set_scal();
             if self.last {
                 self.state.finished = true;
