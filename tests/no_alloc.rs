@@ -434,6 +434,51 @@ fn stiff_methods_do_not_allocate() {
     eprintln!("complex Bdf: {steps} steps, {allocs} allocations");
     assert!(steps > 10 && (z - exact).norm() < 1e-6, "{z}");
     assert_eq!(allocs, 0, "Bdf (complex) allocated {allocs} times");
+    // Radau over complex states (three and seven stages: every complex pair solve) and over
+    // dual states (the dual systems' second solves).
+    for (min, max) in [(3, 3), (7, 7)] {
+        use odegen::num_complex::Complex64 as C;
+        let (allocs, (steps, z)) = count(|| {
+            let tol = Tolerances::new(1e-8, 1e-10);
+            let z0 = [C::new(2.0, 0.0)];
+            let mut st =
+                AdaptiveRadau::with_stages(ComplexStiff, 0.0, z0, 1.0, tol, min, max).unwrap();
+            while !st.is_finished() {
+                st.step().unwrap();
+            }
+            (st.stats().n_accepted, st.y()[0])
+        });
+        eprintln!("complex Radau ({min}..{max}): {steps} steps, {allocs} allocations");
+        assert!(steps > 3 && (z - exact).norm() < 1e-6, "{z}");
+        assert_eq!(allocs, 0, "Radau (complex) allocated {allocs} times");
+    }
+    let (allocs, (steps, y)) = count(|| {
+        use odegen::num_dual::Dual64;
+        let sys = DualDecay(Dual64::new(3.0, 1.0));
+        let tol = Tolerances::new(1e-6, 1e-10);
+        let mut st = Radau5::new(sys, 0.0, [Dual64::from(1.0)], 1.0, tol).unwrap();
+        while !st.is_finished() {
+            st.step().unwrap();
+        }
+        (st.stats().n_accepted, st.y()[0])
+    });
+    // y = e^{−k t}: ∂y/∂k = −t e^{−k t}.
+    eprintln!("dual Radau5: {steps} steps, {allocs} allocations");
+    assert!(steps > 3 && (y.eps + (-3.0f64).exp()).abs() < 1e-5, "{y:?}");
+    assert_eq!(allocs, 0, "Radau5 (dual) allocated {allocs} times");
+}
+
+/// `y' = −k y` with `k` a dual number.
+struct DualDecay(odegen::num_dual::Dual64);
+impl OdeSystem<1, odegen::num_dual::Dual64> for DualDecay {
+    fn rhs(
+        &self,
+        _t: f64,
+        y: &[odegen::num_dual::Dual64; 1],
+        dy: &mut [odegen::num_dual::Dual64; 1],
+    ) {
+        dy[0] = -self.0 * y[0];
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! every method of `Method::implicit()` — through every feature
 //! the explicit methods offer: events (terminal, non-terminal, `ResetState` restarts), `t_eval`
 //! and dense output forward and backward, step handlers, the evaluation budget, every Jacobian
-//! source with exact work counters, and (BDF) complex states.
+//! source with exact work counters, and (BDF) complex states (Radau's: `tests/radau_scalars.rs`).
 //!
 //! Test problems, all with closed-form solutions:
 //!
@@ -1084,25 +1084,6 @@ fn bdf_integrates_complex_states_backward() {
         sol.stats
     );
     assert!(e < 1e-7, "{e}");
-}
-
-#[test]
-fn radau_refuses_complex_states_clearly() {
-    let err = solve_ivp(&Spiral, (0.0, 1.0), SPIRAL_Z0, Options::new(Method::Radau)).unwrap_err();
-    let Error::InvalidOption { what } = err else {
-        panic!("{err:?}")
-    };
-    assert!(what.contains("Radau") && what.contains("Bdf"), "{what}");
-    assert!(err.to_string().starts_with("invalid option"), "{err}");
-    // Also with events and dense output asked for.
-    let err = solve_ivp(
-        &Spiral,
-        (0.0, 1.0),
-        SPIRAL_Z0,
-        Options::new(Method::Radau).dense_output(true),
-    )
-    .unwrap_err();
-    assert!(matches!(err, Error::InvalidOption { .. }));
 }
 
 // ---------------------------------------------------------------------------------------------

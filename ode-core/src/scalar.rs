@@ -6,9 +6,14 @@
 //! (`num_dual::Dual`), so that integrating a system whose parameter is a dual number yields the
 //! derivative of the solution with respect to that parameter.
 //!
-//! Explicit Runge–Kutta methods need only the ring operations, multiplication by a real
-//! coefficient, and a modulus `|y_i|` for the mixed error norm; that is all [`Scalar`] asks.
+//! Explicit Runge–Kutta methods need only the ring operations, multiplication and division by
+//! a real coefficient, and a modulus `|y_i|` for the mixed error norm. The implicit methods
+//! solve linear systems in the scalar, and Radau IIA's transformed systems are solved
+//! differently for real, complex and dual numbers: each scalar names its dense solver
+//! ([`Scalar::RadauLu`]). That is all [`Scalar`] asks.
 
+use crate::implicit::{ComplexRadauLu, RadauSolver, RealRadauLu};
+use crate::linalg::Storage;
 use core::fmt::Debug;
 use core::ops::{Add, Div, Mul, Neg, Sub};
 use num_complex::Complex;
@@ -34,12 +39,18 @@ pub trait Scalar:
     + Neg<Output = Self>
     + num_traits::Zero
     + Mul<<Self as Scalar>::Real, Output = Self>
+    + Div<<Self as Scalar>::Real, Output = Self>
     + Send
     + Sync
     + 'static
 {
     /// The field of time and of tolerances.
     type Real: Real;
+    /// The dense solver of Radau IIA's Newton systems for states of this type, with its
+    /// matrices in the storage `W` and `P` complex shifts beyond the first (the solver behind
+    /// [`crate::implicit::DenseRadauLu`]): [`RealRadauLu`] for real numbers, [`ComplexRadauLu`]
+    /// for complex ones, `DualRadauLu` for dual ones.
+    type RadauLu<const N: usize, W: Storage, const P: usize>: RadauSolver<Self, N>;
     /// Embeds a real number.
     fn from_real(r: Self::Real) -> Self;
     /// The magnitude used by the error norm: `|x|` for reals, the modulus for complex numbers,
@@ -54,19 +65,13 @@ pub trait Scalar:
     }
     /// Whether every component is finite.
     fn all_finite(self) -> bool;
-    /// The value as a real number when the type *is* the real field (`f64`, `f32`), `None`
-    /// for complex and dual numbers. Lets the driver run methods made for real states only
-    /// ([`crate::Radau5`]) on a state type that happens to be real.
-    #[inline]
-    fn to_real(self) -> Option<Self::Real> {
-        None
-    }
 }
 
 macro_rules! real_impl {
     ($t:ty) => {
         impl Scalar for $t {
             type Real = $t;
+            type RadauLu<const N: usize, W: Storage, const P: usize> = RealRadauLu<$t, N, W, P>;
             #[inline]
             fn from_real(r: $t) -> $t {
                 r
@@ -78,10 +83,6 @@ macro_rules! real_impl {
             #[inline]
             fn all_finite(self) -> bool {
                 <$t>::is_finite(self)
-            }
-            #[inline]
-            fn to_real(self) -> Option<$t> {
-                Some(self)
             }
         }
         impl Real for $t {
@@ -101,6 +102,7 @@ real_impl!(f32);
 
 impl<R: Real> Scalar for Complex<R> {
     type Real = R;
+    type RadauLu<const N: usize, W: Storage, const P: usize> = ComplexRadauLu<R, N, W, P>;
     #[inline]
     fn from_real(r: R) -> Self {
         Complex::new(r, R::zero())
@@ -124,6 +126,8 @@ macro_rules! dual_impl {
     ($t:ty) => {
         impl Scalar for num_dual::Dual<$t> {
             type Real = $t;
+            type RadauLu<const N: usize, W: Storage, const P: usize> =
+                crate::implicit::DualRadauLu<$t, N, W, P>;
             #[inline]
             fn from_real(r: $t) -> Self {
                 num_dual::Dual::from_re(r)

@@ -34,12 +34,9 @@ use crate::implicit::{AdaptiveRadau, Bdf, Radau5, Rodas4, Rodas5P, Rosenbrock23}
 use crate::integrator::Settings;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
-use crate::system::JacobianKind;
 use crate::system::{EventSet, OdeSystem};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::marker::PhantomData;
-use num_traits::{Float, Zero};
 
 /// The table of methods: one row per method — its variant, its name, the other names
 /// [`Method::from_str`](core::str::FromStr) accepts (compared without regard to case), how
@@ -77,10 +74,10 @@ macro_rules! method_table {
                 "Luther's 6th-order method, fixed step `first_step`."),
             (Radau, "Radau", ["Radau5", "RadauIIA5"], radau, Radau5, 5,
                 "Radau IIA of order 5, implicit, for stiff problems ([`Radau5`], Hairer's \
-RADAU5); SciPy's `Radau`; real states only."),
+RADAU5); SciPy's `Radau`; real, complex or dual states."),
             (AdaptiveRadau, "AdaptiveRadau", ["RadauIIA"], radau, AdaptiveRadau, 13,
                 "Radau IIA of variable order 5, 9 or 13, implicit, for stiff problems at tight \
-tolerances ([`AdaptiveRadau`], Hairer's RADAU); real states only."),
+tolerances ([`AdaptiveRadau`], Hairer's RADAU); real, complex or dual states."),
             (Bdf, "BDF", ["NDF"], bdf, Bdf, 5,
                 "Variable-order NDF/BDF 1–5, implicit, for stiff problems ([`Bdf`], SciPy's \
 `BDF`); real or complex states."),
@@ -733,26 +730,11 @@ where
         (fixed, $ty:ident) => {
             fixed!($ty)
         };
-        // The implicit methods keep their N × N matrices on the heap, one box each, and the
-        // stepper in a box: a large system needs no large stack.
-        (bdf, $ty:ident) => {
+        // The implicit methods (`bdf`, `radau`, `rosenbrock`) keep their N × N matrices on the
+        // heap, one box each, and the stepper in a box: a large system needs no large stack.
+        ($implicit:ident, $ty:ident) => {
             drive($ty::boxed(system, t0, y0, t1, settings)?, events, &options)?
         };
-        (rosenbrock, $ty:ident) => {
-            drive($ty::boxed(system, t0, y0, t1, settings)?, events, &options)?
-        };
-        (radau, $ty:ident) => {{
-            if S::zero().to_real().is_none() {
-                return Err(Error::InvalidOption {
-                    what: "Radau integrates real states only; use Method::Bdf or Method::Rodas5P \
-                           for complex ones",
-                });
-            }
-            let y0r = y0.map(|v| v.to_real().unwrap_or(S::Real::nan()));
-            let sys = RealView::<_, S, N>::new(system);
-            let st = $ty::boxed(sys, t0, y0r, t1, settings)?;
-            drive(AsScalar::<_, S, N>::new(st), events, &options)?
-        }};
     }
     macro_rules! dispatch {
         ($( ($variant:ident, $name:literal, [$($alias:literal),*], $kind:ident, $ty:ident, $order:literal, $doc:literal) ),* $(,)?) => {
@@ -928,138 +910,4 @@ where
         success: status != Status::Failed,
         error,
     })
-}
-
-/// A system over a real scalar type `S` seen as a system over `S::Real` (the two are the same
-/// type; the conversions are identities), so [`Radau5`], made for real states, can run in a
-/// driver generic over `S`.
-struct RealView<'a, Sys: ?Sized, S: Scalar, const N: usize> {
-    sys: &'a Sys,
-    /// The Jacobian in `S`, on the heap (allocated once per solve): an `N × N` array on the
-    /// stack would overflow it for large `N`.
-    jac: core::cell::RefCell<alloc::boxed::Box<[[S; N]; N]>>,
-    _s: PhantomData<S>,
-}
-
-impl<'a, Sys: ?Sized, S: Scalar, const N: usize> RealView<'a, Sys, S, N> {
-    fn new(sys: &'a Sys) -> Self {
-        use crate::linalg::{Heap, Storage};
-        RealView {
-            sys,
-            jac: core::cell::RefCell::new(Heap::matrix(S::zero())),
-            _s: PhantomData,
-        }
-    }
-}
-
-fn to_real_array<S: Scalar, const N: usize>(v: &[S; N]) -> [S::Real; N] {
-    v.map(|x| x.to_real().unwrap_or(S::Real::nan()))
-}
-
-fn from_real_array<S: Scalar, const N: usize>(v: &[S::Real; N]) -> [S; N] {
-    v.map(S::from_real)
-}
-
-impl<Sys, S, const N: usize> OdeSystem<N, S::Real> for RealView<'_, Sys, S, N>
-where
-    Sys: OdeSystem<N, S> + ?Sized,
-    S: Scalar,
-{
-    const JACOBIAN: JacobianKind = Sys::JACOBIAN;
-
-    #[inline]
-    fn rhs(&self, t: S::Real, y: &[S::Real; N], dy: &mut [S::Real; N]) {
-        let mut out = [S::zero(); N];
-        self.sys.rhs(t, &from_real_array(y), &mut out);
-        *dy = to_real_array(&out);
-    }
-
-    fn newton_jacobian(
-        &self,
-        t: S::Real,
-        y: &[S::Real; N],
-        f: &[S::Real; N],
-        jac: &mut [[S::Real; N]; N],
-    ) -> usize {
-        let mut js = self.jac.borrow_mut();
-        for i in 0..N {
-            js[i] = from_real_array(&jac[i]);
-        }
-        let spent = self
-            .sys
-            .newton_jacobian(t, &from_real_array(y), &from_real_array(f), &mut js);
-        for i in 0..N {
-            jac[i] = to_real_array(&js[i]);
-        }
-        spent
-    }
-}
-
-/// A stepper over `S::Real` presented as one over the real scalar type `S` (see
-/// [`RealView`]).
-struct AsScalar<St, S: Scalar, const N: usize> {
-    st: St,
-    y: [S; N],
-    f: [S; N],
-}
-
-impl<St: Stepper<S::Real, N>, S: Scalar, const N: usize> AsScalar<St, S, N> {
-    fn new(st: St) -> Self {
-        let y = from_real_array(st.y());
-        let f = from_real_array(st.f());
-        AsScalar { st, y, f }
-    }
-    fn sync(&mut self) {
-        self.y = from_real_array(self.st.y());
-        self.f = from_real_array(self.st.f());
-    }
-}
-
-impl<St: Stepper<S::Real, N>, S: Scalar, const N: usize> Stepper<S, N> for AsScalar<St, S, N> {
-    fn t(&self) -> S::Real {
-        self.st.t()
-    }
-    fn y(&self) -> &[S; N] {
-        &self.y
-    }
-    fn f(&self) -> &[S; N] {
-        &self.f
-    }
-    fn t_prev(&self) -> S::Real {
-        self.st.t_prev()
-    }
-    fn t_bound(&self) -> S::Real {
-        self.st.t_bound()
-    }
-    fn is_finished(&self) -> bool {
-        self.st.is_finished()
-    }
-    fn step(&mut self) -> Result<(), Error> {
-        let r = self.st.step();
-        self.sync();
-        r
-    }
-    fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
-        self.st.dense(t).map(|y| from_real_array(&y))
-    }
-    fn dense_terms(&self) -> usize {
-        self.st.dense_terms()
-    }
-    fn dense_coefficients(&mut self, out: &mut [[S; N]]) {
-        // Radau5's cubic: four terms; AdaptiveRadau's degree 7 at most: eight.
-        let terms = self.st.dense_terms().min(8);
-        let mut buf = [[S::Real::zero(); N]; 8];
-        self.st.dense_coefficients(&mut buf[..terms]);
-        for (o, b) in out.iter_mut().zip(buf.iter()) {
-            *o = from_real_array(b);
-        }
-    }
-    fn stats(&self) -> Stats {
-        self.st.stats()
-    }
-    fn restart(&mut self, t: S::Real, y: [S; N]) -> Result<(), Error> {
-        let r = self.st.restart(t, to_real_array(&y));
-        self.sync();
-        r
-    }
 }

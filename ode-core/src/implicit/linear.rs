@@ -9,14 +9,12 @@
 //!
 //! [`DenseLu`] is the first implementation: the stack LU of [`crate::linalg`], with `J` a
 //! dense `N × N` matrix in a [`Storage`] (inline, or on the heap with `alloc`). Radau IIA's
-//! real-and-complex systems have their own trait, [`RadauSolver`], with the same
-//! [`Jacobian`](RadauSolver::Jacobian) and [`evaluate`](RadauSolver::evaluate) and the dense
-//! [`DenseRadauLu`] first.
+//! real-and-complex systems have their own trait, [`super::RadauSolver`], with the same
+//! [`Jacobian`](super::RadauSolver::Jacobian) and [`evaluate`](super::RadauSolver::evaluate).
 
-use crate::linalg::{Inline, Lu, RealComplexLu, Singular, Storage};
-use crate::scalar::{Real, Scalar};
+use crate::linalg::{Inline, Lu, Singular, Storage};
+use crate::scalar::Scalar;
 use crate::system::OdeSystem;
-use num_complex::Complex;
 
 /// A way of solving `(c I − J) x = b` with `J = ∂f/∂y` of an [`OdeSystem`].
 pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
@@ -111,146 +109,5 @@ impl<S: Scalar, const N: usize, W: Storage> LinearSolver<S, N> for DenseLu<S, N,
     #[inline]
     fn solve(&self, b: &mut [S; N]) {
         self.lu.solve(b)
-    }
-}
-
-/// A way of solving Radau IIA's transformed simplified-Newton systems (*Solving ODEs II*,
-/// IV.8, eq. (8.16)): with one real `J`, the real system `(γ I − J) x = b` and, for each pair
-/// of complex eigenvalues of `A⁻¹`, the complex system `((α_k + iβ_k) I − J) u = v`, all
-/// shifts divided by the step. The methods never see a matrix here either: a banded, sparse or
-/// user solver brings its own `J` form and may factor the real and complex systems as it sees
-/// fit (the dense one factors the first pair together with the real system, in one pass).
-pub trait RadauSolver<R: Real, const N: usize>: Clone + core::fmt::Debug {
-    /// Where `J` lives in this solver's form.
-    type Jacobian: Clone + core::fmt::Debug;
-
-    /// The most complex shifts it holds factored at once (3 for seven stages).
-    const PAIRS: usize;
-
-    /// A solver holding no factorisation.
-    fn zeroed() -> Self;
-
-    /// A Jacobian store with every entry zero.
-    fn zero_jacobian() -> Self::Jacobian;
-
-    /// Evaluates `J` at `(t, y)` (`f = f(t, y)`) into `jac`; returns the evaluations of `f`
-    /// spent.
-    fn evaluate<Sys: OdeSystem<N, R> + ?Sized>(
-        sys: &Sys,
-        t: R,
-        y: &[R; N],
-        f: &[R; N],
-        jac: &mut Self::Jacobian,
-    ) -> usize;
-
-    /// Factors `γ I − J` and `s_k I − J` for the shifts `s_k` of `shifts` (at most
-    /// [`Self::PAIRS`]).
-    ///
-    /// # Errors
-    /// [`Singular`] when a matrix is singular to working precision (or not finite).
-    fn factor(
-        &mut self,
-        gamma: R,
-        shifts: &[Complex<R>],
-        jac: &Self::Jacobian,
-    ) -> Result<(), Singular>;
-
-    /// Overwrites `b` with `(γ I − J)⁻¹ b`.
-    fn solve_real(&self, b: &mut [R; N]);
-
-    /// Solves, in place, the real system in `r[0]` and the complex system of shift `k` in
-    /// `(r[2k + 1], r[2k + 2])` (real and imaginary parts), for each of the `pairs` shifts.
-    fn solve(&self, r: &mut [[R; N]], pairs: usize);
-}
-
-/// The dense [`RadauSolver`]: the real and the first complex system factored together
-/// ([`RealComplexLu`], one pass over `J`), and `P` further complex ones ([`Lu`]), with the
-/// matrices in the storage `W`: `(4 + 2P)·N²` reals beside `J`.
-#[derive(Debug, Clone)]
-pub struct DenseRadauLu<R: Real, const N: usize, W: Storage = Inline, const P: usize = 0> {
-    lu: RealComplexLu<R, N, W>,
-    pairs: [Lu<Complex<R>, N, W>; P],
-}
-
-impl<R: Real, const N: usize, W: Storage, const P: usize> RadauSolver<R, N>
-    for DenseRadauLu<R, N, W, P>
-{
-    type Jacobian = W::Matrix<R, N>;
-    const PAIRS: usize = P + 1;
-
-    fn zeroed() -> Self {
-        DenseRadauLu {
-            lu: RealComplexLu::zeroed(),
-            pairs: core::array::from_fn(|_| Lu::zeroed()),
-        }
-    }
-
-    fn zero_jacobian() -> W::Matrix<R, N> {
-        W::matrix(R::zero())
-    }
-
-    #[inline]
-    fn evaluate<Sys: OdeSystem<N, R> + ?Sized>(
-        sys: &Sys,
-        t: R,
-        y: &[R; N],
-        f: &[R; N],
-        jac: &mut W::Matrix<R, N>,
-    ) -> usize {
-        sys.newton_jacobian(t, y, f, jac)
-    }
-
-    fn factor(
-        &mut self,
-        gamma: R,
-        shifts: &[Complex<R>],
-        jac: &W::Matrix<R, N>,
-    ) -> Result<(), Singular> {
-        let first = shifts[0];
-        self.lu.factor_with(|i, j| {
-            let m = -jac[i][j];
-            if i == j {
-                (gamma + m, Complex::new(first.re + m, first.im))
-            } else {
-                (m, Complex::new(m, R::zero()))
-            }
-        })?;
-        for (lu, &shift) in self.pairs.iter_mut().zip(&shifts[1..]) {
-            let a = lu.matrix_mut();
-            for i in 0..N {
-                for j in 0..N {
-                    a[i][j] = Complex::new(-jac[i][j], R::zero());
-                }
-                a[i][i] = a[i][i] + shift;
-            }
-            lu.refactor()?;
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn solve_real(&self, b: &mut [R; N]) {
-        self.lu.solve_real(b)
-    }
-
-    #[inline(always)]
-    fn solve(&self, r: &mut [[R; N]], pairs: usize) {
-        let (head, rest) = r.split_at_mut(3);
-        let [r0, r1, r2] = head else {
-            return;
-        };
-        self.lu.solve(r0, r1, r2);
-        for (k, lu) in self.pairs.iter().enumerate().take(pairs.saturating_sub(1)) {
-            let (re, im) = (2 * k, 2 * k + 1);
-            let mut b = [Complex::new(R::zero(), R::zero()); N];
-            for i in 0..N {
-                b[i] = Complex::new(rest[re][i], rest[im][i]);
-            }
-            lu.solve(&mut b);
-            for i in 0..N {
-                rest[re][i] = b[i].re;
-                rest[im][i] = b[i].im;
-            }
-        }
     }
 }

@@ -48,12 +48,16 @@ mod iteration;
 mod linear;
 mod newton;
 mod radau;
+mod radau_solver;
 mod rosenbrock;
 
 pub use bdf::Bdf;
 pub use iteration::IterationMatrix;
-pub use linear::{DenseLu, DenseRadauLu, LinearSolver, RadauSolver};
+pub use linear::{DenseLu, LinearSolver};
 pub use radau::{AdaptiveRadau, Radau5, RadauIIA};
+#[cfg(feature = "num-dual")]
+pub use radau_solver::DualRadauLu;
+pub use radau_solver::{ComplexRadauLu, DenseRadauLu, RadauSolver, RealRadauLu};
 pub use rosenbrock::{
     Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,
     RosenbrockMethod,

@@ -61,16 +61,16 @@
 
 use super::controllers::{RadauOrderControl, RadauStepControl, Verdict};
 use super::iteration::HeldJacobian;
-use super::linear::{DenseRadauLu, RadauSolver};
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
+use super::radau_solver::{DenseRadauLu, RadauSolver};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
 use crate::integrator::{Settings, StepState};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::Inline;
-use crate::scalar::Real;
+use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
 use crate::tableau::radau_iia as tab;
@@ -219,8 +219,8 @@ impl<R: Real> Faccon<R> {
 /// for `N = 500` in `f64` (`tests/stepper_sizes.rs` checks it). A stepper lives where it is
 /// put: a large one belongs in a `Box` or a `static`, built once and started again in place
 /// with [`RadauIIA::reset`]; with dense linear algebra the method suits `N` up to a few hundred.
-pub type Radau5<Sys, const N: usize, R = f64, W = Inline> =
-    RadauIIA<Sys, N, R, 3, DenseRadauLu<R, N, W, 0>>;
+pub type Radau5<Sys, const N: usize, X = f64, W = Inline> =
+    RadauIIA<Sys, N, X, 3, DenseRadauLu<X, N, W, 0>>;
 
 /// Hairer's RADAU: Radau IIA with 3, 5 or 7 stages (orders 5, 9, 13), the number chosen step
 /// by step from the convergence of the Newton iteration: [`RadauIIA`] with up to seven stages.
@@ -256,8 +256,8 @@ pub type Radau5<Sys, const N: usize, R = f64, W = Inline> =
 /// real and complex factors for 3 stages and the complex factors of the two further pairs of 7
 /// stages) plus `O(N)`: 640 kB for `N = 100` in `f64` (`tests/stepper_sizes.rs` checks it).
 /// Reuse a large one in place with [`RadauIIA::reset`].
-pub type AdaptiveRadau<Sys, const N: usize, R = f64, W = Inline> =
-    RadauIIA<Sys, N, R, 7, DenseRadauLu<R, N, W, 2>>;
+pub type AdaptiveRadau<Sys, const N: usize, X = f64, W = Inline> =
+    RadauIIA<Sys, N, X, 7, DenseRadauLu<X, N, W, 2>>;
 
 /// Radau IIA with up to `S` stages (3, 5 or 7; orders up to `2S − 1`) for a system of `N` real
 /// components, over the linear solver `L` of its real and complex Newton systems
@@ -265,47 +265,48 @@ pub type AdaptiveRadau<Sys, const N: usize, R = f64, W = Inline> =
 /// the first pair, which the type checks): the one stepper behind [`Radau5`] (`S = 3`) and
 /// [`AdaptiveRadau`] (`S = 7`); see the module docs for the algorithm.
 #[derive(Debug, Clone)]
-pub struct RadauIIA<Sys, const N: usize, R: Real, const S: usize, L: RadauSolver<R, N>> {
+pub struct RadauIIA<Sys, const N: usize, X: Scalar, const S: usize, L: RadauSolver<X, N>> {
     sys: Sys,
-    state: StepState<R, N>,
+    state: StepState<X, N>,
     /// The signed size of the next attempt.
-    h: R,
+    h: X::Real,
     /// The signed size of the last accepted step (zero before the first and after a restart).
-    h_old: R,
+    h_old: X::Real,
     /// The method of the next attempt.
     stages: &'static RadauStages,
     /// The method of the last accepted step (whose polynomial `cont` holds).
     dense_stages: &'static RadauStages,
     /// The last step's collocation polynomial as divided differences (RADAU's `CONT`).
-    cont: [[R; N]; S],
+    cont: [[X; N]; S],
     jac: HeldJacobian<L::Jacobian>,
     /// The factors of `(γ/h) I − J` and `((α_k + iβ_k)/h) I − J` (RADAU5's `E1`, `E2R`,
     /// `E2I`).
     lu: L,
     start: Start,
     /// The converted ones for the current number of stages.
-    rtol1: R,
-    atol1: [R; N],
+    rtol1: X::Real,
+    atol1: [X::Real; N],
     /// `1 / (atol'_i + rtol' |y_i|)`: the norms multiply instead of dividing.
-    inv_scal: [R; N],
-    fnewt: R,
-    faccon: Faccon<R>,
-    theta: R,
+    inv_scal: [X::Real; N],
+    fnewt: X::Real,
+    faccon: Faccon<X::Real>,
+    theta: X::Real,
     /// The step-size controller (accepts, rejects, proposes the next step).
-    control: RadauStepControl<R>,
+    control: RadauStepControl<X::Real>,
     /// The order controller (the range of stages, and the number for the next attempt).
-    order: RadauOrderControl<R>,
+    order: RadauOrderControl<X::Real>,
     last: bool,
     n_singular: u32,
     /// The validated tolerances (`rtol` raised to `100 ε` where it was below).
-    user_tol: Tolerances<R, N>,
-    settings: Settings<R, N>,
+    user_tol: Tolerances<X::Real, N>,
+    settings: Settings<X::Real, N>,
 }
 
-impl<Sys, const N: usize, R, const S: usize, const P: usize>
-    RadauIIA<Sys, N, R, S, DenseRadauLu<R, N, Inline, P>>
+impl<Sys, const N: usize, X, R, const S: usize, const P: usize>
+    RadauIIA<Sys, N, X, S, DenseRadauLu<X, N, Inline, P>>
 where
-    Sys: OdeSystem<N, R>,
+    Sys: OdeSystem<N, X>,
+    X: Scalar<Real = R>,
     R: Real,
 {
     /// Starts an integration of `sys` from `(t0, y0)` towards `t_bound` (before `t0` for a
@@ -317,7 +318,7 @@ where
     pub fn new(
         sys: Sys,
         t0: R,
-        y0: [R; N],
+        y0: [X; N],
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
     ) -> Result<Self, Error> {
@@ -334,7 +335,7 @@ where
     pub fn with_stages(
         sys: Sys,
         t0: R,
-        y0: [R; N],
+        y0: [X; N],
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
         min_stages: usize,
@@ -345,10 +346,11 @@ where
 }
 
 #[cfg(feature = "alloc")]
-impl<Sys, const N: usize, R, const S: usize, const P: usize>
-    RadauIIA<Sys, N, R, S, DenseRadauLu<R, N, Heap, P>>
+impl<Sys, const N: usize, X, R, const S: usize, const P: usize>
+    RadauIIA<Sys, N, X, S, DenseRadauLu<X, N, Heap, P>>
 where
-    Sys: OdeSystem<N, R>,
+    Sys: OdeSystem<N, X>,
+    X: Scalar<Real = R>,
     R: Real,
 {
     /// As [`RadauIIA::new`], in a box, with each `N × N` matrix in a box of its own: nothing of
@@ -373,7 +375,7 @@ where
     pub fn boxed(
         sys: Sys,
         t0: R,
-        y0: [R; N],
+        y0: [X; N],
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
     ) -> Result<alloc::boxed::Box<Self>, Error> {
@@ -383,11 +385,12 @@ where
     }
 }
 
-impl<Sys, const N: usize, R, const S: usize, L> RadauIIA<Sys, N, R, S, L>
+impl<Sys, const N: usize, X, R, const S: usize, L> RadauIIA<Sys, N, X, S, L>
 where
-    Sys: OdeSystem<N, R>,
+    Sys: OdeSystem<N, X>,
+    X: Scalar<Real = R>,
     R: Real,
-    L: RadauSolver<R, N>,
+    L: RadauSolver<X, N>,
 {
     /// `S` is 3, 5 or 7 and the solver holds its `(S − 1)/2` complex pairs.
     const SHAPE: () = assert!(
@@ -401,7 +404,7 @@ where
     pub fn with_storage(
         sys: Sys,
         t0: R,
-        y0: [R; N],
+        y0: [X; N],
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
     ) -> Result<Self, Error> {
@@ -413,7 +416,7 @@ where
     pub fn with_stages_in(
         sys: Sys,
         t0: R,
-        y0: [R; N],
+        y0: [X; N],
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
         min_stages: usize,
@@ -445,7 +448,7 @@ where
             h_old: R::zero(),
             stages,
             dense_stages: stages,
-            cont: [[R::zero(); N]; S],
+            cont: [[X::zero(); N]; S],
             jac: HeldJacobian::new(L::zero_jacobian()),
             lu: L::zeroed(),
             start: Start::Jacobian,
@@ -493,7 +496,7 @@ where
     /// # Ok::<(), ode_core::Error>(())
     /// ```
     #[inline(never)]
-    pub fn reset(&mut self, t0: R, y0: [R; N], t_bound: R) -> Result<(), Error> {
+    pub fn reset(&mut self, t0: R, y0: [X; N], t_bound: R) -> Result<(), Error> {
         let (tol, raised) = self.settings.start_checks(t0, &y0, t_bound)?;
         super::refuse_zero_atol(&tol)?;
         self.user_tol = tol;
@@ -503,7 +506,7 @@ where
         self.state.stats.rtol_raised = raised;
         self.h = R::zero();
         self.h_old = R::zero();
-        self.cont = [[R::zero(); N]; S];
+        self.cont = [[X::zero(); N]; S];
         self.jac.forget();
         self.order = RadauOrderControl::new(self.order.min_stages, self.order.max_stages);
         self.n_singular = 0;
@@ -571,7 +574,7 @@ where
         self.budget(1)?;
         self.sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
         self.state.stats.nfev += 1;
-        if self.state.f.iter().any(|v| !v.is_finite()) {
+        if self.state.f.iter().any(|v| !v.all_finite()) {
             return Err(Error::NonFiniteDerivative {
                 t: self.state.t.to_f64(),
             });
@@ -588,7 +591,7 @@ where
                 let order = self.stages.s as u32 + 1;
                 let sys = &self.sys;
                 let (t, dir) = (self.state.t, self.state.dir);
-                let f = |t, y: &[R; N], out: &mut [R; N]| sys.rhs(t, y, out);
+                let f = |t, y: &[X; N], out: &mut [X; N]| sys.rhs(t, y, out);
                 initial_step(
                     f,
                     t,
@@ -630,7 +633,7 @@ where
 
     fn set_scal(&mut self) {
         for i in 0..N {
-            self.inv_scal[i] = R::one() / (self.atol1[i] + self.rtol1 * self.state.y[i].abs());
+            self.inv_scal[i] = R::one() / (self.atol1[i] + self.rtol1 * self.state.y[i].modulus());
         }
     }
 
@@ -685,26 +688,26 @@ where
     /// the value at 1: the last step's increment polynomial continued to `t + σ h_old`,
     /// component `i`, when `ds` is the last step's method (RADAU5's operations for 3 stages).
     #[inline(always)]
-    fn extrapolate_with(&self, ds: &RadauStages, sigma: R, i: usize) -> R {
+    fn extrapolate_with(&self, ds: &RadauStages, sigma: R, i: usize) -> X {
         let s = ds.s;
         let mut val = self.cont[s - 1][i];
         for k in (1..s).rev() {
             let node_m1 = R::from_f64(ds.nodes[k] - 1.0);
-            val = self.cont[k - 1][i] + (sigma - node_m1) * val;
+            val = self.cont[k - 1][i] + val * (sigma - node_m1);
         }
-        sigma * val
+        val * sigma
     }
 
     /// Starting values of the Newton iteration: the stage increments `z` and their transforms
     /// `w = T⁻¹ z` of the `K`-stage method, extrapolated with its own nodes as RADAU does
     /// (module docs).
-    fn starting_values<const K: usize>(&self, z: &mut [[R; N]; S], w: &mut [[R; N]; S]) {
+    fn starting_values<const K: usize>(&self, z: &mut [[X; N]; S], w: &mut [[X; N]; S]) {
         let st = Stages::<K>::TABLE;
         debug_assert_eq!(self.stages.s, K);
         if self.control.first || self.order.changed || self.h_old.is_zero() {
             for k in 0..K {
-                z[k] = [R::zero(); N];
-                w[k] = [R::zero(); N];
+                z[k] = [X::zero(); N];
+                w[k] = [X::zero(); N];
             }
             return;
         }
@@ -718,9 +721,9 @@ where
         }
         for i in 0..N {
             for k in 0..K {
-                let mut acc = c(st.ti[k][0]) * z[0][i];
+                let mut acc = z[0][i] * c(st.ti[k][0]);
                 for j in 1..K {
-                    acc = acc + c(st.ti[k][j]) * z[j][i];
+                    acc = acc + z[j][i] * c(st.ti[k][j]);
                 }
                 w[k][i] = acc;
             }
@@ -734,8 +737,8 @@ where
     #[inline]
     fn attempt<const K: usize>(
         &mut self,
-        z: &mut [[R; N]; S],
-        w: &mut [[R; N]; S],
+        z: &mut [[X; N]; S],
+        w: &mut [[X; N]; S],
         non_finite_at: &mut Option<R>,
     ) -> Result<Attempt<R>, Error> {
         self.starting_values::<K>(z, w);
@@ -753,8 +756,8 @@ where
     /// current method's `K` stages as a constant (the stage loops unroll).
     fn newton<const K: usize>(
         &mut self,
-        z: &mut [[R; N]; S],
-        w: &mut [[R; N]; S],
+        z: &mut [[X; N]; S],
+        w: &mut [[X; N]; S],
         non_finite_at: &mut Option<R>,
     ) -> Result<Newton, Error> {
         let c = |x: f64| R::from_f64(x);
@@ -779,8 +782,8 @@ where
             }
             self.state.budget(self.settings.max_nfev, K)?;
             // f at the stages.
-            let mut fz = [[R::zero(); N]; K];
-            let mut arg = [R::zero(); N];
+            let mut fz = [[X::zero(); N]; K];
+            let mut arg = [X::zero(); N];
             for k in 0..K {
                 for i in 0..N {
                     arg[i] = self.state.y[i] + z[k][i];
@@ -792,12 +795,12 @@ where
             // A non-finite value of f needs no test here: it reaches every component of the
             // solves that depend on it, and so the norm below.
             // Right-hand sides of the transformed systems, T⁻¹ F − Λ W, solved in place.
-            let mut r = [[R::zero(); N]; K];
+            let mut r = [[X::zero(); N]; K];
             for i in 0..N {
                 for (k, rk) in r.iter_mut().enumerate() {
-                    let mut acc = c(st.ti[k][0]) * fz[0][i];
+                    let mut acc = fz[0][i] * c(st.ti[k][0]);
                     for (j, fj) in fz.iter().enumerate().skip(1) {
-                        acc = acc + c(st.ti[k][j]) * fj[i];
+                        acc = acc + fj[i] * c(st.ti[k][j]);
                     }
                     rk[i] = acc;
                 }
@@ -815,7 +818,7 @@ where
             for i in 0..N {
                 let sc = self.inv_scal[i];
                 for rk in r.iter() {
-                    let d = rk[i] * sc;
+                    let d = rk[i].modulus() * sc;
                     sum = sum + d * d;
                 }
             }
@@ -832,13 +835,13 @@ where
                     w[k][i] = w[k][i] + r[k][i];
                 }
                 for (k, zk) in z.iter_mut().enumerate().take(K - 1) {
-                    let mut acc = c(st.t[k][0]) * w[0][i];
+                    let mut acc = w[0][i] * c(st.t[k][0]);
                     for (j, wj) in w.iter().enumerate().take(K).skip(1) {
-                        acc = acc + c(st.t[k][j]) * wj[i];
+                        acc = acc + wj[i] * c(st.t[k][j]);
                     }
                     zk[i] = acc;
                 }
-                let mut last = c(st.t[K - 1][0]) * w[0][i];
+                let mut last = w[0][i] * c(st.t[K - 1][0]);
                 for k in 0..pairs {
                     last = last + w[2 * k + 1][i];
                 }
@@ -853,30 +856,30 @@ where
 
     /// The error estimate of the step with stage increments `z` (eqs. (8.20)–(8.21) of *Solving
     /// ODEs II*, IV.8; the paper's Section 4), with RADAU5's operations for three stages.
-    fn error_estimate<const K: usize>(&mut self, z: &[[R; N]; S]) -> Result<R, Error> {
+    fn error_estimate<const K: usize>(&mut self, z: &[[X; N]; S]) -> Result<R, Error> {
         let c = |x: f64| R::from_f64(x);
         let st = Stages::<K>::TABLE;
         let h = self.h;
-        let mut f2 = [R::zero(); N];
-        let mut e = [R::zero(); N];
+        let mut f2 = [X::zero(); N];
+        let mut e = [X::zero(); N];
         let (hee1, hee2, hee3) = (c(tab::DD1) / h, c(tab::DD2) / h, c(tab::DD3) / h);
         for i in 0..N {
             f2[i] = if K == 3 {
-                hee1 * z[0][i] + hee2 * z[1][i] + hee3 * z[2][i]
+                z[0][i] * hee1 + z[1][i] * hee2 + z[2][i] * hee3
             } else {
-                let mut acc = R::zero();
+                let mut acc = X::zero();
                 for (k, zk) in z.iter().enumerate().take(K) {
-                    acc = acc + c(st.dd[k]) * zk[i];
+                    acc = acc + zk[i] * c(st.dd[k]);
                 }
                 acc / h
             };
             e[i] = f2[i] + self.state.f[i];
         }
         self.lu.solve_real(&mut e);
-        let norm = |e: &[R; N], inv_scal: &[R; N]| {
+        let norm = |e: &[X; N], inv_scal: &[R; N]| {
             let mut s = R::zero();
             for i in 0..N {
-                let r = e[i] * inv_scal[i];
+                let r = e[i].modulus() * inv_scal[i];
                 s = s + r * r;
             }
             (s / R::from_f64(N.max(1) as f64)).sqrt().max(c(1e-10))
@@ -884,11 +887,11 @@ where
         let mut err = norm(&e, &self.inv_scal);
         if err >= R::one() && (self.control.first || self.control.reject) {
             self.budget(1)?;
-            let mut arg = [R::zero(); N];
+            let mut arg = [X::zero(); N];
             for i in 0..N {
                 arg[i] = self.state.y[i] + e[i];
             }
-            let mut f1 = [R::zero(); N];
+            let mut f1 = [X::zero(); N];
             self.sys.rhs(self.state.t, &arg, &mut f1);
             self.state.stats.nfev += 1;
             for i in 0..N {
@@ -905,7 +908,7 @@ where
     /// operations for three stages (its `CONT`, eq. (8.25) in Newton form), RADAU's
     /// (multiplying by the reciprocal gaps) for more.
     #[inline(always)]
-    fn store_polynomial<const K: usize>(&mut self, z: &[[R; N]; S]) {
+    fn store_polynomial<const K: usize>(&mut self, z: &[[X; N]; S]) {
         let st = Stages::<K>::TABLE;
         let s = K;
         let c = |x: f64| R::from_f64(x);
@@ -924,7 +927,7 @@ where
             let r = &st.recip_gaps;
             for i in 0..N {
                 // d[k] = q[x_{k−1}, x_k], then the higher differences in place.
-                let mut d = [R::zero(); MAX_STAGES + 1];
+                let mut d = [X::zero(); MAX_STAGES + 1];
                 d[s] = z[0][i] / c(st.c[0]);
                 for k in 1..s {
                     d[k] = (z[s - k - 1][i] - z[s - k][i]) * c(r[1][k]);
@@ -993,13 +996,14 @@ where
     }
 }
 
-impl<Sys, const N: usize, R, const S: usize, L> Stepper<R, N> for RadauIIA<Sys, N, R, S, L>
+impl<Sys, const N: usize, X, R, const S: usize, L> Stepper<X, N> for RadauIIA<Sys, N, X, S, L>
 where
-    Sys: OdeSystem<N, R>,
+    Sys: OdeSystem<N, X>,
+    X: Scalar<Real = R>,
     R: Real,
-    L: RadauSolver<R, N>,
+    L: RadauSolver<X, N>,
 {
-    crate::stepper::state_accessors!(state: R, R);
+    crate::stepper::state_accessors!(state: R, X);
 
     fn step(&mut self) -> Result<(), Error> {
         if self.state.finished {
@@ -1009,8 +1013,8 @@ where
         }
         let c = |x: f64| R::from_f64(x);
         let mut non_finite_at: Option<R> = None;
-        let mut z = [[R::zero(); N]; S];
-        let mut w = [[R::zero(); N]; S];
+        let mut z = [[X::zero(); N]; S];
+        let mut w = [[X::zero(); N]; S];
         // RADAU's label 30: a long run on kept factors at less than the top order forces a
         // new order decision.
         if S > 3 && self.start == Start::Reuse && self.order.reusing(self.stages.s) {
@@ -1092,10 +1096,10 @@ where
                 self.state.t + self.h
             };
             self.budget(1)?;
-            let mut f_new = [R::zero(); N];
+            let mut f_new = [X::zero(); N];
             self.sys.rhs(t_new, &y_new, &mut f_new);
             self.state.stats.nfev += 1;
-            if f_new.iter().any(|v| !v.is_finite()) || y_new.iter().any(|v| !v.is_finite()) {
+            if f_new.iter().any(|v| !v.all_finite()) || y_new.iter().any(|v| !v.all_finite()) {
                 non_finite_at = Some(t_new);
                 self.retry(c(0.5));
                 continue;
@@ -1122,7 +1126,7 @@ where
         }
     }
 
-    fn dense(&mut self, t: R) -> Result<[R; N], Error> {
+    fn dense(&mut self, t: R) -> Result<[X; N], Error> {
         self.state.check_in_step(t)?;
         if self.h_old.is_zero() {
             return Ok(self.state.y);
@@ -1139,14 +1143,14 @@ where
         self.dense_stages.s + 1
     }
 
-    fn dense_coefficients(&mut self, out: &mut [[R; N]]) {
+    fn dense_coefficients(&mut self, out: &mut [[X; N]]) {
         // p(θ) = y + q(θ), q in Newton form over x = (1, c_{s−1}, …, c_1, 0); expanded into
         // powers of θ by Horner's rule on coefficient vectors.
         let ds = self.dense_stages;
         let s = ds.s;
         let terms = s + 1;
         for o in out.iter_mut().take(terms) {
-            *o = [R::zero(); N];
+            *o = [X::zero(); N];
         }
         if self.h_old.is_zero() {
             out[0] = self.state.y;
@@ -1156,7 +1160,7 @@ where
         for i in 0..N {
             // poly(θ) = cont[s−1]; then poly ← poly·(θ − x_k) + cont[k−1], k = s−1..1;
             // finally q = poly·(θ − x_0).
-            let mut p = [R::zero(); MAX_STAGES + 1];
+            let mut p = [X::zero(); MAX_STAGES + 1];
             p[0] = self.cont[s - 1][i];
             let mut deg = 0;
             for k in (0..s).rev() {
@@ -1164,9 +1168,9 @@ where
                 let xk = node(k);
                 deg += 1;
                 for d in (1..=deg).rev() {
-                    p[d] = p[d - 1] - xk * p[d];
+                    p[d] = p[d - 1] - p[d] * xk;
                 }
-                p[0] = -xk * p[0];
+                p[0] = -(p[0] * xk);
                 if k > 0 {
                     p[0] = p[0] + self.cont[k - 1][i];
                 }
@@ -1178,11 +1182,11 @@ where
         }
     }
 
-    fn restart(&mut self, t: R, y: [R; N]) -> Result<(), Error> {
+    fn restart(&mut self, t: R, y: [X; N]) -> Result<(), Error> {
         let finished = self.state.restart_at(t, y)?;
         self.h_old = R::zero();
         // A restart is a new integration: no stale differences.
-        self.cont = [[R::zero(); N]; S];
+        self.cont = [[X::zero(); N]; S];
         if finished {
             return Ok(());
         }

@@ -10,7 +10,8 @@
 //! reports `IER` to RADAU5.
 
 use super::storage::{Inline, InlineMatrix, Storage};
-use crate::scalar::Scalar;
+use crate::scalar::{Real, Scalar};
+use num_complex::Complex;
 use num_traits::Zero;
 
 /// The factorisation was stopped at column `column` by a pivot that is zero or not finite.
@@ -171,6 +172,41 @@ impl<S: Scalar, const N: usize, W: Storage> Lu<S, N, W> {
             b[j] = xj;
             for i in 0..j {
                 b[i] = b[i] - a[i][j] * xj;
+            }
+        }
+    }
+}
+
+impl<R: Real, const N: usize, W: Storage> Lu<Complex<R>, N, W> {
+    /// [`Lu::solve`] for a complex matrix and a right-hand side given by its real and
+    /// imaginary parts `(re, im)`, each a vector of a scalar type `V` over `R` (a real or a
+    /// dual number): the same operations, part by part.
+    pub fn solve_parts<V: Scalar<Real = R>>(&self, re: &mut [V; N], im: &mut [V; N]) {
+        let a: &[[Complex<R>; N]; N] = &self.lu;
+        for k in 0..N {
+            let p = self.piv[k];
+            if p != k {
+                re.swap(p, k);
+                im.swap(p, k);
+            }
+        }
+        for j in 0..N {
+            let (br, bi) = (re[j], im[j]);
+            for i in j + 1..N {
+                let l = a[i][j];
+                re[i] = re[i] - (br * l.re - bi * l.im);
+                im[i] = im[i] - (bi * l.re + br * l.im);
+            }
+        }
+        for j in (0..N).rev() {
+            let d = self.inv_diag[j];
+            let (xr, xi) = (re[j] * d.re - im[j] * d.im, re[j] * d.im + im[j] * d.re);
+            re[j] = xr;
+            im[j] = xi;
+            for i in 0..j {
+                let u = a[i][j];
+                re[i] = re[i] - (xr * u.re - xi * u.im);
+                im[i] = im[i] - (xi * u.re + xr * u.im);
             }
         }
     }

@@ -37,7 +37,7 @@ use super::storage::{Inline, Storage};
 /// The factors' arrays as the kernels see them, whatever their storage.
 type Mat<R, const N: usize> = [[R; N]; N];
 use super::Singular;
-use crate::scalar::Real;
+use crate::scalar::{Real, Scalar};
 use num_complex::Complex;
 
 /// The LU factors of a real matrix `A` and a complex matrix `C` of the same size, each with
@@ -253,7 +253,10 @@ impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
 
     /// Overwrites `b` with the solution `x` of `A x = b`, and `(c_re, c_im)` with the real
     /// and imaginary parts of the solution `z` of `C z = c`.
-    pub fn solve(&self, b: &mut [R; N], c_re: &mut [R; N], c_im: &mut [R; N]) {
+    ///
+    /// The right-hand sides may be of any scalar type `V` over `R` (a dual number, for one):
+    /// the real factors act on each of its components alike.
+    pub fn solve<V: Scalar<Real = R>>(&self, b: &mut [V; N], c_re: &mut [V; N], c_im: &mut [V; N]) {
         let (a, re, im): (&Mat<R, N>, &Mat<R, N>, &Mat<R, N>) = (&self.a, &self.re, &self.im);
         let (mut x, mut zr, mut zi) = (*b, *c_re, *c_im);
         for k in 0..N {
@@ -272,11 +275,11 @@ impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
         for i in 1..N {
             let (mut s, mut sr, mut si) = (x[i], zr[i], zi[i]);
             for j in self.l_start(i)..i {
-                s = s - a[j][i] * x[j];
+                s = s - x[j] * a[j][i];
                 let (lr, li) = (re[j][i], im[j][i]);
                 let (yr, yi) = (zr[j], zi[j]);
-                sr = sr - (lr * yr - li * yi);
-                si = si - (lr * yi + li * yr);
+                sr = sr - (yr * lr - yi * li);
+                si = si - (yi * lr + yr * li);
             }
             (x[i], zr[i], zi[i]) = (s, sr, si);
         }
@@ -292,11 +295,11 @@ impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
         for i in (0..N.saturating_sub(1)).rev() {
             let (mut s, mut sr, mut si) = (x[i], zr[i], zi[i]);
             for j in (i + 1..self.u_end(i)).rev() {
-                s = s - a[j][i] * x[j];
+                s = s - x[j] * a[j][i];
                 let (ur, ui) = (re[j][i], im[j][i]);
                 let (xr, xi) = (zr[j], zi[j]);
-                sr = sr - (ur * xr - ui * xi);
-                si = si - (ur * xi + ui * xr);
+                sr = sr - (xr * ur - xi * ui);
+                si = si - (xi * ur + xr * ui);
             }
             (x[i], zr[i], zi[i]) = (s, sr, si);
         }
@@ -305,7 +308,7 @@ impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
 
     /// Overwrites `b` with the solution `x` of the real system `A x = b` alone (Radau5's
     /// error estimate needs only the real factors).
-    pub fn solve_real(&self, b: &mut [R; N]) {
+    pub fn solve_real<V: Scalar<Real = R>>(&self, b: &mut [V; N]) {
         let a: &[[R; N]; N] = &self.a;
         let mut x = *b;
         for k in 0..N {
@@ -317,7 +320,7 @@ impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
         for i in 1..N {
             let mut s = x[i];
             for j in self.l_start(i)..i {
-                s = s - a[j][i] * x[j];
+                s = s - x[j] * a[j][i];
             }
             x[i] = s;
         }
@@ -327,7 +330,7 @@ impl<R: Real, const N: usize, W: Storage> RealComplexLu<R, N, W> {
         for i in (0..N.saturating_sub(1)).rev() {
             let mut s = x[i];
             for j in (i + 1..self.u_end(i)).rev() {
-                s = s - a[j][i] * x[j];
+                s = s - x[j] * a[j][i];
             }
             x[i] = s;
         }
