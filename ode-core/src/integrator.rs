@@ -1,11 +1,22 @@
 //! The step loop shared by every method.
 //!
-//! A method only *attempts* a step: given `(t, y, f(t, y))` and a signed step `h` it writes a
-//! candidate `ŷ ≈ y(t + h)` and `f(t + h, ŷ)`, and returns the norm of its local error
-//! estimate. [`Core::advance`] is the only loop: it keeps the step inside the span (landing
-//! exactly on the bound, and stretching a step by up to 1 % rather than leaving a sliver, as
-//! Hairer's codes do), enforces the evaluation budget and the smallest step, rejects attempts
-//! that produced non-finite numbers, and lets the [`ControlState`] accept or reject.
+//! [`advance`] is the only loop, explicit and implicit methods alike. A method
+//! ([`Attempts`]) proposes a step, *attempts* it (writing a candidate and its error norm, or
+//! rejecting it: a Newton iteration that diverged, a singular matrix, a non-finite value),
+//! has its controller type accept or reject the candidate (and choose the next step and
+//! order), and moves to an accepted one. The loop checks every attempt against the method's
+//! step floor ([`Floor`]: SciPy's ten ulps, or RADAU5's `0.1 |h| ≤ |t| ε`), counts accepted
+//! and rejected attempts, and reports what made the step collapse (a non-finite value rather
+//! than a plain underflow).
+//!
+//! The explicit and Rosenbrock methods share [`Core`] as well: given `(t, y, f(t, y))` and a
+//! signed step `h` their attempt writes `ŷ ≈ y(t + h)` (and `f(t + h, ŷ)`) and returns its
+//! error norm; [`Core::advance`] lands on the bound (stretching a step by up to 1 % rather
+//! than leaving a sliver, as Hairer's codes do), enforces the evaluation budget, rejects
+//! non-finite attempts and lets the [`ControlState`] (I, PI or predictive control) judge.
+//! Radau IIA and Bdf implement [`Attempts`] themselves: their landing (planned after the
+//! previous acceptance, or from the grid's compensated time), Jacobian reuse and controllers
+//! are their published codes' own, which keeps Hairer's runs exact.
 
 use crate::control::{initial_step, ControlState, Controller, StepControl, Tolerances};
 use crate::error::Error;
@@ -229,6 +240,150 @@ impl<S: Scalar, const N: usize> StepState<S, N> {
         self.y = y;
         self.finished = t == self.t_bound;
         Ok(self.finished)
+    }
+}
+
+/// The smallest step a method attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Floor {
+    /// Below ten units in the last place of `t` (at least the smallest positive number), or
+    /// below the user's `min_step`, the step is not attempted (SciPy's rule).
+    Ulps,
+    /// RADAU5's `0.1 |h| ≤ |t| ε`, or below the user's `min_step`; a last step forced short by
+    /// the bound is exempt (the error control did not ask for it).
+    Radau5,
+}
+
+impl Floor {
+    /// Whether a step of magnitude `h_abs` from `t` is refused (`forced`: a last step cut short
+    /// by the bound).
+    #[inline(always)]
+    fn refuses<R: Real>(self, t: R, h_abs: R, min_step: R, forced: bool) -> bool {
+        if h_abs.is_nan() {
+            return true;
+        }
+        match self {
+            Floor::Ulps => {
+                let spacing = (t.abs() * R::epsilon()).max(R::min_positive_value());
+                h_abs < (R::from_f64(10.0) * spacing).max(min_step)
+            }
+            Floor::Radau5 => {
+                !forced && (R::from_f64(0.1) * h_abs <= t.abs() * R::epsilon() || h_abs < min_step)
+            }
+        }
+    }
+}
+
+/// An attempt, or the move to its candidate, that did not work out: the method has set the
+/// smaller step of the next attempt. `cause` (a non-finite value, a singular matrix) is what
+/// is reported if the step size then collapses, instead of a plain step-size underflow.
+pub(crate) struct Rejected(pub Option<Error>);
+
+/// A method as the one step loop ([`advance`]) drives it: it proposes a step, attempts it,
+/// has its controller accept or reject the candidate, and moves to an accepted one. The loop
+/// keeps the floor, the counters of accepted and rejected attempts, and the cause to report.
+pub(crate) trait Attempts<S: Scalar, const N: usize> {
+    /// What an attempt hands its controller and the move to the new point: the error norm,
+    /// what else the controller reads (the Newton iterations, the order), the stages. One
+    /// lives in the loop's frame for the whole step, each attempt writing into it.
+    type Candidate;
+
+    /// A blank candidate.
+    fn candidate() -> Self::Candidate;
+
+    /// The method's rule for the smallest step.
+    const FLOOR: Floor;
+
+    /// The step state.
+    fn state_mut(&mut self) -> &mut StepState<S, N>;
+
+    /// The user's smallest step.
+    fn min_step(&self) -> S::Real;
+
+    /// Prepares the first attempt of a step (bounds on the proposal).
+    #[inline(always)]
+    fn begin(&mut self) {}
+
+    /// The magnitude of the next attempt's step as the floor judges it, and whether it is a
+    /// last step cut short by the bound.
+    fn proposal(&self) -> (S::Real, bool);
+
+    /// The signed step of the next attempt, landed on the bound where it reaches it.
+    fn land(&mut self) -> S::Real;
+
+    /// Attempts the step `h`, writing the candidate into `candidate`, or rejects it; an error
+    /// ends the integration.
+    fn attempt(
+        &mut self,
+        candidate: &mut Self::Candidate,
+        h: S::Real,
+    ) -> Result<Result<(), Rejected>, Error>;
+
+    /// The controller's verdict on a candidate: `true` accepts it; `false` rejects it, with the
+    /// next attempt's step set.
+    fn judge(&mut self, candidate: &mut Self::Candidate, h: S::Real) -> bool;
+
+    /// Moves to the accepted candidate (evaluating `f` there where the attempt did not); a
+    /// rejection when the new point is not finite.
+    fn accept(
+        &mut self,
+        candidate: &Self::Candidate,
+        h: S::Real,
+    ) -> Result<Result<(), Rejected>, Error>;
+}
+
+/// The one step loop of every method: makes one accepted step of `m`, or fails.
+///
+/// Each attempt's step is checked against the method's floor ([`Floor`]) and landed on the
+/// bound; the method attempts it; a candidate goes to the method's controller, and an accepted
+/// one becomes the new point. A rejected attempt counts in `n_rejected`; the cause of the last
+/// failed attempt (a non-finite value, a singular matrix) is reported if the step then
+/// collapses below the floor.
+#[inline(always)]
+pub(crate) fn advance<S: Scalar, const N: usize, M: Attempts<S, N>>(
+    m: &mut M,
+) -> Result<(), Error> {
+    let state = m.state_mut();
+    if state.finished {
+        return Err(Error::Finished {
+            t: state.t.to_f64(),
+        });
+    }
+    m.begin();
+    let mut candidate = M::candidate();
+    let mut cause: Option<Error> = None;
+    loop {
+        let (h_abs, forced) = m.proposal();
+        let t = m.state_mut().t;
+        if M::FLOOR.refuses(t, h_abs, m.min_step(), forced) {
+            return Err(cause.unwrap_or(Error::StepSizeTooSmall {
+                t: t.to_f64(),
+                h: h_abs.to_f64(),
+            }));
+        }
+        let h = m.land();
+        let moved = match m.attempt(&mut candidate, h)? {
+            Ok(()) => {
+                if m.judge(&mut candidate, h) {
+                    m.accept(&candidate, h)?
+                } else {
+                    Err(Rejected(None))
+                }
+            }
+            Err(rejected) => Err(rejected),
+        };
+        match moved {
+            Ok(()) => {
+                m.state_mut().stats.n_accepted += 1;
+                return Ok(());
+            }
+            Err(Rejected(c)) => {
+                m.state_mut().stats.n_rejected += 1;
+                if c.is_some() {
+                    cause = c;
+                }
+            }
+        }
     }
 }
 
@@ -492,135 +647,213 @@ impl<S: Scalar, const N: usize> Core<S, N> {
     /// [`Core::advance`] for an attempt that may fail: a singular iteration matrix
     /// ([`Error::SingularMatrix`]) rejects the attempt and halves the step, as Hairer's RODAS
     /// does, and the fifth in a row ends the integration; any other error ends it at once.
+    #[inline(always)]
     pub fn advance_fallible<Sys: OdeSystem<N, S>>(
         &mut self,
         sys: &Sys,
         cost: usize,
         k: S::Real,
         f_new_in_attempt: bool,
-        mut attempt: impl FnMut(Trial<'_, S, N>) -> Result<S::Real, Error>,
+        attempt: impl FnMut(Trial<'_, S, N>) -> Result<S::Real, Error>,
     ) -> Result<(), Error> {
-        if self.state.finished {
-            return Err(Error::Finished {
-                t: self.state.t.to_f64(),
+        let h_abs = self.h_abs;
+        advance(&mut CoreAttempt {
+            core: self,
+            sys,
+            cost,
+            k,
+            f_new_in_attempt,
+            attempt,
+            h_abs,
+            next: h_abs,
+            t_new: h_abs,
+            singular: 0,
+        })
+    }
+}
+
+/// [`Core`] with a method's attempt, as the step loop drives it.
+struct CoreAttempt<'a, S: Scalar, const N: usize, Sys, F> {
+    core: &'a mut Core<S, N>,
+    sys: &'a Sys,
+    /// Evaluations of `f` an attempt spends.
+    cost: usize,
+    /// The exponent of the error estimate.
+    k: S::Real,
+    /// Whether the attempt evaluates `f(t + h, ŷ)` (or the loop does, once accepted).
+    f_new_in_attempt: bool,
+    attempt: F,
+    /// The magnitude of the next attempt's step.
+    h_abs: S::Real,
+    /// The controller's proposal after an accepted step.
+    next: S::Real,
+    /// The end of the attempted step.
+    t_new: S::Real,
+    /// Singular matrices in a row.
+    singular: u32,
+}
+
+impl<S, const N: usize, Sys, F> Attempts<S, N> for CoreAttempt<'_, S, N, Sys, F>
+where
+    S: Scalar,
+    Sys: OdeSystem<N, S>,
+    F: FnMut(Trial<'_, S, N>) -> Result<S::Real, Error>,
+{
+    type Candidate = S::Real;
+    const FLOOR: Floor = Floor::Ulps;
+
+    #[inline(always)]
+    fn candidate() -> S::Real {
+        S::Real::zero()
+    }
+
+    #[inline(always)]
+    fn state_mut(&mut self) -> &mut StepState<S, N> {
+        &mut self.core.state
+    }
+
+    #[inline(always)]
+    fn min_step(&self) -> S::Real {
+        self.core.min_step
+    }
+
+    /// As SciPy: a proposal below ten units in the last place of `t` (an automatic first step
+    /// of 1e-6 at t = 1.7e9, say) is raised to that floor, and only an attempt that error
+    /// control shrinks below it fails. A span shorter than the floor is one step to the bound.
+    #[inline(always)]
+    fn begin(&mut self) {
+        let core = &*self.core;
+        let spacing = (core.state.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
+        let ulps = S::Real::from_f64(10.0) * spacing;
+        self.h_abs = core.h_abs.min(core.max_step);
+        if core.mode == Mode::Adaptive && self.h_abs < ulps {
+            self.h_abs = ulps;
+        }
+    }
+
+    #[inline(always)]
+    fn proposal(&self) -> (S::Real, bool) {
+        (self.h_abs, false)
+    }
+
+    /// Lands on the bound when the step reaches it or comes within 1 % of it.
+    #[inline(always)]
+    fn land(&mut self) -> S::Real {
+        let st = &self.core.state;
+        let mut t_new = st.t + st.dir * self.h_abs;
+        if st.dir * (st.t + st.dir * self.h_abs * S::Real::from_f64(1.01) - st.t_bound)
+            >= S::Real::zero()
+        {
+            t_new = st.t_bound;
+        }
+        self.t_new = t_new;
+        t_new - st.t
+    }
+
+    #[inline(always)]
+    fn attempt(
+        &mut self,
+        err_out: &mut S::Real,
+        h: S::Real,
+    ) -> Result<Result<(), Rejected>, Error> {
+        let core = &mut *self.core;
+        if core.state.stats.nfev.saturating_add(self.cost) > core.max_nfev {
+            return Err(Error::TooManyEvaluations {
+                limit: core.max_nfev,
             });
         }
-        let r = |x: f64| S::Real::from_f64(x);
-        let spacing = (self.state.t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
-        // As SciPy: a proposal below ten units in the last place of `t` (an automatic first
-        // step of 1e-6 at t = 1.7e9, say) is raised to that floor, and only an attempt that
-        // error control shrinks below it fails. A span shorter than the floor is one step to
-        // the bound.
-        let ulps = r(10.0) * spacing;
-        let floor = ulps.max(self.min_step);
-        let mut h_abs = self.h_abs.min(self.max_step);
-        if self.mode == Mode::Adaptive && h_abs < ulps {
-            h_abs = ulps;
-        }
-        // What an attempt that failed for want of finite values was: reported if the step
-        // then collapses, instead of a plain step-size underflow.
-        let mut cause: Option<Error> = None;
-        let mut singular = 0u32;
-        loop {
-            if h_abs < floor || h_abs.is_nan() {
-                return Err(cause.unwrap_or(Error::StepSizeTooSmall {
-                    t: self.state.t.to_f64(),
-                    h: h_abs.to_f64(),
-                }));
-            }
-            let mut t_new = self.state.t + self.state.dir * h_abs;
-            if self.state.dir
-                * (self.state.t + self.state.dir * h_abs * r(1.01) - self.state.t_bound)
-                >= S::Real::zero()
-            {
-                t_new = self.state.t_bound;
-            }
-            let h = t_new - self.state.t;
-            if self.state.stats.nfev.saturating_add(cost) > self.max_nfev {
-                return Err(Error::TooManyEvaluations {
-                    limit: self.max_nfev,
-                });
-            }
-            self.state.stats.nfev += cost;
-            let err = match attempt(Trial {
-                t: self.state.t,
-                h,
-                y: &self.state.y,
-                f: &self.state.f,
-                y_new: &mut self.y_new,
-                f_new: &mut self.f_new,
-                tol: &self.tol,
-            }) {
-                Ok(err) => err,
-                Err(e @ Error::SingularMatrix { .. }) => {
-                    singular += 1;
-                    if singular >= 5 {
-                        return Err(e);
-                    }
-                    self.state.stats.n_rejected += 1;
-                    cause = Some(e);
-                    self.ctrl.reject();
-                    h_abs = r(0.5) * h.abs();
-                    continue;
+        core.state.stats.nfev += self.cost;
+        let t_new = self.t_new;
+        let err = match (self.attempt)(Trial {
+            t: core.state.t,
+            h,
+            y: &core.state.y,
+            f: &core.state.f,
+            y_new: &mut core.y_new,
+            f_new: &mut core.f_new,
+            tol: &core.tol,
+        }) {
+            Ok(err) => err,
+            Err(e @ Error::SingularMatrix { .. }) => {
+                self.singular += 1;
+                if self.singular >= 5 {
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
-            };
-            let mut finite = self.y_new.iter().all(|v| v.all_finite());
-            if f_new_in_attempt {
-                finite = finite && self.f_new.iter().all(|v| v.all_finite());
+                core.ctrl.reject();
+                self.h_abs = S::Real::from_f64(0.5) * h.abs();
+                return Ok(Err(Rejected(Some(e))));
             }
-            if !finite || err.is_nan() {
-                self.state.stats.n_rejected += 1;
-                cause = Some(if finite {
-                    // The values are finite but their weighted norm is not.
-                    Error::NonFiniteErrorNorm { t: t_new.to_f64() }
+            Err(e) => return Err(e),
+        };
+        let mut finite = core.y_new.iter().all(|v| v.all_finite());
+        if self.f_new_in_attempt {
+            finite = finite && core.f_new.iter().all(|v| v.all_finite());
+        }
+        if !finite || err.is_nan() {
+            let cause = if finite {
+                // The values are finite but their weighted norm is not.
+                Error::NonFiniteErrorNorm { t: t_new.to_f64() }
+            } else {
+                Error::NonFiniteDerivative { t: t_new.to_f64() }
+            };
+            if core.mode == Mode::Fixed {
+                core.state.stats.n_rejected += 1;
+                return Err(cause);
+            }
+            self.h_abs = core.ctrl.shrink(h.abs());
+            return Ok(Err(Rejected(Some(cause))));
+        }
+        *err_out = err;
+        Ok(Ok(()))
+    }
+
+    #[inline(always)]
+    fn judge(&mut self, err: &mut S::Real, h: S::Real) -> bool {
+        let core = &mut *self.core;
+        match core.mode {
+            Mode::Fixed => {
+                self.next = core.h_abs;
+                true
+            }
+            Mode::Adaptive => {
+                let verdict = core.ctrl.judge(*err, h.abs(), self.k);
+                if verdict.accept {
+                    self.next = verdict.h_abs;
                 } else {
-                    Error::NonFiniteDerivative { t: t_new.to_f64() }
-                });
-                if self.mode == Mode::Fixed {
-                    return Err(cause.unwrap_or(Error::NonFiniteDerivative { t: t_new.to_f64() }));
+                    self.h_abs = verdict.h_abs;
                 }
-                h_abs = self.ctrl.shrink(h.abs());
-                continue;
+                verdict.accept
             }
-            let next = match self.mode {
-                Mode::Fixed => self.h_abs,
-                Mode::Adaptive => {
-                    let verdict = self.ctrl.judge(err, h.abs(), k);
-                    if !verdict.accept {
-                        self.state.stats.n_rejected += 1;
-                        cause = None;
-                        h_abs = verdict.h_abs;
-                        continue;
-                    }
-                    verdict.h_abs
-                }
-            };
-            if !f_new_in_attempt {
-                if self.state.stats.nfev >= self.max_nfev {
-                    return Err(Error::TooManyEvaluations {
-                        limit: self.max_nfev,
-                    });
-                }
-                sys.rhs(t_new, &self.y_new, &mut self.f_new);
-                self.state.stats.nfev += 1;
-                if !self.f_new.iter().all(|v| v.all_finite()) {
-                    self.state.stats.n_rejected += 1;
-                    cause = Some(Error::NonFiniteDerivative { t: t_new.to_f64() });
-                    h_abs = self.ctrl.shrink(h.abs());
-                    continue;
-                }
-            }
-            self.state.t_prev = self.state.t;
-            self.state.t = t_new;
-            core::mem::swap(&mut self.y_prev, &mut self.state.y);
-            core::mem::swap(&mut self.state.y, &mut self.y_new);
-            core::mem::swap(&mut self.f_prev, &mut self.state.f);
-            core::mem::swap(&mut self.state.f, &mut self.f_new);
-            self.h_abs = next;
-            self.state.stats.n_accepted += 1;
-            self.state.finished = t_new == self.state.t_bound;
-            return Ok(());
         }
+    }
+
+    #[inline(always)]
+    fn accept(&mut self, _err: &S::Real, h: S::Real) -> Result<Result<(), Rejected>, Error> {
+        let core = &mut *self.core;
+        let t_new = self.t_new;
+        if !self.f_new_in_attempt {
+            if core.state.stats.nfev >= core.max_nfev {
+                return Err(Error::TooManyEvaluations {
+                    limit: core.max_nfev,
+                });
+            }
+            self.sys.rhs(t_new, &core.y_new, &mut core.f_new);
+            core.state.stats.nfev += 1;
+            if !core.f_new.iter().all(|v| v.all_finite()) {
+                self.h_abs = core.ctrl.shrink(h.abs());
+                let cause = Error::NonFiniteDerivative { t: t_new.to_f64() };
+                return Ok(Err(Rejected(Some(cause))));
+            }
+        }
+        let st = &mut core.state;
+        st.t_prev = st.t;
+        st.t = t_new;
+        core::mem::swap(&mut core.y_prev, &mut st.y);
+        core::mem::swap(&mut st.y, &mut core.y_new);
+        core::mem::swap(&mut core.f_prev, &mut st.f);
+        core::mem::swap(&mut st.f, &mut core.f_new);
+        core.h_abs = self.next;
+        st.finished = t_new == st.t_bound;
+        Ok(Ok(()))
     }
 }

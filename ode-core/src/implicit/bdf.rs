@@ -41,7 +41,7 @@ use super::linear::DenseLu;
 use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
-use crate::integrator::{Settings, StepState};
+use crate::integrator::{advance, Attempts, Floor, Rejected, Settings, StepState};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::{Inline, Storage};
@@ -210,6 +210,12 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     tol: Tolerances<S::Real, N>,
     settings: Settings<S::Real, N>,
     n_singular: u32,
+    /// Whether the Jacobian held is `J` at this step's predictor (or constant).
+    current_jac: bool,
+    /// Where the attempts of this step met a non-finite value, if they did.
+    non_finite_at: Option<S::Real>,
+    /// The end of the attempted step, with the rounding error of its sum.
+    t_new: (S::Real, S::Real),
 }
 
 impl<Sys, const N: usize, S> Bdf<Sys, N, S>
@@ -299,6 +305,9 @@ where
             tol: settings.tol,
             settings,
             n_singular: 0,
+            current_jac: false,
+            non_finite_at: None,
+            t_new: (S::Real::zero(), S::Real::zero()),
         }
     }
 
@@ -507,186 +516,7 @@ where
     crate::stepper::state_accessors!(state: S::Real, S);
 
     fn step(&mut self) -> Result<(), Error> {
-        if self.state.finished {
-            return Err(Error::Finished {
-                t: self.state.t.to_f64(),
-            });
-        }
-        let r = |x: f64| S::Real::from_f64(x);
-        let t = self.state.t;
-        let spacing = (t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
-        let min_step = (r(10.0) * spacing).max(self.settings.min_step);
-        if self.h_abs > self.settings.max_step {
-            let factor = self.settings.max_step / self.h_abs;
-            self.rescale(factor);
-            self.h_abs = self.settings.max_step;
-        } else if self.h_abs < min_step {
-            // Raised with a margin over the spacing of floating-point numbers, which grows
-            // with t: raised exactly to the floor, the step would fall below the next step's
-            // floor again, be raised again, and never grow (the differences are rescaled and
-            // the order selection restarted each time).
-            let target = (r(20.0) * spacing).max(self.settings.min_step);
-            let factor = target / self.h_abs;
-            self.rescale(factor);
-            self.h_abs = target;
-        }
-        let mut h_abs = self.h_abs;
-        let mut current_jac = Sys::JACOBIAN == JacobianKind::Constant;
-        let mut non_finite_at: Option<S::Real> = None;
-        let mut n_iter = 0usize;
-        loop {
-            if h_abs < min_step || h_abs.is_nan() {
-                return Err(match non_finite_at {
-                    Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
-                    None => Error::StepSizeTooSmall {
-                        t: t.to_f64(),
-                        h: h_abs.to_f64(),
-                    },
-                });
-            }
-            let order = self.order;
-            let (mut t_new, mut t_new_err) = two_sum(t, h_abs * self.state.dir + self.t_err);
-            if self.state.dir * (t_new - self.state.t_bound) > S::Real::zero() {
-                // The last step: from the grid's exact time to the bound.
-                let to_bound = ((self.state.t_bound - t) - self.t_err).abs();
-                self.rescale(to_bound / h_abs);
-                h_abs = to_bound;
-                t_new = self.state.t_bound;
-                t_new_err = S::Real::zero();
-            }
-            self.h_abs = h_abs;
-            let h = h_abs * self.state.dir;
-            let mut y_predict = [S::zero(); N];
-            for j in 0..=order {
-                for i in 0..N {
-                    y_predict[i] = y_predict[i] + self.d[j][i];
-                }
-            }
-            let alpha_k = r(alpha(order));
-            let mut psi = [S::zero(); N];
-            for j in 1..=order {
-                let g = r(gamma(j)) / alpha_k;
-                for i in 0..N {
-                    psi[i] = psi[i] + self.d[j][i] * g;
-                }
-            }
-            let c = h / alpha_k;
-            let mut y_new = [S::zero(); N];
-            let mut d = [S::zero(); N];
-            let converged = loop {
-                if self.factor(c, t).is_err() {
-                    // A singular iteration matrix: as a failed Newton iteration.
-                    self.n_singular += 1;
-                    if self.n_singular >= MAX_SINGULAR {
-                        return Err(Error::SingularMatrix { t: t.to_f64() });
-                    }
-                    if !current_jac {
-                        current_jac = true;
-                        if !self.evaluate_jacobian(t_new, &y_predict, None)? {
-                            non_finite_at = Some(t_new);
-                            break false;
-                        }
-                        continue;
-                    }
-                    break false;
-                }
-                let (ok, it) = self.newton(
-                    t_new,
-                    &y_predict,
-                    c,
-                    &psi,
-                    &mut y_new,
-                    &mut d,
-                    &mut non_finite_at,
-                )?;
-                n_iter = it;
-                if ok {
-                    break true;
-                }
-                if current_jac {
-                    break false;
-                }
-                current_jac = true;
-                if !self.evaluate_jacobian(t_new, &y_predict, None)? {
-                    non_finite_at = Some(t_new);
-                    break false;
-                }
-            };
-            if !converged {
-                self.state.stats.n_rejected += 1;
-                h_abs = h_abs * r(0.5);
-                self.rescale(r(0.5));
-                continue;
-            }
-            self.n_singular = 0;
-            let safety = BdfControl::safety(n_iter);
-            let ec = r(error_const(order));
-            let mut err = [S::zero(); N];
-            for i in 0..N {
-                err[i] = d[i] * ec;
-            }
-            let error_norm = self.tol.norm(&err, &y_new);
-            if let Some(factor) = BdfControl::reject_factor(error_norm, order, safety) {
-                self.state.stats.n_rejected += 1;
-                h_abs = h_abs * factor;
-                // The iteration matrix changes with c, so it is refactored.
-                self.rescale(factor);
-                continue;
-            }
-            // Accepted.
-            self.state.t_prev = t;
-            self.state.t = t_new;
-            self.t_err = t_new_err;
-            self.state.y = y_new;
-            self.state.stats.n_accepted += 1;
-            self.state.finished = t_new == self.state.t_bound;
-            // D_{k+2} = d − D_{k+1}, D_{k+1} = d, D_i += D_{i+1} (i = k..0).
-            for i in 0..N {
-                self.d[order + 2][i] = d[i] - self.d[order + 1][i];
-                self.d[order + 1][i] = d[i];
-            }
-            for j in (0..=order).rev() {
-                for i in 0..N {
-                    self.d[j][i] = self.d[j][i] + self.d[j + 1][i];
-                }
-            }
-            if self.control.accepted(order) {
-                let scale_norm = |v: &[S; N], c: f64| {
-                    let mut e = [S::zero(); N];
-                    for i in 0..N {
-                        e[i] = v[i] * r(c);
-                    }
-                    self.tol.norm(&e, &y_new)
-                };
-                let error_m = if order > 1 {
-                    scale_norm(&self.d[order], error_const(order - 1))
-                } else {
-                    S::Real::infinity()
-                };
-                let error_p = if order < MAX_ORDER {
-                    scale_norm(&self.d[order + 2], error_const(order + 1))
-                } else {
-                    S::Real::infinity()
-                };
-                let (new_order, factor) =
-                    self.control
-                        .decide(order, [error_m, error_norm, error_p], safety);
-                self.order = new_order;
-                self.h_abs = self.h_abs * factor;
-                change_d(&mut self.d, self.order, factor);
-            }
-            // The derivative of the interpolant at t: (1/h) Σ_j ∇^j y / j.
-            let h = self.h();
-            let mut fdot = [S::zero(); N];
-            for j in 1..=self.order {
-                let w = S::Real::one() / (r(j as f64) * h);
-                for i in 0..N {
-                    fdot[i] = fdot[i] + self.d[j][i] * w;
-                }
-            }
-            self.state.f = fdot;
-            return Ok(());
-        }
+        advance(self)
     }
 
     fn dense(&mut self, t: S::Real) -> Result<[S; N], Error> {
@@ -753,6 +583,245 @@ where
             return Ok(());
         }
         self.start()
+    }
+}
+
+/// A converged attempt of [`Bdf`].
+pub(crate) struct BdfCandidate<S: Scalar, const N: usize> {
+    y_new: [S; N],
+    /// The Newton correction `y_new − y_predict`.
+    d: [S; N],
+    /// The error norm and SciPy's safety factor from the iterations.
+    error_norm: S::Real,
+    safety: S::Real,
+}
+
+/// Bdf in the one step loop: SciPy's floor, the last step landed from the grid's exact time,
+/// every change of step rescaling the differences.
+impl<Sys, const N: usize, S, W: Storage> Attempts<S, N> for Bdf<Sys, N, S, W>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+{
+    type Candidate = BdfCandidate<S, N>;
+    const FLOOR: Floor = Floor::Ulps;
+
+    #[inline(always)]
+    fn candidate() -> BdfCandidate<S, N> {
+        BdfCandidate {
+            y_new: [S::zero(); N],
+            d: [S::zero(); N],
+            error_norm: S::Real::zero(),
+            safety: S::Real::zero(),
+        }
+    }
+
+    #[inline(always)]
+    fn state_mut(&mut self) -> &mut StepState<S, N> {
+        &mut self.state
+    }
+
+    #[inline(always)]
+    fn min_step(&self) -> S::Real {
+        self.settings.min_step
+    }
+
+    /// The step bounded by `max_step`, and raised above the floor.
+    fn begin(&mut self) {
+        let r = |x: f64| S::Real::from_f64(x);
+        let t = self.state.t;
+        let spacing = (t.abs() * S::Real::epsilon()).max(S::Real::min_positive_value());
+        let min_step = (r(10.0) * spacing).max(self.settings.min_step);
+        if self.h_abs > self.settings.max_step {
+            let factor = self.settings.max_step / self.h_abs;
+            self.rescale(factor);
+            self.h_abs = self.settings.max_step;
+        } else if self.h_abs < min_step {
+            // Raised with a margin over the spacing of floating-point numbers, which grows
+            // with t: raised exactly to the floor, the step would fall below the next step's
+            // floor again, be raised again, and never grow (the differences are rescaled and
+            // the order selection restarted each time).
+            let target = (r(20.0) * spacing).max(self.settings.min_step);
+            let factor = target / self.h_abs;
+            self.rescale(factor);
+            self.h_abs = target;
+        }
+        self.current_jac = Sys::JACOBIAN == JacobianKind::Constant;
+        self.non_finite_at = None;
+    }
+
+    #[inline(always)]
+    fn proposal(&self) -> (S::Real, bool) {
+        (self.h_abs, false)
+    }
+
+    /// A step that passes the bound is the last one, from the grid's exact time to the bound.
+    fn land(&mut self) -> S::Real {
+        let t = self.state.t;
+        let (t_new, t_new_err) = two_sum(t, self.h_abs * self.state.dir + self.t_err);
+        self.t_new = (t_new, t_new_err);
+        if self.state.dir * (t_new - self.state.t_bound) > S::Real::zero() {
+            let to_bound = ((self.state.t_bound - t) - self.t_err).abs();
+            self.rescale(to_bound / self.h_abs);
+            self.h_abs = to_bound;
+            self.t_new = (self.state.t_bound, S::Real::zero());
+        }
+        self.h_abs * self.state.dir
+    }
+
+    fn attempt(
+        &mut self,
+        cand: &mut BdfCandidate<S, N>,
+        h: S::Real,
+    ) -> Result<Result<(), Rejected>, Error> {
+        let r = |x: f64| S::Real::from_f64(x);
+        let t = self.state.t;
+        let t_new = self.t_new.0;
+        let order = self.order;
+        let mut y_predict = [S::zero(); N];
+        for j in 0..=order {
+            for i in 0..N {
+                y_predict[i] = y_predict[i] + self.d[j][i];
+            }
+        }
+        let alpha_k = r(alpha(order));
+        let mut psi = [S::zero(); N];
+        for j in 1..=order {
+            let g = r(gamma(j)) / alpha_k;
+            for i in 0..N {
+                psi[i] = psi[i] + self.d[j][i] * g;
+            }
+        }
+        let c = h / alpha_k;
+        let BdfCandidate { y_new, d, .. } = cand;
+        *y_new = [S::zero(); N];
+        *d = [S::zero(); N];
+        let mut non_finite_at = self.non_finite_at;
+        let mut n_iter = 0usize;
+        let converged = loop {
+            if self.factor(c, t).is_err() {
+                // A singular iteration matrix: as a failed Newton iteration.
+                self.n_singular += 1;
+                if self.n_singular >= MAX_SINGULAR {
+                    return Err(Error::SingularMatrix { t: t.to_f64() });
+                }
+                if !self.current_jac {
+                    self.current_jac = true;
+                    if !self.evaluate_jacobian(t_new, &y_predict, None)? {
+                        non_finite_at = Some(t_new);
+                        break false;
+                    }
+                    continue;
+                }
+                break false;
+            }
+            let (ok, it) = self.newton(t_new, &y_predict, c, &psi, y_new, d, &mut non_finite_at)?;
+            n_iter = it;
+            if ok {
+                break true;
+            }
+            if self.current_jac {
+                break false;
+            }
+            self.current_jac = true;
+            if !self.evaluate_jacobian(t_new, &y_predict, None)? {
+                non_finite_at = Some(t_new);
+                break false;
+            }
+        };
+        self.non_finite_at = non_finite_at;
+        if !converged {
+            self.h_abs = self.h_abs * r(0.5);
+            self.rescale(r(0.5));
+            let cause = non_finite_at.map(|t| Error::NonFiniteDerivative { t: t.to_f64() });
+            return Ok(Err(Rejected(cause)));
+        }
+        self.n_singular = 0;
+        let safety = BdfControl::safety(n_iter);
+        let ec = r(error_const(order));
+        let mut err = [S::zero(); N];
+        for i in 0..N {
+            err[i] = d[i] * ec;
+        }
+        cand.error_norm = self.tol.norm(&err, &cand.y_new);
+        cand.safety = safety;
+        Ok(Ok(()))
+    }
+
+    fn judge(&mut self, c: &mut BdfCandidate<S, N>, _h: S::Real) -> bool {
+        match BdfControl::reject_factor(c.error_norm, self.order, c.safety) {
+            Some(factor) => {
+                self.h_abs = self.h_abs * factor;
+                // The iteration matrix changes with c, so it is refactored.
+                self.rescale(factor);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The new point, the differences, the order and step decision, and the derivative of the
+    /// interpolant there.
+    fn accept(
+        &mut self,
+        c: &BdfCandidate<S, N>,
+        _h: S::Real,
+    ) -> Result<Result<(), Rejected>, Error> {
+        let r = |x: f64| S::Real::from_f64(x);
+        let (t_new, t_new_err) = self.t_new;
+        let order = self.order;
+        let (y_new, d) = (&c.y_new, &c.d);
+        self.state.t_prev = self.state.t;
+        self.state.t = t_new;
+        self.t_err = t_new_err;
+        self.state.y = *y_new;
+        self.state.finished = t_new == self.state.t_bound;
+        // D_{k+2} = d − D_{k+1}, D_{k+1} = d, D_i += D_{i+1} (i = k..0).
+        for i in 0..N {
+            self.d[order + 2][i] = d[i] - self.d[order + 1][i];
+            self.d[order + 1][i] = d[i];
+        }
+        for j in (0..=order).rev() {
+            for i in 0..N {
+                self.d[j][i] = self.d[j][i] + self.d[j + 1][i];
+            }
+        }
+        if self.control.accepted(order) {
+            let scale_norm = |v: &[S; N], c: f64| {
+                let mut e = [S::zero(); N];
+                for i in 0..N {
+                    e[i] = v[i] * r(c);
+                }
+                self.tol.norm(&e, y_new)
+            };
+            let error_m = if order > 1 {
+                scale_norm(&self.d[order], error_const(order - 1))
+            } else {
+                S::Real::infinity()
+            };
+            let error_p = if order < MAX_ORDER {
+                scale_norm(&self.d[order + 2], error_const(order + 1))
+            } else {
+                S::Real::infinity()
+            };
+            let (new_order, factor) =
+                self.control
+                    .decide(order, [error_m, c.error_norm, error_p], c.safety);
+            self.order = new_order;
+            self.h_abs = self.h_abs * factor;
+            change_d(&mut self.d, self.order, factor);
+        }
+        // The derivative of the interpolant at t: (1/h) Σ_j ∇^j y / j.
+        let h = self.h();
+        let mut fdot = [S::zero(); N];
+        for j in 1..=self.order {
+            let w = S::Real::one() / (r(j as f64) * h);
+            for i in 0..N {
+                fdot[i] = fdot[i] + self.d[j][i] * w;
+            }
+        }
+        self.state.f = fdot;
+        Ok(Ok(()))
     }
 }
 

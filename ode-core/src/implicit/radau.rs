@@ -66,7 +66,7 @@ use super::newton::{NewtonIteration, RadauRule};
 use super::radau_solver::{DenseRadauLu, RadauSolver};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
-use crate::integrator::{Settings, StepState};
+use crate::integrator::{advance, Attempts, Floor, Rejected, Settings, StepState};
 #[cfg(feature = "alloc")]
 use crate::linalg::Heap;
 use crate::linalg::Inline;
@@ -278,6 +278,8 @@ pub struct RadauIIA<Sys, const N: usize, X: Scalar, const S: usize, L: RadauSolv
     dense_stages: &'static RadauStages,
     /// The last step's collocation polynomial as divided differences (RADAU's `CONT`).
     cont: [[X; N]; S],
+    /// Where the attempts of this step met a non-finite value, if they did.
+    non_finite_at: Option<X::Real>,
     jac: HeldJacobian<L::Jacobian>,
     /// The factors of `(γ/h) I − J` and `((α_k + iβ_k)/h) I − J` (RADAU5's `E1`, `E2R`,
     /// `E2I`).
@@ -449,6 +451,7 @@ where
             stages,
             dense_stages: stages,
             cont: [[X::zero(); N]; S],
+            non_finite_at: None,
             jac: HeldJacobian::new(L::zero_jacobian()),
             lu: L::zeroed(),
             start: Start::Jacobian,
@@ -688,12 +691,12 @@ where
     /// the value at 1: the last step's increment polynomial continued to `t + σ h_old`,
     /// component `i`, when `ds` is the last step's method (RADAU5's operations for 3 stages).
     #[inline(always)]
-    fn extrapolate_with(&self, ds: &RadauStages, sigma: R, i: usize) -> X {
+    fn extrapolate_with(cont: &[[X; N]; S], ds: &RadauStages, sigma: R, i: usize) -> X {
         let s = ds.s;
-        let mut val = self.cont[s - 1][i];
+        let mut val = cont[s - 1][i];
         for k in (1..s).rev() {
             let node_m1 = R::from_f64(ds.nodes[k] - 1.0);
-            val = self.cont[k - 1][i] + val * (sigma - node_m1);
+            val = cont[k - 1][i] + val * (sigma - node_m1);
         }
         val * sigma
     }
@@ -716,7 +719,7 @@ where
         for k in 0..K {
             let sigma = c(st.c[k]) * hquot;
             for i in 0..N {
-                z[k][i] = self.extrapolate_with(st, sigma, i);
+                z[k][i] = Self::extrapolate_with(&self.cont, st, sigma, i);
             }
         }
         for i in 0..N {
@@ -735,14 +738,13 @@ where
     /// asks. `K` is a constant, and so are the method's coefficients: the stage loops unroll
     /// and the coefficients fold into the code.
     #[inline]
-    fn attempt<const K: usize>(
+    fn attempt_stages<const K: usize>(
         &mut self,
         z: &mut [[X; N]; S],
         w: &mut [[X; N]; S],
-        non_finite_at: &mut Option<R>,
     ) -> Result<Attempt<R>, Error> {
         self.starting_values::<K>(z, w);
-        Ok(match self.newton::<K>(z, w, non_finite_at)? {
+        Ok(match self.newton::<K>(z, w)? {
             Newton::Converged(newt) => Attempt::Converged {
                 newt,
                 err: self.error_estimate::<K>(z)?,
@@ -758,7 +760,6 @@ where
         &mut self,
         z: &mut [[X; N]; S],
         w: &mut [[X; N]; S],
-        non_finite_at: &mut Option<R>,
     ) -> Result<Newton, Error> {
         let c = |x: f64| R::from_f64(x);
         let st = Stages::<K>::TABLE;
@@ -824,7 +825,7 @@ where
             }
             let dyno = (sum / denom).sqrt();
             if !dyno.is_finite() {
-                *non_finite_at = Some(self.state.t + h);
+                self.non_finite_at = Some(self.state.t + h);
             }
             if let Some(stop) = it.corrected(dyno) {
                 break stop;
@@ -946,17 +947,21 @@ where
     }
 
     /// After a failed attempt: `h ← factor · h`, and the next attempt starts from a fresh
-    /// factorisation (with the Jacobian held if it is current).
-    fn retry(&mut self, factor: R) {
+    /// factorisation (with the Jacobian held if it is current); the rejection, with the
+    /// non-finite value met, if any.
+    fn retry(&mut self, factor: R) -> Rejected {
         self.h = self.h * factor;
         self.control.rejected();
         self.last = false;
-        self.state.stats.n_rejected += 1;
         self.start = if self.jac.is_current() {
             Start::Factor
         } else {
             Start::Jacobian
         };
+        Rejected(
+            self.non_finite_at
+                .map(|t| Error::NonFiniteDerivative { t: t.to_f64() }),
+        )
     }
 
     /// The next attempt after an accepted step `h` ending at `t`, from the proposal `h_new`:
@@ -1006,124 +1011,7 @@ where
     crate::stepper::state_accessors!(state: R, X);
 
     fn step(&mut self) -> Result<(), Error> {
-        if self.state.finished {
-            return Err(Error::Finished {
-                t: self.state.t.to_f64(),
-            });
-        }
-        let c = |x: f64| R::from_f64(x);
-        let mut non_finite_at: Option<R> = None;
-        let mut z = [[X::zero(); N]; S];
-        let mut w = [[X::zero(); N]; S];
-        // RADAU's label 30: a long run on kept factors at less than the top order forces a
-        // new order decision.
-        if S > 3 && self.start == Start::Reuse && self.order.reusing(self.stages.s) {
-            self.start = Start::Factor;
-        }
-        loop {
-            // The smallest step: RADAU5's `0.1 |h| ≤ |t| uround`, and the user's bound.
-            let h_abs = self.h.abs();
-            let spacing = self.state.t.abs() * R::epsilon();
-            // A last step forced short by the bound is exempt: the error control did not ask
-            // for it.
-            let forced = self.last && h_abs > R::zero();
-            if h_abs.is_nan()
-                || (!forced && (c(0.1) * h_abs <= spacing || h_abs < self.settings.min_step))
-            {
-                return Err(match non_finite_at {
-                    Some(t) => Error::NonFiniteDerivative { t: t.to_f64() },
-                    None => Error::StepSizeTooSmall {
-                        t: self.state.t.to_f64(),
-                        h: h_abs.to_f64(),
-                    },
-                });
-            }
-            if self.start == Start::Jacobian {
-                self.evaluate_jacobian()?;
-            }
-            if self.start != Start::Reuse {
-                self.select_order();
-                if !self.factor() {
-                    self.order.newton_failed();
-                    self.n_singular += 1;
-                    if self.n_singular >= MAX_SINGULAR {
-                        return Err(Error::SingularMatrix {
-                            t: self.state.t.to_f64(),
-                        });
-                    }
-                    self.retry(c(0.5));
-                    continue;
-                }
-            }
-            // From here on a failure refactors (RADAU5 jumps to 10 or 20, never to 30). The
-            // stage count is a constant in each arm; only those up to `S` are built.
-            let outcome = by_stages!(self.attempt(&mut z, &mut w, &mut non_finite_at))?;
-            let (newt, err) = match outcome {
-                Attempt::Converged { newt, err } => (newt, err),
-                Attempt::Shrink(f) => {
-                    self.order.newton_shrunk(f);
-                    self.retry(c(f));
-                    continue;
-                }
-                Attempt::Failed => {
-                    self.order.newton_failed();
-                    self.retry(c(0.5));
-                    continue;
-                }
-            };
-            if !err.is_finite() {
-                non_finite_at = Some(self.state.t + self.h);
-                self.retry(c(0.5));
-                continue;
-            }
-            let s = self.method().s;
-            let nit = NIT + 5 * (s - 3) / 2;
-            let quot = match self.control.judge(err, self.h, newt, nit, s) {
-                Verdict::Accept { quot } => quot,
-                Verdict::Reject { factor } => {
-                    self.retry(factor);
-                    continue;
-                }
-            };
-            // Accepted: the new point, its derivative, then the bookkeeping.
-            let mut y_new = self.state.y;
-            for i in 0..N {
-                y_new[i] = y_new[i] + z[s - 1][i];
-            }
-            let t_new = if self.last {
-                self.state.t_bound
-            } else {
-                self.state.t + self.h
-            };
-            self.budget(1)?;
-            let mut f_new = [X::zero(); N];
-            self.sys.rhs(t_new, &y_new, &mut f_new);
-            self.state.stats.nfev += 1;
-            if f_new.iter().any(|v| !v.all_finite()) || y_new.iter().any(|v| !v.all_finite()) {
-                non_finite_at = Some(t_new);
-                self.retry(c(0.5));
-                continue;
-            }
-            let h_new = self
-                .control
-                .accepted(self.h, err, quot, s, self.order.changed);
-            self.n_singular = 0;
-            self.state.stats.n_accepted += 1;
-            by_stages!(self.store_polynomial(&z));
-            self.state.t_prev = self.state.t;
-            self.state.t = t_new;
-            self.state.y = y_new;
-            self.state.f = f_new;
-            self.h_old = self.h;
-            self.jac.moved(Sys::JACOBIAN);
-            self.set_scal();
-            if self.last {
-                self.state.finished = true;
-                return Ok(());
-            }
-            self.plan_next(h_new);
-            return Ok(());
-        }
+        advance(self)
     }
 
     fn dense(&mut self, t: R) -> Result<[X; N], Error> {
@@ -1134,7 +1022,7 @@ where
         let sigma = (t - self.state.t) / self.h_old;
         let mut out = self.state.y;
         for (i, o) in out.iter_mut().enumerate() {
-            *o = *o + self.extrapolate_with(self.dense_stages, sigma, i);
+            *o = *o + Self::extrapolate_with(&self.cont, self.dense_stages, sigma, i);
         }
         Ok(out)
     }
@@ -1191,6 +1079,178 @@ where
             return Ok(());
         }
         self.eval_start()
+    }
+}
+
+/// A converged attempt: its stage increments, and what the step-size controller reads.
+pub(crate) struct Converged<X: Scalar, const N: usize, const S: usize, R> {
+    /// The stage increments `z_k ≈ y(t + c_k h) − y`, and their transforms `T⁻¹ Z`.
+    z: [[X; N]; S],
+    w: [[X; N]; S],
+    /// Newton iterations.
+    newt: usize,
+    /// The error estimate.
+    err: R,
+    /// The step ratio the controller computed (RADAU5's `QUOT`).
+    quot: R,
+}
+
+/// Radau IIA in the one step loop: RADAU5's floor, a last step planned after the previous
+/// acceptance (RADAU5's `LAST`), the Jacobian and factorisations reused as the last step
+/// decided ([`Start`]), and RADAU5's controller.
+impl<Sys, const N: usize, X, R, const S: usize, L> Attempts<X, N> for RadauIIA<Sys, N, X, S, L>
+where
+    Sys: OdeSystem<N, X>,
+    X: Scalar<Real = R>,
+    R: Real,
+    L: RadauSolver<X, N>,
+{
+    type Candidate = Converged<X, N, S, R>;
+    const FLOOR: Floor = Floor::Radau5;
+
+    #[inline(always)]
+    fn candidate() -> Converged<X, N, S, R> {
+        Converged {
+            z: [[X::zero(); N]; S],
+            w: [[X::zero(); N]; S],
+            newt: 0,
+            err: R::zero(),
+            quot: R::zero(),
+        }
+    }
+
+    #[inline(always)]
+    fn state_mut(&mut self) -> &mut StepState<X, N> {
+        &mut self.state
+    }
+
+    #[inline(always)]
+    fn min_step(&self) -> R {
+        self.settings.min_step
+    }
+
+    /// RADAU's label 30: a long run on kept factors at less than the top order forces a new
+    /// order decision.
+    #[inline(always)]
+    fn begin(&mut self) {
+        self.non_finite_at = None;
+        if S > 3 && self.start == Start::Reuse && self.order.reusing(self.stages.s) {
+            self.start = Start::Factor;
+        }
+    }
+
+    #[inline(always)]
+    fn proposal(&self) -> (R, bool) {
+        let h_abs = self.h.abs();
+        (h_abs, self.last && h_abs > R::zero())
+    }
+
+    #[inline(always)]
+    fn land(&mut self) -> R {
+        self.h
+    }
+
+    #[inline(always)]
+    fn attempt(
+        &mut self,
+        c: &mut Converged<X, N, S, R>,
+        _h: R,
+    ) -> Result<Result<(), Rejected>, Error> {
+        let half = R::from_f64(0.5);
+        if self.start == Start::Jacobian {
+            self.evaluate_jacobian()?;
+        }
+        if self.start != Start::Reuse {
+            self.select_order();
+            if !self.factor() {
+                self.order.newton_failed();
+                self.n_singular += 1;
+                if self.n_singular >= MAX_SINGULAR {
+                    return Err(Error::SingularMatrix {
+                        t: self.state.t.to_f64(),
+                    });
+                }
+                return Ok(Err(self.retry(half)));
+            }
+        }
+        // From here on a failure refactors (RADAU5 jumps to 10 or 20, never to 30). The
+        // stage count is a constant in each arm; only those up to `S` are built.
+        Ok(match by_stages!(self.attempt_stages(&mut c.z, &mut c.w))? {
+            Attempt::Converged { newt, err } if err.is_finite() => {
+                (c.newt, c.err) = (newt, err);
+                Ok(())
+            }
+            Attempt::Converged { .. } => {
+                self.non_finite_at = Some(self.state.t + self.h);
+                Err(self.retry(half))
+            }
+            Attempt::Shrink(f) => {
+                self.order.newton_shrunk(f);
+                Err(self.retry(R::from_f64(f)))
+            }
+            Attempt::Failed => {
+                self.order.newton_failed();
+                Err(self.retry(half))
+            }
+        })
+    }
+
+    #[inline(always)]
+    fn judge(&mut self, c: &mut Converged<X, N, S, R>, _h: R) -> bool {
+        let s = self.method().s;
+        let nit = NIT + 5 * (s - 3) / 2;
+        match self.control.judge(c.err, self.h, c.newt, nit, s) {
+            Verdict::Accept { quot } => {
+                c.quot = quot;
+                true
+            }
+            Verdict::Reject { factor } => {
+                // The rejection is the loop's to report.
+                let _ = self.retry(factor);
+                false
+            }
+        }
+    }
+
+    /// The new point and its derivative, then the bookkeeping and the plan of the next step.
+    #[inline(always)]
+    fn accept(&mut self, c: &Converged<X, N, S, R>, _h: R) -> Result<Result<(), Rejected>, Error> {
+        let s = self.method().s;
+        let mut y_new = self.state.y;
+        for i in 0..N {
+            y_new[i] = y_new[i] + c.z[s - 1][i];
+        }
+        let t_new = if self.last {
+            self.state.t_bound
+        } else {
+            self.state.t + self.h
+        };
+        self.budget(1)?;
+        let mut f_new = [X::zero(); N];
+        self.sys.rhs(t_new, &y_new, &mut f_new);
+        self.state.stats.nfev += 1;
+        if f_new.iter().any(|v| !v.all_finite()) || y_new.iter().any(|v| !v.all_finite()) {
+            self.non_finite_at = Some(t_new);
+            return Ok(Err(self.retry(R::from_f64(0.5))));
+        }
+        let h_new = self
+            .control
+            .accepted(self.h, c.err, c.quot, s, self.order.changed);
+        self.n_singular = 0;
+        by_stages!(self.store_polynomial(&c.z));
+        self.state.t_prev = self.state.t;
+        self.state.t = t_new;
+        self.state.y = y_new;
+        self.state.f = f_new;
+        self.h_old = self.h;
+        self.jac.moved(Sys::JACOBIAN);
+        self.set_scal();
+        if self.last {
+            self.state.finished = true;
+        } else {
+            self.plan_next(h_new);
+        }
+        Ok(Ok(()))
     }
 }
 

@@ -10,7 +10,7 @@
 //! - **real states** ([`RealRadauLu`]): a pair `(u, v)` of the transformed increments is the
 //!   real and imaginary part of one complex system, `((α + iβ) I − J)(u + iv) = r_u + i r_v`,
 //!   as in RADAU5;
-//! - **dual states** ([`DualRadauLu`], feature `num-dual`): the real factorisations of the
+//! - **dual states** (`DualRadauLu`, feature `num-dual`): the real factorisations of the
 //!   real part of `J`, and the dual systems solved exactly with them;
 //! - **complex states** ([`ComplexRadauLu`]): `J` is complex, so `u + iv` no longer separates
 //!   the real 2N-dimensional system `[[αI − J, −βI], [βI, αI − J]]` of a pair; its eigenvectors
@@ -21,6 +21,7 @@
 use crate::linalg::{Inline, Lu, RealComplexLu, Singular, Storage};
 use crate::scalar::{Real, Scalar};
 use crate::system::OdeSystem;
+#[cfg(feature = "num-dual")]
 use crate::tableau::radau_iia_family::MAX_STAGES;
 use num_complex::Complex;
 
@@ -76,7 +77,7 @@ pub trait RadauSolver<X: Scalar, const N: usize>: Clone + core::fmt::Debug {
 /// The dense [`RadauSolver`] for states of the scalar type `X`, with its matrices in the
 /// storage `W` and `P` complex shifts beyond the first: the scalar's own choice
 /// ([`Scalar::RadauLu`]): [`RealRadauLu`] for real numbers, [`ComplexRadauLu`] for complex
-/// ones, [`DualRadauLu`] for dual ones.
+/// ones, `DualRadauLu` for dual ones.
 #[derive(Debug, Clone)]
 pub struct DenseRadauLu<X: Scalar, const N: usize, W: Storage = Inline, const P: usize = 0> {
     inner: X::RadauLu<N, W, P>,

@@ -56,7 +56,7 @@ use num_complex::Complex;
 /// let mut lu = RealComplexLu::<f64, 2>::default();
 /// lu.factor_with(|i, j| (a[i][j], c[i][j])).unwrap();
 /// // A x = (4, 5) gives x = (1, 2); C z = (i − 1, 3i) gives z = (1, i).
-/// let (mut x, mut re, mut im) = ([4.0, 5.0], [-1.0, 0.0], [1.0, 3.0]);
+/// let (mut x, mut re, mut im) = ([4.0f64, 5.0], [-1.0f64, 0.0], [1.0f64, 3.0]);
 /// lu.solve(&mut x, &mut re, &mut im);
 /// assert!((x[0] - 1.0).abs() < 1e-15 && (x[1] - 2.0).abs() < 1e-15);
 /// assert!((re[0] - 1.0).abs() < 1e-15 && im[0].abs() < 1e-15);
