@@ -26,6 +26,8 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[macro_use]
+mod methods;
 pub mod control;
 pub mod dense;
 mod drive;
@@ -53,17 +55,14 @@ pub use dense::DenseSolution;
 pub use drive::{run, run_tracked, Ending};
 pub use error::Error;
 pub use events::{EventOutcome, EventTracker, NoEvents, Occurrence};
-pub use explicit::{
-    Dop853, Dopri5, EmbeddedRk, Euler, FixedRk, Gill, HighamHall54, Luther, Midpoint, Rk23, Rk4,
-    Rk45, Rkf45, ThreeEighths, Tsit5,
-};
+// Every stepper of the method table, and the families and names beside it.
+method_table!(reexport_methods);
+pub use explicit::{EmbeddedRk, FixedRk, Rk45};
 pub use handler::{
     FixedStepHandler, FnHandler, NormalizerBounds, NormalizerMode, StepHandler, StepNormalizer,
     StepView,
 };
-pub use implicit::{
-    AdaptiveRadau, Bdf, Radau5, RadauIIA, Rodas4, Rodas5P, Rosenbrock, Rosenbrock23,
-};
+pub use implicit::{RadauIIA, Rosenbrock};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]
