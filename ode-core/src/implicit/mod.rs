@@ -11,12 +11,14 @@
 //!   (MATLAB's `ode23s`) — built on the shared pieces: the step loop, a controller, the
 //!   [`IterationMatrix`] and the [`LinearSolver`] seam ([`DenseLu`] first).
 //!
-//! All hold the one step state of every stepper, take their Jacobian from
+//! All run in the one step loop of every method (`integrator::advance`: a method attempts, its
+//! controller judges, the loop keeps the floor and the counters), hold the one step state of
+//! every stepper, take their Jacobian from
 //! [`OdeSystem::newton_jacobian`](crate::OdeSystem::newton_jacobian) (analytic for
 //! `#[ode_system]` systems; see [`crate::jacobian`] for the other sources) and their linear
 //! algebra through a solver seam — [`LinearSolver`] for Bdf and the Rosenbrock methods (with
-//! the [`IterationMatrix`] cache), [`RadauSolver`] for Radau's real-and-complex systems, the
-//! stack LU of [`crate::linalg`] first ([`DenseLu`], [`DenseRadauLu`]) — count every Jacobian
+//! the [`IterationMatrix`] cache), [`RadauSolver`] for Radau's real-and-complex systems (real,
+//! complex or dual states: each scalar names its dense solver), the stack LU of [`crate::linalg`] first ([`DenseLu`], [`DenseRadauLu`]) — count every Jacobian
 //! (`njev`) and factorisation (`nlu`), and keep everything in fixed-size arrays: a step
 //! allocates nothing. Radau and Bdf share one simplified-Newton control (RADAU5's and SciPy's
 //! stopping rules), counting its iterations and failures (`n_newton_iters`,

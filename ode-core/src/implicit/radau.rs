@@ -191,7 +191,7 @@ impl<R: Real> Faccon<R> {
     }
 }
 
-/// Hairer's RADAU5 (Radau IIA, order 5) for a system of `N` real components: [`RadauIIA`] with
+/// Hairer's RADAU5 (Radau IIA, order 5) for a system of `N` components (real, complex or dual): [`RadauIIA`] with
 /// three stages.
 ///
 /// ```
@@ -259,11 +259,32 @@ pub type Radau5<Sys, const N: usize, X = f64, W = Inline> =
 pub type AdaptiveRadau<Sys, const N: usize, X = f64, W = Inline> =
     RadauIIA<Sys, N, X, 7, DenseRadauLu<X, N, W, 2>>;
 
-/// Radau IIA with up to `S` stages (3, 5 or 7; orders up to `2S − 1`) for a system of `N` real
-/// components, over the linear solver `L` of its real and complex Newton systems
-/// ([`RadauSolver`]; the dense [`DenseRadauLu`] holds `(S − 3)/2` complex factorisations beyond
-/// the first pair, which the type checks): the one stepper behind [`Radau5`] (`S = 3`) and
-/// [`AdaptiveRadau`] (`S = 7`); see the module docs for the algorithm.
+/// Radau IIA with up to `S` stages (3, 5 or 7; orders up to `2S − 1`) for a system of `N`
+/// components of the scalar type `X` (real, complex or dual), over the linear solver `L` of its
+/// transformed Newton systems ([`RadauSolver`]; the dense [`DenseRadauLu`] holds `(S − 3)/2`
+/// pairs beyond the first, which the type checks, and solves them as `X` needs): the one
+/// stepper behind [`Radau5`] (`S = 3`) and [`AdaptiveRadau`] (`S = 7`); see the module docs
+/// for the algorithm.
+///
+/// ```
+/// use ode_core::num_complex::Complex64 as C;
+/// use ode_core::{OdeSystem, Radau5, Stepper, Tolerances};
+///
+/// /// A stiff oscillating mode: z' = (−1000 + 50i) z.
+/// struct Mode;
+/// impl OdeSystem<1, C> for Mode {
+///     fn rhs(&self, _t: f64, z: &[C; 1], dz: &mut [C; 1]) {
+///         dz[0] = C::new(-1000.0, 50.0) * z[0];
+///     }
+/// }
+/// let mut st = Radau5::new(Mode, 0.0, [C::new(1.0, 0.0)], 0.01, Tolerances::new(1e-8, 1e-12))?;
+/// while !st.is_finished() {
+///     st.step()?;
+/// }
+/// let exact = (C::new(-1000.0, 50.0) * 0.01).exp();
+/// assert!((st.y()[0] - exact).norm() < 1e-9);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RadauIIA<Sys, const N: usize, X: Scalar, const S: usize, L: RadauSolver<X, N>> {
     sys: Sys,
