@@ -27,7 +27,7 @@ use num_traits::{Float, One};
 /// 7000 units in the last place, above `m = 10⁸`, and leaves it Hairer's below, where every
 /// published reproduction runs.
 #[inline]
-fn forward_step<R: Real>(m: R) -> R {
+pub(crate) fn forward_step<R: Real>(m: R) -> R {
     let hairer = (R::epsilon() * m.max(R::from_f64(1e-5))).sqrt();
     hairer.max(R::from_f64(1e-4) * R::epsilon().sqrt() * m)
 }

@@ -68,15 +68,16 @@ impl<J> HeldJacobian<J> {
 
     /// Makes `J` current at `(t, y)` (`f = f(t, y)`) with `evaluate`, unless it is current or
     /// constant and held: a finite-difference Jacobian is charged to the budget `max_nfev`
-    /// first (at most `N` evaluations), the evaluations it spends go to `nfev`, and `njev`
-    /// counts. Returns whether it was evaluated.
+    /// first (`cost`, the most evaluations it may spend), the evaluations it spends go to
+    /// `nfev`, and `njev` counts. Returns whether it was evaluated.
     ///
     /// # Errors
     /// [`Error::TooManyEvaluations`] when a finite-difference Jacobian would pass `max_nfev`.
     #[inline(always)]
-    pub fn refresh<const N: usize>(
+    pub fn refresh(
         &mut self,
         kind: JacobianKind,
+        cost: usize,
         stats: &mut Stats,
         max_nfev: usize,
         evaluate: impl FnOnce(&mut J) -> usize,
@@ -85,11 +86,7 @@ impl<J> HeldJacobian<J> {
             self.current = true;
             return Ok(false);
         }
-        if matches!(
-            kind,
-            JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences
-        ) && stats.nfev.saturating_add(N) > max_nfev
-        {
+        if cost > 0 && stats.nfev.saturating_add(cost) > max_nfev {
             return Err(Error::TooManyEvaluations { limit: max_nfev });
         }
         stats.nfev += evaluate(&mut self.jac);
@@ -149,10 +146,13 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         max_nfev: usize,
     ) -> Result<(), Error> {
         let evaluate = |jac: &mut L::Jacobian| L::evaluate(sys, t, y, f, jac);
-        if self
-            .jac
-            .refresh::<N>(Sys::JACOBIAN, stats, max_nfev, evaluate)?
-        {
+        if self.jac.refresh(
+            Sys::JACOBIAN,
+            L::evaluations(Sys::JACOBIAN),
+            stats,
+            max_nfev,
+            evaluate,
+        )? {
             self.factored = None;
         }
         Ok(())
@@ -194,5 +194,14 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
 impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> Default for IterationMatrix<S, N, L> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The most evaluations of `f` a dense Jacobian of the kind `kind` spends: `N` for finite
+/// differences (fewer when coloured), none otherwise.
+pub(crate) const fn dense_evaluations(kind: JacobianKind, n: usize) -> usize {
+    match kind {
+        JacobianKind::FiniteDifferences | JacobianKind::ColoredFiniteDifferences => n,
+        _ => 0,
     }
 }

@@ -12,9 +12,12 @@
 //! real-and-complex systems have their own trait, [`super::RadauSolver`], with the same
 //! [`Jacobian`](super::RadauSolver::Jacobian) and [`evaluate`](super::RadauSolver::evaluate).
 
-use crate::linalg::{Inline, Lu, Singular, Storage};
+use super::iteration::dense_evaluations;
+use crate::finite_diff::forward_step;
+use crate::linalg::{BandLu, BandMatrix, Inline, Lu, Singular, Storage};
 use crate::scalar::Scalar;
-use crate::system::OdeSystem;
+use crate::system::{JacobianKind, OdeSystem};
+use num_traits::One;
 
 /// A way of solving `(c I − J) x = b` with `J = ∂f/∂y` of an [`OdeSystem`].
 pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
@@ -26,6 +29,14 @@ pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
 
     /// A Jacobian store with every entry zero.
     fn zero_jacobian() -> Self::Jacobian;
+
+    /// The most evaluations of `f` [`LinearSolver::evaluate`] spends for a system whose
+    /// Jacobian is of the kind `kind` (charged to the budget before it runs): `N` for finite
+    /// differences, none for an analytic or constant one.
+    #[inline]
+    fn evaluations(kind: JacobianKind) -> usize {
+        dense_evaluations(kind, N)
+    }
 
     /// Evaluates `J` at `(t, y)` (`f = f(t, y)`) into `jac`; returns the evaluations of `f`
     /// spent.
@@ -104,6 +115,107 @@ impl<S: Scalar, const N: usize, W: Storage> LinearSolver<S, N> for DenseLu<S, N,
             m[i][i] = m[i][i] + shift;
         }
         self.lu.refactor()
+    }
+
+    #[inline]
+    fn solve(&self, b: &mut [S; N]) {
+        self.lu.solve(b)
+    }
+}
+
+/// Gaussian elimination with partial pivoting on a band `J` with `KL` sub- and `KU`
+/// superdiagonals ([`BandLu`]; `B = 2 KL + KU + 1`): `O(N·B)` storage and
+/// `O(N·KL·(KL + KU))` work per factorisation, never an `N × N` matrix. For the Jacobians of
+/// method-of-lines discretisations (`KL = KU = 1` for a 1-D diffusion).
+///
+/// `J` comes from forward differences by bands (Curtis, Powell & Reid, *J. Inst. Maths
+/// Applics* 13, 1974): columns `KL + KU + 1` apart touch disjoint rows, so one evaluation of
+/// `f` gives all of them, `min(N, KL + KU + 1)` evaluations in all. Each entry is bit for bit
+/// the one-column difference of [`crate::finite_diff::forward_jacobian`]. A system's analytic
+/// Jacobian is not used (its dense form is what this solver avoids).
+///
+/// ```
+/// use ode_core::implicit::{BandedLu, LinearSolver};
+/// use ode_core::OdeSystem;
+/// /// A chain: y_i' = y_{i−1} − 2 y_i.
+/// struct Chain;
+/// impl OdeSystem<4> for Chain {
+///     fn rhs(&self, _t: f64, y: &[f64; 4], dy: &mut [f64; 4]) {
+///         for i in 0..4 { dy[i] = -2.0 * y[i] + if i > 0 { y[i - 1] } else { 0.0 }; }
+///     }
+/// }
+/// type Band = BandedLu<f64, 4, 1, 0, 3>;
+/// let (y, mut f) = ([1.0; 4], [0.0; 4]);
+/// Chain.rhs(0.0, &y, &mut f);
+/// let mut jac = Band::zero_jacobian();
+/// assert_eq!(Band::evaluate(&Chain, 0.0, &y, &f, &mut jac), 2); // two bands: two evaluations
+/// let mut lu = Band::zeroed();
+/// lu.factor(1.0, 1.0, &jac).unwrap(); // I − J: 3 on the diagonal, −1 below
+/// let mut b = [3.0, 2.0, 2.0, 2.0];
+/// lu.solve(&mut b);
+/// assert!(b.iter().all(|v| (v - 1.0).abs() < 1e-6));
+/// ```
+#[derive(Debug, Clone)]
+pub struct BandedLu<S: Scalar, const N: usize, const KL: usize, const KU: usize, const B: usize> {
+    lu: BandLu<S, N, KL, KU, B>,
+}
+
+impl<S: Scalar, const N: usize, const KL: usize, const KU: usize, const B: usize> LinearSolver<S, N>
+    for BandedLu<S, N, KL, KU, B>
+{
+    type Jacobian = BandMatrix<S, N, KL, KU, B>;
+
+    fn zeroed() -> Self {
+        BandedLu {
+            lu: BandLu::zeroed(),
+        }
+    }
+
+    fn zero_jacobian() -> Self::Jacobian {
+        BandMatrix::zeroed()
+    }
+
+    #[inline]
+    fn evaluations(_kind: JacobianKind) -> usize {
+        (KL + KU + 1).min(N)
+    }
+
+    fn evaluate<Sys: OdeSystem<N, S> + ?Sized>(
+        sys: &Sys,
+        t: S::Real,
+        y: &[S; N],
+        f: &[S; N],
+        jac: &mut Self::Jacobian,
+    ) -> usize {
+        let groups = (KL + KU + 1).min(N);
+        let mut z = *y;
+        let mut fz = [S::zero(); N];
+        for g in 0..groups {
+            for j in (g..N).step_by(groups) {
+                z[j] = y[j] + S::from_real(forward_step(y[j].modulus()));
+            }
+            sys.rhs(t, &z, &mut fz);
+            for j in (g..N).step_by(groups) {
+                // The increment actually applied, after rounding.
+                let inv = S::from_real(S::Real::one()) / (z[j] - y[j]);
+                for i in BandMatrix::<S, N, KL, KU, B>::rows(j) {
+                    jac.set(i, j, (fz[i] - f[i]) * inv);
+                }
+                z[j] = y[j];
+            }
+        }
+        groups
+    }
+
+    fn factor(&mut self, shift: S, scale: S::Real, jac: &Self::Jacobian) -> Result<(), Singular> {
+        self.lu.factor_with(|i, j| {
+            let m = -(jac.get(i, j) * scale);
+            if i == j {
+                m + shift
+            } else {
+                m
+            }
+        })
     }
 
     #[inline]

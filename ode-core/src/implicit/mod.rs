@@ -55,7 +55,7 @@ mod rosenbrock;
 
 pub use bdf::Bdf;
 pub use iteration::IterationMatrix;
-pub use linear::{DenseLu, LinearSolver};
+pub use linear::{BandedLu, DenseLu, LinearSolver};
 pub use radau::{AdaptiveRadau, Radau5, RadauIIA};
 #[cfg(feature = "num-dual")]
 pub use radau_solver::DualRadauLu;

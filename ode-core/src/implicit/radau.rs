@@ -60,7 +60,7 @@
 //! drove it there).
 
 use super::controllers::{RadauOrderControl, RadauStepControl, Verdict};
-use super::iteration::HeldJacobian;
+use super::iteration::{dense_evaluations, HeldJacobian};
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
 use super::radau_solver::{DenseRadauLu, RadauSolver};
@@ -673,8 +673,13 @@ where
         let sys = &self.sys;
         let evaluate = |jac: &mut L::Jacobian| L::evaluate(sys, t, y, f, jac);
         let max_nfev = self.settings.max_nfev;
-        self.jac
-            .refresh::<N>(Sys::JACOBIAN, &mut self.state.stats, max_nfev, evaluate)?;
+        self.jac.refresh(
+            Sys::JACOBIAN,
+            dense_evaluations(Sys::JACOBIAN, N),
+            &mut self.state.stats,
+            max_nfev,
+            evaluate,
+        )?;
         Ok(())
     }
 

@@ -12,10 +12,12 @@
 //! Both keep their factors in a [`Storage`]: arrays in place ([`Inline`], the default), or
 //! (feature `alloc`) one box per matrix ([`Heap`]), for systems too large for a stack.
 
+mod banded;
 mod lu;
 mod real_complex;
 pub mod storage;
 
+pub use banded::{BandLu, BandMatrix};
 pub use lu::{Lu, Singular};
 pub use real_complex::RealComplexLu;
 #[cfg(feature = "alloc")]
