@@ -1,12 +1,14 @@
-//! The band LU behind the linear-solver seam: the Rosenbrock methods over `BandedLu` on the
-//! 1-D heat equation, against its exact semi-discrete solution and against the dense solver.
+//! The band LU behind the linear-solver seams: the Rosenbrock methods and Bdf over `BandedLu`,
+//! Radau5 and AdaptiveRadau over `BandedRadauLu`, on the 1-D heat equation, against its exact
+//! semi-discrete solution and against the dense solvers.
 
 #[path = "problems/heat1d.rs"]
 mod heat1d;
 use heat1d::{mode, Heat};
-use odegen::implicit::{BandedLu, DenseLu};
+use odegen::implicit::{BandedLu, BandedRadauLu, DenseLu};
+use odegen::linalg::Inline;
 use odegen::prelude::*;
-use odegen::{Error, Rodas4, Rodas5P, Rosenbrock23, Stats};
+use odegen::{AdaptiveRadau, Bdf, Error, Radau5, RadauIIA, Rodas4, Rodas5P, Rosenbrock23, Stats};
 
 fn finish<const N: usize>(mut st: impl Stepper<f64, N>) -> Result<([f64; N], Stats), Error> {
     while !st.is_finished() {
@@ -16,13 +18,14 @@ fn finish<const N: usize>(mut st: impl Stepper<f64, N>) -> Result<([f64; N], Sta
 }
 
 type Band<const N: usize> = BandedLu<f64, N, 1, 1, 4>;
+type BandRadau<const N: usize, const P: usize> = BandedRadauLu<f64, N, 1, 1, 4, P>;
 
 fn max_err<const N: usize>(y: &[f64; N], r: &[f64; N]) -> f64 {
     (0..N).map(|i| (y[i] - r[i]).abs()).fold(0.0, f64::max)
 }
 
 #[test]
-fn rosenbrock_methods_over_the_band_lu_solve_the_heat_equation() {
+fn every_implicit_method_over_the_band_lu_solves_the_heat_equation() {
     const N: usize = 300;
     let t1 = 0.05;
     let exact = mode::<N>(t1);
@@ -47,6 +50,45 @@ fn rosenbrock_methods_over_the_band_lu_solve_the_heat_equation() {
                 finish(
                     Rodas4::<_, N, f64, Band<N>>::with_solver(Heat, 0.0, mode(0.0), t1, settings())
                         .unwrap(),
+                ),
+            ),
+            (
+                "Radau5",
+                finish(
+                    RadauIIA::<_, N, f64, 3, BandRadau<N, 0>>::with_storage(
+                        Heat,
+                        0.0,
+                        mode(0.0),
+                        t1,
+                        settings(),
+                    )
+                    .unwrap(),
+                ),
+            ),
+            (
+                "AdaptiveRadau",
+                finish(
+                    RadauIIA::<_, N, f64, 7, BandRadau<N, 2>>::with_storage(
+                        Heat,
+                        0.0,
+                        mode(0.0),
+                        t1,
+                        settings(),
+                    )
+                    .unwrap(),
+                ),
+            ),
+            (
+                "Bdf",
+                finish(
+                    Bdf::<_, N, f64, Inline, Band<N>>::with_solver(
+                        Heat,
+                        0.0,
+                        mode(0.0),
+                        t1,
+                        settings(),
+                    )
+                    .unwrap(),
                 ),
             ),
             (
@@ -80,39 +122,84 @@ fn rosenbrock_methods_over_the_band_lu_solve_the_heat_equation() {
     }
 }
 
+/// A run over the band LU against the same run over the dense one.
+fn compare<const N: usize>(
+    what: &str,
+    rtol: f64,
+    band: Result<([f64; N], Stats), Error>,
+    dense: Result<([f64; N], Stats), Error>,
+) {
+    let ((yb, sb), (yd, sd)) = (band.unwrap(), dense.unwrap());
+    println!("{what} rtol {rtol:e}: band {sb:?}\n    dense {sd:?}");
+    // The band differences are the dense ones bit for bit (checked: every entry of J); the
+    // two LUs round differently (2e-16 relative per solve), which the error control passes on
+    // to the steps: the solutions agree far inside the tolerance.
+    let scale = yd.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let d = max_err(&yb, &yd) / scale;
+    assert!(d < 1e-2 * rtol, "{what} {rtol:e}: {d:e}");
+    assert_eq!(sb.n_accepted, sd.n_accepted, "{what} {rtol:e}");
+    assert_eq!(sb.njev, sd.njev, "{what} {rtol:e}");
+    // Each finite-difference Jacobian costs 3 evaluations on the band, N densely.
+    assert_eq!(sd.nfev - sb.nfev, sd.njev * (N - 3), "{what} {rtol:e}");
+}
+
 #[test]
 fn band_and_dense_solvers_agree_and_the_band_spends_three_evaluations_per_jacobian() {
     const N: usize = 40;
     let t1 = 0.1;
     for rtol in [1e-5, 1e-8] {
         let settings = || Settings::new(Tolerances::new(rtol, 1e-3 * rtol)).first_step(1e-5);
-        let (yb, sb) = finish(
-            Rodas5P::<_, N, f64, Band<N>>::with_solver(Heat, 0.0, mode(0.0), t1, settings())
+        let y0 = mode::<N>(0.0);
+        compare(
+            "Rodas5P",
+            rtol,
+            finish(
+                Rodas5P::<_, N, f64, Band<N>>::with_solver(Heat, 0.0, y0, t1, settings()).unwrap(),
+            ),
+            finish(
+                Rodas5P::<_, N, f64, DenseLu<f64, N>>::with_solver(Heat, 0.0, y0, t1, settings())
+                    .unwrap(),
+            ),
+        );
+        compare(
+            "Radau5",
+            rtol,
+            finish(
+                RadauIIA::<_, N, f64, 3, BandRadau<N, 0>>::with_storage(
+                    Heat,
+                    0.0,
+                    y0,
+                    t1,
+                    settings(),
+                )
                 .unwrap(),
-        )
-        .unwrap();
-        let (yd, sd) = finish(
-            Rodas5P::<_, N, f64, DenseLu<f64, N>>::with_solver(
-                Heat,
-                0.0,
-                mode(0.0),
-                t1,
-                settings(),
-            )
-            .unwrap(),
-        )
-        .unwrap();
-        println!("rtol {rtol:e}: band {sb:?}\n            dense {sd:?}");
-        // The band differences are the dense ones bit for bit (checked: every entry of J); the
-        // two LUs round differently (2e-16 relative per solve), which the error control passes
-        // on to the steps: the solutions agree far inside the tolerance.
-        let scale = yd.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let d = max_err(&yb, &yd) / scale;
-        assert!(d < 1e-2 * rtol, "{rtol:e}: {d:e}");
-        assert_eq!(sb.n_accepted, sd.n_accepted, "{rtol:e}");
-        assert_eq!(sb.njev, sd.njev, "{rtol:e}");
-        // Each finite-difference Jacobian costs 3 evaluations on the band, N densely.
-        assert_eq!(sd.nfev - sb.nfev, sd.njev * (N - 3), "{rtol:e}");
+            ),
+            finish(Radau5::new(Heat, 0.0, y0, t1, settings()).unwrap()),
+        );
+        compare(
+            "AdaptiveRadau",
+            rtol,
+            finish(
+                RadauIIA::<_, N, f64, 7, BandRadau<N, 2>>::with_storage(
+                    Heat,
+                    0.0,
+                    y0,
+                    t1,
+                    settings(),
+                )
+                .unwrap(),
+            ),
+            finish(AdaptiveRadau::new(Heat, 0.0, y0, t1, settings()).unwrap()),
+        );
+        compare(
+            "Bdf",
+            rtol,
+            finish(
+                Bdf::<_, N, f64, Inline, Band<N>>::with_solver(Heat, 0.0, y0, t1, settings())
+                    .unwrap(),
+            ),
+            finish(Bdf::new(Heat, 0.0, y0, t1, settings()).unwrap()),
+        );
     }
 }
 

@@ -37,7 +37,7 @@
 
 use super::controllers::{BdfControl, BDF_MAX_ORDER as MAX_ORDER, NEWTON_MAXITER};
 use super::iteration::IterationMatrix;
-use super::linear::DenseLu;
+use super::linear::{DenseLu, LinearSolver};
 use super::newton::{Newton, NewtonIteration, ScipyRule};
 use crate::control::{initial_step, Tolerances};
 use crate::error::Error;
@@ -48,6 +48,7 @@ use crate::linalg::{Inline, Storage};
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::{JacobianKind, OdeSystem};
+use core::marker::PhantomData;
 use num_traits::{Float, One, Zero};
 
 /// Shampine & Reichelt's NDF coefficients `κ_k` (k = 0..5; order 5 is the BDF).
@@ -189,7 +190,13 @@ fn change_d<S: Scalar, const N: usize>(
 /// factors of `I − c J`) plus `O(N)`: 160 kB for `N = 100` in `f64` (`tests/stepper_sizes.rs`
 /// checks it). Reuse a large one in place with [`Bdf::reset`].
 #[derive(Debug, Clone)]
-pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
+pub struct Bdf<
+    Sys,
+    const N: usize,
+    S: Scalar = f64,
+    W: Storage = Inline,
+    L: LinearSolver<S, N> = DenseLu<S, N, W>,
+> {
     sys: Sys,
     /// Its `f` is `f(t0, y0)` before the first step and after a restart, afterwards the
     /// derivative of the interpolating polynomial at `t`, `(1/h) Σ_j ∇^j y_n / j` (BDF
@@ -205,7 +212,8 @@ pub struct Bdf<Sys, const N: usize, S: Scalar = f64, W: Storage = Inline> {
     /// The step-size and order controller.
     control: BdfControl,
     /// `J` and the factors of `I − c J`, refactored when `c` or `J` changes.
-    matrix: IterationMatrix<S, N, DenseLu<S, N, W>>,
+    matrix: IterationMatrix<S, N, L>,
+    _storage: PhantomData<W>,
     newton_tol: S::Real,
     tol: Tolerances<S::Real, N>,
     settings: Settings<S::Real, N>,
@@ -282,6 +290,27 @@ where
         t_bound: S::Real,
         settings: impl Into<Settings<S::Real, N>>,
     ) -> Result<Self, Error> {
+        Self::with_solver(sys, t0, y0, t_bound, settings)
+    }
+}
+
+impl<Sys, const N: usize, S, W, L> Bdf<Sys, N, S, W, L>
+where
+    Sys: OdeSystem<N, S>,
+    S: Scalar,
+    W: Storage,
+    L: LinearSolver<S, N>,
+{
+    /// As [`Bdf::new`], over the linear solver `L` of its Newton systems `(I − c J) x = b`
+    /// (named by the type: the band LU, `Bdf::<_, N, f64, Inline, BandedLu<f64, N, 1, 1,
+    /// 4>>::with_solver(..)`, for a tridiagonal `J`).
+    pub fn with_solver(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: impl Into<Settings<S::Real, N>>,
+    ) -> Result<Self, Error> {
         // Built whole before anything is checked, then started in place by a call that is
         // never inlined (see [`crate::Radau5::reset`] for why).
         let mut st = Self::unstarted(sys, settings.into());
@@ -293,6 +322,7 @@ where
     /// nothing checked. [`Bdf::reset`] starts it.
     fn unstarted(sys: Sys, settings: Settings<S::Real, N>) -> Self {
         Bdf {
+            _storage: PhantomData,
             sys,
             state: StepState::unstarted(),
             t_err: S::Real::zero(),
@@ -508,10 +538,11 @@ where
     }
 }
 
-impl<Sys, const N: usize, S, W: Storage> Stepper<S, N> for Bdf<Sys, N, S, W>
+impl<Sys, const N: usize, S, W: Storage, L> Stepper<S, N> for Bdf<Sys, N, S, W, L>
 where
     Sys: OdeSystem<N, S>,
     S: Scalar,
+    L: LinearSolver<S, N>,
 {
     crate::stepper::state_accessors!(state: S::Real, S);
 
@@ -598,10 +629,11 @@ pub(crate) struct BdfCandidate<S: Scalar, const N: usize> {
 
 /// Bdf in the one step loop: SciPy's floor, the last step landed from the grid's exact time,
 /// every change of step rescaling the differences.
-impl<Sys, const N: usize, S, W: Storage> Attempts<S, N> for Bdf<Sys, N, S, W>
+impl<Sys, const N: usize, S, W: Storage, L> Attempts<S, N> for Bdf<Sys, N, S, W, L>
 where
     Sys: OdeSystem<N, S>,
     S: Scalar,
+    L: LinearSolver<S, N>,
 {
     type Candidate = BdfCandidate<S, N>;
     const FLOOR: Floor = Floor::Ulps;

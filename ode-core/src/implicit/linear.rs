@@ -13,11 +13,10 @@
 //! [`Jacobian`](super::RadauSolver::Jacobian) and [`evaluate`](super::RadauSolver::evaluate).
 
 use super::iteration::dense_evaluations;
-use crate::finite_diff::forward_step;
+use crate::finite_diff::band_forward_jacobian;
 use crate::linalg::{BandLu, BandMatrix, Inline, Lu, Singular, Storage};
 use crate::scalar::Scalar;
 use crate::system::{JacobianKind, OdeSystem};
-use num_traits::One;
 
 /// A way of solving `(c I − J) x = b` with `J = ∂f/∂y` of an [`OdeSystem`].
 pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
@@ -187,24 +186,7 @@ impl<S: Scalar, const N: usize, const KL: usize, const KU: usize, const B: usize
         f: &[S; N],
         jac: &mut Self::Jacobian,
     ) -> usize {
-        let groups = (KL + KU + 1).min(N);
-        let mut z = *y;
-        let mut fz = [S::zero(); N];
-        for g in 0..groups {
-            for j in (g..N).step_by(groups) {
-                z[j] = y[j] + S::from_real(forward_step(y[j].modulus()));
-            }
-            sys.rhs(t, &z, &mut fz);
-            for j in (g..N).step_by(groups) {
-                // The increment actually applied, after rounding.
-                let inv = S::from_real(S::Real::one()) / (z[j] - y[j]);
-                for i in BandMatrix::<S, N, KL, KU, B>::rows(j) {
-                    jac.set(i, j, (fz[i] - f[i]) * inv);
-                }
-                z[j] = y[j];
-            }
-        }
-        groups
+        band_forward_jacobian(sys, t, y, f, jac)
     }
 
     fn factor(&mut self, shift: S, scale: S::Real, jac: &Self::Jacobian) -> Result<(), Singular> {

@@ -59,7 +59,7 @@ pub use linear::{BandedLu, DenseLu, LinearSolver};
 pub use radau::{AdaptiveRadau, Radau5, RadauIIA};
 #[cfg(feature = "num-dual")]
 pub use radau_solver::DualRadauLu;
-pub use radau_solver::{ComplexRadauLu, DenseRadauLu, RadauSolver, RealRadauLu};
+pub use radau_solver::{BandedRadauLu, ComplexRadauLu, DenseRadauLu, RadauSolver, RealRadauLu};
 pub use rosenbrock::{
     Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,
     RosenbrockMethod,

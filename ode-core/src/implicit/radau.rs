@@ -60,7 +60,7 @@
 //! drove it there).
 
 use super::controllers::{RadauOrderControl, RadauStepControl, Verdict};
-use super::iteration::{dense_evaluations, HeldJacobian};
+use super::iteration::HeldJacobian;
 pub(super) use super::newton::Newton;
 use super::newton::{NewtonIteration, RadauRule};
 use super::radau_solver::{DenseRadauLu, RadauSolver};
@@ -675,7 +675,7 @@ where
         let max_nfev = self.settings.max_nfev;
         self.jac.refresh(
             Sys::JACOBIAN,
-            dense_evaluations(Sys::JACOBIAN, N),
+            L::evaluations(Sys::JACOBIAN),
             &mut self.state.stats,
             max_nfev,
             evaluate,

@@ -18,9 +18,12 @@
 //!   `r_u ± i r_v`, and `u = (p + q)/2`, `v = (p − q)/(2i)`. Two complex factorisations per
 //!   pair and one for `γ`.
 
+use super::iteration::dense_evaluations;
+use crate::finite_diff::band_forward_jacobian;
+use crate::linalg::{BandLu, BandMatrix};
 use crate::linalg::{Inline, Lu, RealComplexLu, Singular, Storage};
 use crate::scalar::{Real, Scalar};
-use crate::system::OdeSystem;
+use crate::system::{JacobianKind, OdeSystem};
 #[cfg(feature = "num-dual")]
 use crate::tableau::radau_iia_family::MAX_STAGES;
 use num_complex::Complex;
@@ -43,6 +46,14 @@ pub trait RadauSolver<X: Scalar, const N: usize>: Clone + core::fmt::Debug {
 
     /// A Jacobian store with every entry zero.
     fn zero_jacobian() -> Self::Jacobian;
+
+    /// The most evaluations of `f` [`RadauSolver::evaluate`] spends for a system whose
+    /// Jacobian is of the kind `kind` (charged to the budget before it runs): `N` for finite
+    /// differences, none for an analytic or constant one.
+    #[inline]
+    fn evaluations(kind: JacobianKind) -> usize {
+        dense_evaluations(kind, N)
+    }
 
     /// Evaluates `J` at `(t, y)` (`f = f(t, y)`) into `jac`; returns the evaluations of `f`
     /// spent.
@@ -88,6 +99,11 @@ impl<X: Scalar, const N: usize, W: Storage, const P: usize> RadauSolver<X, N>
 {
     type Jacobian = <X::RadauLu<N, W, P> as RadauSolver<X, N>>::Jacobian;
     const PAIRS: usize = <X::RadauLu<N, W, P> as RadauSolver<X, N>>::PAIRS;
+
+    #[inline(always)]
+    fn evaluations(kind: JacobianKind) -> usize {
+        X::RadauLu::<N, W, P>::evaluations(kind)
+    }
 
     fn zeroed() -> Self {
         DenseRadauLu {
@@ -465,6 +481,110 @@ impl<R: Real, const N: usize, W: Storage, const P: usize> RadauSolver<Complex<R>
                 return;
             };
             solve_pair(lus, u, v);
+        }
+    }
+}
+
+/// The band [`RadauSolver`] for real states: `γ I − J` and each complex shift's `s I − J`
+/// factored as band matrices ([`BandLu`], real and complex; `B = 2 KL + KU + 1`), `J` by
+/// banded forward differences (`KL + KU + 1` evaluations of `f`): `O(N·B)` storage for each
+/// of the `2 + P` factorisations, never an `N × N` matrix. `P` counts the pairs beyond the
+/// first, as [`RealRadauLu`]'s.
+#[derive(Debug, Clone)]
+pub struct BandedRadauLu<
+    R: Real,
+    const N: usize,
+    const KL: usize,
+    const KU: usize,
+    const B: usize,
+    const P: usize = 0,
+> {
+    real: BandLu<R, N, KL, KU, B>,
+    first: BandLu<Complex<R>, N, KL, KU, B>,
+    pairs: [BandLu<Complex<R>, N, KL, KU, B>; P],
+}
+
+impl<R: Real, const N: usize, const KL: usize, const KU: usize, const B: usize, const P: usize>
+    RadauSolver<R, N> for BandedRadauLu<R, N, KL, KU, B, P>
+{
+    type Jacobian = BandMatrix<R, N, KL, KU, B>;
+    const PAIRS: usize = P + 1;
+
+    fn zeroed() -> Self {
+        BandedRadauLu {
+            real: BandLu::zeroed(),
+            first: BandLu::zeroed(),
+            pairs: core::array::from_fn(|_| BandLu::zeroed()),
+        }
+    }
+
+    fn zero_jacobian() -> Self::Jacobian {
+        BandMatrix::zeroed()
+    }
+
+    #[inline]
+    fn evaluations(_kind: JacobianKind) -> usize {
+        (KL + KU + 1).min(N)
+    }
+
+    fn evaluate<Sys: OdeSystem<N, R> + ?Sized>(
+        sys: &Sys,
+        t: R,
+        y: &[R; N],
+        f: &[R; N],
+        jac: &mut Self::Jacobian,
+    ) -> usize {
+        band_forward_jacobian(sys, t, y, f, jac)
+    }
+
+    fn factor(
+        &mut self,
+        gamma: R,
+        shifts: &[Complex<R>],
+        jac: &Self::Jacobian,
+    ) -> Result<(), Singular> {
+        self.real.factor_with(|i, j| {
+            let m = -jac.get(i, j);
+            if i == j {
+                gamma + m
+            } else {
+                m
+            }
+        })?;
+        let all = core::iter::once(&mut self.first).chain(self.pairs.iter_mut());
+        for (lu, &shift) in all.zip(shifts) {
+            lu.factor_with(|i, j| {
+                let m = Complex::new(-jac.get(i, j), R::zero());
+                if i == j {
+                    m + shift
+                } else {
+                    m
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn solve_real(&self, b: &mut [R; N]) {
+        self.real.solve(b)
+    }
+
+    fn solve(&self, r: &mut [[R; N]], pairs: usize) {
+        let Some((r0, rest)) = r.split_first_mut() else {
+            return;
+        };
+        self.real.solve(r0);
+        let all = core::iter::once(&self.first).chain(self.pairs.iter());
+        for (lu, pair) in all.zip(rest.chunks_exact_mut(2)).take(pairs) {
+            let [re, im] = pair else {
+                return;
+            };
+            let mut z: [Complex<R>; N] = core::array::from_fn(|i| Complex::new(re[i], im[i]));
+            lu.solve(&mut z);
+            for i in 0..N {
+                (re[i], im[i]) = (z[i].re, z[i].im);
+            }
         }
     }
 }
