@@ -310,8 +310,8 @@ impl<const N: usize> odegen::implicit::RadauSolver<f64, N> for Counting<N> {
         y: &[f64; N],
         f: &[f64; N],
         jac: &mut Self::Jacobian,
-    ) -> usize {
-        sys.newton_jacobian(t, y, f, jac)
+    ) -> Result<usize, Error> {
+        Ok(sys.newton_jacobian(t, y, f, jac))
     }
     fn factor(
         &mut self,

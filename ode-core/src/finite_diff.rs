@@ -76,6 +76,44 @@ where
     N
 }
 
+/// Writes the band `J` at `(t, y)` into `jac`: the system's own entries where it hands them out
+/// ([`OdeSystem::newton_jacobian_entries`], an `#[ode_system]`'s analytic non-zeros), else
+/// [`band_forward_jacobian`]. Returns the evaluations of `f` spent.
+///
+/// # Errors
+/// [`crate::Error::InvalidOption`] when the system hands out a non-zero entry outside the
+/// band `KL`, `KU`: the band does not fit the system (found at the first Jacobian).
+pub fn band_jacobian<Sys, S, const N: usize, const KL: usize, const KU: usize, const B: usize>(
+    sys: &Sys,
+    t: S::Real,
+    y: &[S; N],
+    f: &[S; N],
+    jac: &mut BandMatrix<S, N, KL, KU, B>,
+) -> Result<usize, crate::Error>
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    S: Scalar,
+{
+    let mut outside = None;
+    let spent = sys.newton_jacobian_entries(t, y, f, &mut |i, j, v| {
+        if BandMatrix::<S, N, KL, KU, B>::in_band(i, j) {
+            jac.set(i, j, v);
+        } else if !v.is_zero() && outside.is_none() {
+            outside = Some((i, j));
+        }
+    });
+    if outside.is_some() {
+        return Err(crate::Error::InvalidOption {
+            what: "the system's Jacobian has non-zeros outside the band of the linear solver \
+                   (BandedLu / BandedRadauLu): give it wider KL and KU",
+        });
+    }
+    Ok(match spent {
+        Some(n) => n,
+        None => band_forward_jacobian(sys, t, y, f, jac),
+    })
+}
+
 /// Writes the band `J` at `(t, y)` into `jac` by forward differences from `f = f(t, y)`,
 /// columns `KL + KU + 1` apart perturbed together (Curtis, Powell & Reid 1974), and returns the
 /// evaluations spent, `min(N, KL + KU + 1)`. Each entry is bit for bit the one-column

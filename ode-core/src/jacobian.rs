@@ -72,6 +72,17 @@ macro_rules! time_wrapper {
             }
 
             #[inline]
+            fn newton_jacobian_entries(
+                &self,
+                t: S::Real,
+                y: &[S; N],
+                f: &[S; N],
+                entry: &mut dyn FnMut(usize, usize, S),
+            ) -> Option<usize> {
+                self.0.newton_jacobian_entries(t, y, f, entry)
+            }
+
+            #[inline]
             fn newton_time_derivative(
                 &self,
                 $t: S::Real,

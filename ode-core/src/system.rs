@@ -62,6 +62,25 @@ pub trait OdeSystem<const N: usize, S: Scalar = f64> {
         crate::finite_diff::forward_jacobian(self, t, y, f, jac)
     }
 
+    /// Hands the Jacobian's structural entries `(i, j, ∂f_i/∂y_j)` at `(t, y)` to `entry`,
+    /// for the linear solvers that keep `J` in a form of their own (a band, a sparse
+    /// pattern) and must not build an `N × N` matrix: `Some(evaluations of f spent)`, or
+    /// `None` (the default) when the system knows its Jacobian only as a dense matrix, and
+    /// the solver takes differences of its own ([`crate::implicit::BandedLu`]: by bands).
+    /// `#[ode_system]` systems with an analytic Jacobian answer with their generated
+    /// non-zeros, in the order of [`Sparsity::PATTERN`].
+    #[inline]
+    fn newton_jacobian_entries(
+        &self,
+        t: S::Real,
+        y: &[S; N],
+        f: &[S; N],
+        entry: &mut dyn FnMut(usize, usize, S),
+    ) -> Option<usize> {
+        let _ = (t, y, f, entry);
+        None
+    }
+
     /// Where [`newton_time_derivative`](Self::newton_time_derivative) gets `∂f/∂t` from;
     /// [`TimeDependence::Autonomous`] tells the Rosenbrock methods to skip the term.
     const TIME_DEPENDENCE: TimeDependence = TimeDependence::FiniteDifferences;
@@ -100,6 +119,17 @@ impl<const N: usize, S: Scalar, T: OdeSystem<N, S> + ?Sized> OdeSystem<N, S> for
     #[inline(always)]
     fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
         (**self).newton_jacobian(t, y, f, jac)
+    }
+
+    #[inline(always)]
+    fn newton_jacobian_entries(
+        &self,
+        t: S::Real,
+        y: &[S; N],
+        f: &[S; N],
+        entry: &mut dyn FnMut(usize, usize, S),
+    ) -> Option<usize> {
+        (**self).newton_jacobian_entries(t, y, f, entry)
     }
 
     const TIME_DEPENDENCE: TimeDependence = T::TIME_DEPENDENCE;

@@ -311,6 +311,21 @@ pub fn system(
                     #core::Jacobian::<#n>::jacobian_into_zeroed(self, t, y, jac);
                     0
                 }
+                #[inline]
+                fn newton_jacobian_entries(
+                    &self,
+                    t: f64,
+                    y: &[f64; #n],
+                    _f: &[f64; #n],
+                    entry: &mut dyn FnMut(usize, usize, f64),
+                ) -> ::core::option::Option<usize> {
+                    let mut values = [0.0; #nnz];
+                    self.jacobian_nonzeros(t, y, &mut values);
+                    for (&(i, j), &v) in <Self as #core::Sparsity<#n>>::PATTERN.iter().zip(values.iter()) {
+                        entry(i, j, v);
+                    }
+                    ::core::option::Option::Some(0)
+                }
                 #time
             }
         }

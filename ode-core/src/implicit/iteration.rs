@@ -80,7 +80,7 @@ impl<J> HeldJacobian<J> {
         cost: usize,
         stats: &mut Stats,
         max_nfev: usize,
-        evaluate: impl FnOnce(&mut J) -> usize,
+        evaluate: impl FnOnce(&mut J) -> Result<usize, Error>,
     ) -> Result<bool, Error> {
         if self.current || (kind == JacobianKind::Constant && self.valid) {
             self.current = true;
@@ -89,7 +89,7 @@ impl<J> HeldJacobian<J> {
         if cost > 0 && stats.nfev.saturating_add(cost) > max_nfev {
             return Err(Error::TooManyEvaluations { limit: max_nfev });
         }
-        stats.nfev += evaluate(&mut self.jac);
+        stats.nfev += evaluate(&mut self.jac)?;
         stats.njev += 1;
         self.current = true;
         self.valid = true;

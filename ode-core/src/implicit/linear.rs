@@ -13,7 +13,8 @@
 //! [`Jacobian`](super::RadauSolver::Jacobian) and [`evaluate`](super::RadauSolver::evaluate).
 
 use super::iteration::dense_evaluations;
-use crate::finite_diff::band_forward_jacobian;
+use crate::error::Error;
+use crate::finite_diff::band_jacobian;
 use crate::linalg::{BandLu, BandMatrix, Inline, Lu, Singular, Storage};
 use crate::scalar::Scalar;
 use crate::system::{JacobianKind, OdeSystem};
@@ -45,7 +46,7 @@ pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
         y: &[S; N],
         f: &[S; N],
         jac: &mut Self::Jacobian,
-    ) -> usize;
+    ) -> Result<usize, Error>;
 
     /// Factors `shift · I − scale · J`: a Rosenbrock or Radau method's `I/(γ h) − J`
     /// (`scale = 1`), BDF's `I − c J` (`shift = 1`).
@@ -71,7 +72,7 @@ pub trait LinearSolver<S: Scalar, const N: usize>: Clone + core::fmt::Debug {
 /// }
 /// let mut jac = <DenseLu<f64, 2> as LinearSolver<f64, 2>>::zero_jacobian();
 /// let mut lu = <DenseLu<f64, 2> as LinearSolver<f64, 2>>::zeroed();
-/// <DenseLu<f64, 2>>::evaluate(&Pair, 0.0, &[1.0, 1.0], &[-2.0, 0.0], &mut jac);
+/// <DenseLu<f64, 2>>::evaluate(&Pair, 0.0, &[1.0, 1.0], &[-2.0, 0.0], &mut jac).unwrap();
 /// lu.factor(1.0, 1.0, &jac).unwrap();     // I − J = [[3, 0], [−1, 2]]
 /// let mut b = [3.0, 1.0];
 /// lu.solve(&mut b);
@@ -100,8 +101,8 @@ impl<S: Scalar, const N: usize, W: Storage> LinearSolver<S, N> for DenseLu<S, N,
         y: &[S; N],
         f: &[S; N],
         jac: &mut W::Matrix<S, N>,
-    ) -> usize {
-        sys.newton_jacobian(t, y, f, jac)
+    ) -> Result<usize, Error> {
+        Ok(sys.newton_jacobian(t, y, f, jac))
     }
 
     #[inline]
@@ -147,12 +148,13 @@ impl<S: Scalar, const N: usize, W: Storage> LinearSolver<S, N> for DenseLu<S, N,
 /// let (y, mut f) = ([1.0; 4], [0.0; 4]);
 /// Chain.rhs(0.0, &y, &mut f);
 /// let mut jac = Band::zero_jacobian();
-/// assert_eq!(Band::evaluate(&Chain, 0.0, &y, &f, &mut jac), 2); // two bands: two evaluations
+/// assert_eq!(Band::evaluate(&Chain, 0.0, &y, &f, &mut jac)?, 2); // two bands: two evaluations
 /// let mut lu = Band::zeroed();
 /// lu.factor(1.0, 1.0, &jac).unwrap(); // I − J: 3 on the diagonal, −1 below
 /// let mut b = [3.0, 2.0, 2.0, 2.0];
 /// lu.solve(&mut b);
 /// assert!(b.iter().all(|v| (v - 1.0).abs() < 1e-6));
+/// # Ok::<(), ode_core::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct BandedLu<S: Scalar, const N: usize, const KL: usize, const KU: usize, const B: usize> {
@@ -185,8 +187,8 @@ impl<S: Scalar, const N: usize, const KL: usize, const KU: usize, const B: usize
         y: &[S; N],
         f: &[S; N],
         jac: &mut Self::Jacobian,
-    ) -> usize {
-        band_forward_jacobian(sys, t, y, f, jac)
+    ) -> Result<usize, Error> {
+        band_jacobian(sys, t, y, f, jac)
     }
 
     fn factor(&mut self, shift: S, scale: S::Real, jac: &Self::Jacobian) -> Result<(), Singular> {

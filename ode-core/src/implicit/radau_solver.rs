@@ -19,7 +19,8 @@
 //!   pair and one for `γ`.
 
 use super::iteration::dense_evaluations;
-use crate::finite_diff::band_forward_jacobian;
+use crate::error::Error;
+use crate::finite_diff::band_jacobian;
 use crate::linalg::{BandLu, BandMatrix};
 use crate::linalg::{Inline, Lu, RealComplexLu, Singular, Storage};
 use crate::scalar::{Real, Scalar};
@@ -63,7 +64,7 @@ pub trait RadauSolver<X: Scalar, const N: usize>: Clone + core::fmt::Debug {
         y: &[X; N],
         f: &[X; N],
         jac: &mut Self::Jacobian,
-    ) -> usize;
+    ) -> Result<usize, Error>;
 
     /// Factors `γ I − J` and the systems of the shifts `s_k` of `shifts` (at most
     /// [`Self::PAIRS`]).
@@ -122,7 +123,7 @@ impl<X: Scalar, const N: usize, W: Storage, const P: usize> RadauSolver<X, N>
         y: &[X; N],
         f: &[X; N],
         jac: &mut Self::Jacobian,
-    ) -> usize {
+    ) -> Result<usize, Error> {
         X::RadauLu::<N, W, P>::evaluate(sys, t, y, f, jac)
     }
 
@@ -233,8 +234,8 @@ impl<R: Real, const N: usize, W: Storage, const P: usize> RadauSolver<R, N>
         y: &[R; N],
         f: &[R; N],
         jac: &mut W::Matrix<R, N>,
-    ) -> usize {
-        sys.newton_jacobian(t, y, f, jac)
+    ) -> Result<usize, Error> {
+        Ok(sys.newton_jacobian(t, y, f, jac))
     }
 
     fn factor(
@@ -318,8 +319,8 @@ where
         y: &[num_dual::Dual<R>; N],
         f: &[num_dual::Dual<R>; N],
         jac: &mut Self::Jacobian,
-    ) -> usize {
-        sys.newton_jacobian(t, y, f, jac)
+    ) -> Result<usize, Error> {
+        Ok(sys.newton_jacobian(t, y, f, jac))
     }
 
     fn factor(
@@ -447,8 +448,8 @@ impl<R: Real, const N: usize, W: Storage, const P: usize> RadauSolver<Complex<R>
         y: &[Complex<R>; N],
         f: &[Complex<R>; N],
         jac: &mut Self::Jacobian,
-    ) -> usize {
-        sys.newton_jacobian(t, y, f, jac)
+    ) -> Result<usize, Error> {
+        Ok(sys.newton_jacobian(t, y, f, jac))
     }
 
     fn factor(
@@ -533,8 +534,8 @@ impl<R: Real, const N: usize, const KL: usize, const KU: usize, const B: usize, 
         y: &[R; N],
         f: &[R; N],
         jac: &mut Self::Jacobian,
-    ) -> usize {
-        band_forward_jacobian(sys, t, y, f, jac)
+    ) -> Result<usize, Error> {
+        band_jacobian(sys, t, y, f, jac)
     }
 
     fn factor(

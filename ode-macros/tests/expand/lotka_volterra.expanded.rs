@@ -72,6 +72,26 @@ impl ::odegen::__private::ode_core::OdeSystem<2> for LotkaVolterra {
         >::jacobian_into_zeroed(self, t, y, jac);
         0
     }
+    #[inline]
+    fn newton_jacobian_entries(
+        &self,
+        t: f64,
+        y: &[f64; 2],
+        _f: &[f64; 2],
+        entry: &mut dyn FnMut(usize, usize, f64),
+    ) -> ::core::option::Option<usize> {
+        let mut values = [0.0; 4];
+        self.jacobian_nonzeros(t, y, &mut values);
+        for (&(i, j), &v) in <Self as ::odegen::__private::ode_core::Sparsity<
+            2,
+        >>::PATTERN
+            .iter()
+            .zip(values.iter())
+        {
+            entry(i, j, v);
+        }
+        ::core::option::Option::Some(0)
+    }
     const TIME_DEPENDENCE: ::odegen::__private::ode_core::TimeDependence = ::odegen::__private::ode_core::TimeDependence::Autonomous;
     #[inline]
     fn newton_time_derivative(
