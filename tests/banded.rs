@@ -8,7 +8,9 @@ use heat1d::{mode, Heat};
 use odegen::implicit::{BandedLu, BandedRadauLu, DenseLu};
 use odegen::linalg::Inline;
 use odegen::prelude::*;
-use odegen::{AdaptiveRadau, Bdf, Error, Radau5, RadauIIA, Rodas4, Rodas5P, Rosenbrock23, Stats};
+use odegen::{
+    AdaptiveRadau, Bdf, Error, Radau5, RadauIIA, Rodas4, Rodas5P, Rosenbrock23, Sparsity, Stats,
+};
 
 fn finish<const N: usize>(mut st: impl Stepper<f64, N>) -> Result<([f64; N], Stats), Error> {
     while !st.is_finished() {
@@ -405,9 +407,19 @@ fn an_ode_system_hands_its_generated_entries_to_the_band_solver() {
     let sys = Chain::new(50.0);
     let settings = || Settings::new(Tolerances::new(1e-8, 1e-10)).first_step(1e-5);
     let y0 = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    // The band from the generated pattern, at compile time: one subdiagonal, no superdiagonal.
+    const KL: usize = <Chain as Sparsity<6>>::LOWER_BANDWIDTH;
+    const KU: usize = <Chain as Sparsity<6>>::UPPER_BANDWIDTH;
+    assert_eq!((KL, KU), (1, 0));
     let (yb, sb) = finish(
-        Rodas5P::<_, 6, f64, BandedLu<f64, 6, 1, 0, 3>>::with_solver(sys, 0.0, y0, 0.2, settings())
-            .unwrap(),
+        Rodas5P::<_, 6, f64, BandedLu<f64, 6, KL, KU, { 2 * KL + KU + 1 }>>::with_solver(
+            sys,
+            0.0,
+            y0,
+            0.2,
+            settings(),
+        )
+        .unwrap(),
     )
     .unwrap();
     let (yd, sd) = finish(Rodas5P::new(sys, 0.0, y0, 0.2, settings()).unwrap()).unwrap();

@@ -248,6 +248,11 @@ pub trait Sparsity<const N: usize> {
     const COLORS: [usize; N];
     /// The number of distinct colours (`max(COLORS) + 1`).
     const N_COLORS: usize;
+    /// The most diagonals below the main one the pattern reaches (`max(row − col)`): the `KL`
+    /// of a band solver that fits the system ([`crate::implicit::BandedLu`]).
+    const LOWER_BANDWIDTH: usize = bandwidths(Self::PATTERN).0;
+    /// The most diagonals above the main one the pattern reaches (`max(col − row)`): the `KU`.
+    const UPPER_BANDWIDTH: usize = bandwidths(Self::PATTERN).1;
 
     /// The number of structural non-zeros.
     #[inline]
@@ -260,6 +265,29 @@ pub trait Sparsity<const N: usize> {
     fn is_structural_nonzero(row: usize, col: usize) -> bool {
         Self::PATTERN.contains(&(row, col))
     }
+}
+
+/// The lower and upper bandwidths of a pattern of `(row, column)` entries, at compile time.
+///
+/// ```
+/// // A tridiagonal 3 × 3 pattern with one more entry two places right of the diagonal.
+/// let p = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (2, 1), (2, 2)];
+/// assert_eq!(ode_core::system::bandwidths(&p), (1, 2));
+/// ```
+pub const fn bandwidths(pattern: &[(usize, usize)]) -> (usize, usize) {
+    let (mut lower, mut upper) = (0, 0);
+    let mut k = 0;
+    while k < pattern.len() {
+        let (i, j) = pattern[k];
+        if i > j && i - j > lower {
+            lower = i - j;
+        }
+        if j > i && j - i > upper {
+            upper = j - i;
+        }
+        k += 1;
+    }
+    (lower, upper)
 }
 
 /// A system with `P` parameters `p` that knows `∂f/∂p` analytically (forward sensitivities).
