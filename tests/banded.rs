@@ -33,78 +33,27 @@ fn every_implicit_method_over_the_band_lu_solves_the_heat_equation() {
     let exact = mode::<N>(t1);
     for rtol in [1e-4, 1e-6, 1e-8] {
         let settings = || Settings::new(Tolerances::new(rtol, 1e-3 * rtol));
+        // Each method's constructor over the band, run from the same start.
+        macro_rules! run {
+            ($make:expr) => {
+                finish($make(Heat, 0.0, mode(0.0), t1, settings()).unwrap())
+            };
+        }
         let runs = [
-            (
-                "Rodas5P",
-                finish(
-                    Rodas5P::<_, N, f64, Band<N>>::with_solver(
-                        Heat,
-                        0.0,
-                        mode(0.0),
-                        t1,
-                        settings(),
-                    )
-                    .unwrap(),
-                ),
-            ),
-            (
-                "Rodas4",
-                finish(
-                    Rodas4::<_, N, f64, Band<N>>::with_solver(Heat, 0.0, mode(0.0), t1, settings())
-                        .unwrap(),
-                ),
-            ),
+            ("Rodas5P", run!(Rodas5P::<_, N, f64, Band<N>>::with_solver)),
+            ("Rodas4", run!(Rodas4::<_, N, f64, Band<N>>::with_solver)),
             (
                 "Radau5",
-                finish(
-                    RadauIIA::<_, N, f64, 3, BandRadau<N, 0>>::with_storage(
-                        Heat,
-                        0.0,
-                        mode(0.0),
-                        t1,
-                        settings(),
-                    )
-                    .unwrap(),
-                ),
+                run!(RadauIIA::<_, N, f64, 3, BandRadau<N, 0>>::with_storage),
             ),
             (
                 "AdaptiveRadau",
-                finish(
-                    RadauIIA::<_, N, f64, 7, BandRadau<N, 2>>::with_storage(
-                        Heat,
-                        0.0,
-                        mode(0.0),
-                        t1,
-                        settings(),
-                    )
-                    .unwrap(),
-                ),
+                run!(RadauIIA::<_, N, f64, 7, BandRadau<N, 2>>::with_storage),
             ),
-            (
-                "Bdf",
-                finish(
-                    Bdf::<_, N, f64, Inline, Band<N>>::with_solver(
-                        Heat,
-                        0.0,
-                        mode(0.0),
-                        t1,
-                        settings(),
-                    )
-                    .unwrap(),
-                ),
-            ),
+            ("Bdf", run!(Bdf::<_, N, f64, Inline, Band<N>>::with_solver)),
             (
                 "Rosenbrock23",
-                finish(
-                    Rosenbrock23::<_, N, f64, Band<N>>::with_solver(
-                        Heat,
-                        0.0,
-                        mode(0.0),
-                        t1,
-                        settings(),
-                    )
-                    .unwrap(),
-                ),
+                run!(Rosenbrock23::<_, N, f64, Band<N>>::with_solver),
             ),
         ];
         for (name, run) in runs {
