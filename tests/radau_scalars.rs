@@ -6,11 +6,14 @@
 //! wrong split of either would show as a solution off by far more than the tolerance, or as a
 //! Newton iteration that no longer converges in one or two iterations on a linear problem.
 
+#[path = "problems/scalar_states.rs"]
+mod scalar_states;
 use num_dual::Dual64;
 use odegen::jacobian::WithJacobian;
 use odegen::num_complex::Complex64 as C;
 use odegen::prelude::*;
 use odegen::{AdaptiveRadau, Radau5, Scalar, Stats};
+use scalar_states::{spiral_exact, DualPr, Spiral, SPIRAL_Z0};
 
 /// Runs a stepper to its bound.
 fn finish<X: Scalar, const N: usize>(mut st: impl Stepper<X, N>) -> ([X; N], Stats) {
@@ -75,27 +78,6 @@ fn coupled_exact(t: f64, z0: [C; 2]) -> [C; 2] {
     [
         ea * z0[0],
         eb * z0[1] + COUPLING * z0[0] * (ea - eb) / (A - B),
-    ]
-}
-
-/// A non-autonomous stiff complex pair: `z1' = λ z1`, `z2' = μ (z2 − e^{it}) + i e^{it}`, exact
-/// `z1 = e^{λt}`, `z2 = e^{it} + (z2(0) − 1) e^{μt}`.
-struct Spiral;
-const LAMBDA: C = C::new(-50.0, 20.0);
-const MU: C = C::new(-1000.0, 10.0);
-const SPIRAL_Z0: [C; 2] = [C::new(1.0, 0.0), C::new(2.0, -1.0)];
-impl OdeSystem<2, C> for Spiral {
-    fn rhs(&self, t: f64, z: &[C; 2], dz: &mut [C; 2]) {
-        let e = C::new(0.0, t).exp();
-        dz[0] = LAMBDA * z[0];
-        dz[1] = MU * (z[1] - e) + C::i() * e;
-    }
-}
-
-fn spiral_exact(t: f64) -> [C; 2] {
-    [
-        (LAMBDA * t).exp(),
-        C::new(0.0, t).exp() + (SPIRAL_Z0[1] - 1.0) * (MU * t).exp(),
     ]
 }
 
@@ -196,16 +178,6 @@ fn complex_states_through_solve_ivp_with_t_eval_and_dense_output() {
 
 // ---------------------------------------------------------------------------------------------
 // Dual states
-
-/// Prothero–Robinson `y' = λ (y − cos t) − sin t` with `λ` a dual number: `y = cos t + (y0 −
-/// 1) e^{λt}`, so `∂y/∂λ = (y0 − 1) t e^{λt}`.
-#[derive(Clone, Copy)]
-struct DualPr(Dual64);
-impl OdeSystem<1, Dual64> for DualPr {
-    fn rhs(&self, t: f64, y: &[Dual64; 1], dy: &mut [Dual64; 1]) {
-        dy[0] = self.0 * (y[0] - Dual64::from(t.cos())) - Dual64::from(t.sin());
-    }
-}
 
 #[test]
 fn dual_states_carry_the_parameter_derivative_with_every_stage_count() {

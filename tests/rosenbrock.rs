@@ -5,6 +5,8 @@
 //! Run with `--nocapture` to see the tables.
 #![allow(clippy::excessive_precision)]
 
+#[path = "problems/scalar_states.rs"]
+mod scalar_states;
 #[path = "problems/stiff.rs"]
 mod stiff;
 
@@ -15,6 +17,7 @@ use odegen::{
     ode_system, Error, Jacobian, OdeSystem, Rodas4, Rodas5P, Rosenbrock23, Scalar, Settings, Stats,
     Stepper, TimeDependence, TimeDerivative, Tolerances,
 };
+use scalar_states::DualPr;
 use stiff::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -535,17 +538,6 @@ fn complex_states() {
             } * rtol;
             assert!(err < bound, "{method:?} {rtol:e}: {err:e}");
         }
-    }
-}
-
-/// Prothero–Robinson with `λ` a dual number: the solution carries `∂y/∂λ`, which is 0 (the
-/// solution `cos t` does not depend on `λ`), and for `y0 = 2` it is the derivative of
-/// `cos t + e^{λ t}`: `t e^{λ t}`.
-#[derive(Clone, Copy)]
-struct DualPr(Dual64);
-impl OdeSystem<1, Dual64> for DualPr {
-    fn rhs(&self, t: f64, y: &[Dual64; 1], dy: &mut [Dual64; 1]) {
-        dy[0] = self.0 * (y[0] - Dual64::from(t.cos())) - Dual64::from(t.sin());
     }
 }
 

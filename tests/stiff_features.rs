@@ -24,10 +24,13 @@
 //! Two tests guard against defects found while writing this file (each marked "Regression";
 //! its comment describes the defect, since fixed).
 
+#[path = "problems/scalar_states.rs"]
+mod scalar_states;
 use odegen::jacobian::{Colored, ConstantJacobian, ForwardAd, WithJacobian};
 use odegen::num_complex::Complex64;
 use odegen::prelude::*;
 use odegen::{Scalar, Stats};
+use scalar_states::{spiral_exact, Spiral, SPIRAL_JAC, SPIRAL_Z0};
 use std::cell::Cell;
 use std::f64::consts::PI;
 
@@ -966,33 +969,6 @@ fn a_constant_jacobian_of_a_linear_system_is_evaluated_once() {
 // Complex states
 
 type C = Complex64;
-const LAMBDA: C = C::new(-50.0, 20.0);
-const MU: C = C::new(-1000.0, 10.0);
-
-/// The complex problem of the module documentation.
-struct Spiral;
-impl OdeSystem<2, C> for Spiral {
-    fn rhs(&self, t: f64, z: &[C; 2], dz: &mut [C; 2]) {
-        let e = C::new(0.0, t).exp();
-        dz[0] = LAMBDA * z[0];
-        dz[1] = MU * (z[1] - e) + C::i() * e;
-    }
-}
-impl Jacobian<2, C> for Spiral {
-    fn jacobian(&self, _t: f64, _z: &[C; 2], jac: &mut [[C; 2]; 2]) {
-        *jac = SPIRAL_JAC;
-    }
-}
-const SPIRAL_JAC: [[C; 2]; 2] = [[LAMBDA, C::new(0.0, 0.0)], [C::new(0.0, 0.0), MU]];
-const SPIRAL_Z0: [C; 2] = [C::new(1.0, 0.0), C::new(2.0, -1.0)];
-
-fn spiral_exact(t: f64) -> [C; 2] {
-    [
-        (LAMBDA * t).exp(),
-        C::new(0.0, t).exp() + (SPIRAL_Z0[1] - 1.0) * (MU * t).exp(),
-    ]
-}
-
 fn complex_error(z: &[C; 2], t: f64) -> f64 {
     let e = spiral_exact(t);
     ((z[0] - e[0]).norm() / (1.0 + e[0].norm())).max((z[1] - e[1]).norm() / (1.0 + e[1].norm()))
