@@ -222,6 +222,23 @@ impl<S: Scalar, const N: usize> StepState<S, N> {
         }
     }
 
+    /// Evaluates `f` at the current point into `f`, within the budget `max_nfev`: the start of
+    /// an integration or of a restart. A non-finite value is [`Error::NonFiniteDerivative`] at
+    /// `t`.
+    pub fn evaluate_f<Sys: OdeSystem<N, S> + ?Sized>(
+        &mut self,
+        sys: &Sys,
+        max_nfev: usize,
+    ) -> Result<(), Error> {
+        self.budget(max_nfev, 1)?;
+        sys.rhs(self.t, &self.y, &mut self.f);
+        self.stats.nfev += 1;
+        if self.f.iter().any(|v| !v.all_finite()) {
+            return Err(Error::NonFiniteDerivative { t: self.t.to_f64() });
+        }
+        Ok(())
+    }
+
     /// Whether `t` lies in the last step, up to a few units in the last place.
     #[inline]
     pub fn check_in_step(&self, t: S::Real) -> Result<(), Error> {
@@ -483,18 +500,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
         if self.state.finished {
             return Ok(());
         }
-        if self.max_nfev < 1 {
-            return Err(Error::TooManyEvaluations {
-                limit: self.max_nfev,
-            });
-        }
-        sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
-        self.state.stats.nfev += 1;
-        if self.state.f.iter().any(|v| !v.all_finite()) {
-            return Err(Error::NonFiniteDerivative {
-                t: self.state.t.to_f64(),
-            });
-        }
+        self.state.evaluate_f(sys, self.max_nfev)?;
         self.f_prev = self.state.f;
         Ok(())
     }
@@ -573,16 +579,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
             self.f_prev = self.state.f;
             return Ok(());
         }
-        if self.state.stats.nfev >= self.max_nfev {
-            return Err(Error::TooManyEvaluations {
-                limit: self.max_nfev,
-            });
-        }
-        sys.rhs(t, &self.state.y, &mut self.state.f);
-        self.state.stats.nfev += 1;
-        if self.state.f.iter().any(|v| !v.all_finite()) {
-            return Err(Error::NonFiniteDerivative { t: t.to_f64() });
-        }
+        self.state.evaluate_f(sys, self.max_nfev)?;
         self.f_prev = self.state.f;
         self.ctrl = self.ctrl.forgotten();
         if self.mode == Mode::Adaptive {

@@ -385,14 +385,7 @@ where
     /// `f`, the Jacobian and the first step at the current point: the start of an integration
     /// or of a restart.
     fn start(&mut self) -> Result<(), Error> {
-        self.budget(1)?;
-        self.sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
-        self.state.stats.nfev += 1;
-        if self.state.f.iter().any(|v| !v.all_finite()) {
-            return Err(Error::NonFiniteDerivative {
-                t: self.state.t.to_f64(),
-            });
-        }
+        self.state.evaluate_f(&self.sys, self.settings.max_nfev)?;
         let span = (self.state.t_bound - self.state.t).abs();
         let max_abs = self.settings.max_step.min(span);
         self.h_abs = match self.settings.first_step {

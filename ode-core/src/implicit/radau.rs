@@ -595,14 +595,7 @@ where
     /// `max_step` and the span: the start of an integration, or of a restart. It starts with a
     /// Jacobian, or with a factorisation when a constant Jacobian is already held.
     fn eval_start(&mut self) -> Result<(), Error> {
-        self.budget(1)?;
-        self.sys.rhs(self.state.t, &self.state.y, &mut self.state.f);
-        self.state.stats.nfev += 1;
-        if self.state.f.iter().any(|v| !v.all_finite()) {
-            return Err(Error::NonFiniteDerivative {
-                t: self.state.t.to_f64(),
-            });
-        }
+        self.state.evaluate_f(&self.sys, self.settings.max_nfev)?;
         let max_abs = self
             .settings
             .max_step
