@@ -663,7 +663,7 @@ impl<S: Scalar, const N: usize> Core<S, N> {
             attempt,
             h_abs,
             next: h_abs,
-            t_new: h_abs,
+            t_new: S::Real::zero(),
             singular: 0,
         })
     }
