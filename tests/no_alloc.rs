@@ -551,3 +551,74 @@ fn check_stiff_ball_run<St: Stepper<f64, 2>>(name: &str, mut st: St, expected: &
     assert_eq!(n_points, 11, "{name}");
     assert!(st.stats().n_accepted > 4 && st.stats().njev >= 1);
 }
+
+/// Robertson through `#[ode_system]`, for the compile-time sparse solvers.
+#[odegen::ode_system]
+fn rober(_t: f64, y: [f64; 3]) -> [f64; 3] {
+    [
+        -0.04 * y[0] + 1e4 * y[1] * y[2],
+        0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] * y[1],
+        3e7 * y[1] * y[1],
+    ]
+}
+
+#[test]
+fn the_compile_time_sparse_solvers_do_not_allocate() {
+    use odegen::implicit::{StaticSparseLu, StaticSparseRadauLu};
+    use odegen::{Bdf, RadauIIA, Rodas5P};
+    const M: usize = Rober::LU_NNZ;
+    type Lu = StaticSparseLu<f64, 3, Rober, M>;
+    type RadauLu<const P: usize> = StaticSparseRadauLu<f64, 3, Rober, M, P>;
+    let y0 = [1.0, 0.0, 0.0];
+    let tol = || Tolerances::new(1e-6, 1e-10);
+    type Case<'a> = Box<dyn Fn() -> (usize, [f64; 3]) + 'a>;
+    let cases: [(&str, Case<'_>); 4] = [
+        (
+            "Rodas5P",
+            Box::new(|| {
+                drive(Rodas5P::<_, 3, f64, Lu>::with_solver(Rober, 0.0, y0, 40.0, tol()).unwrap())
+            }),
+        ),
+        (
+            "Bdf",
+            Box::new(|| {
+                drive(
+                    Bdf::<_, 3, f64, odegen::linalg::Inline, Lu>::with_solver(
+                        Rober,
+                        0.0,
+                        y0,
+                        40.0,
+                        tol(),
+                    )
+                    .unwrap(),
+                )
+            }),
+        ),
+        (
+            "Radau5",
+            Box::new(|| {
+                drive(
+                    RadauIIA::<_, 3, f64, 3, RadauLu<0>>::with_storage(Rober, 0.0, y0, 40.0, tol())
+                        .unwrap(),
+                )
+            }),
+        ),
+        (
+            "AdaptiveRadau",
+            Box::new(|| {
+                drive(
+                    RadauIIA::<_, 3, f64, 7, RadauLu<2>>::with_storage(Rober, 0.0, y0, 40.0, tol())
+                        .unwrap(),
+                )
+            }),
+        ),
+    ];
+    // The reference value of DETEST D2 at t = 40: y1 = 0.71582706871939.
+    for (name, run) in &cases {
+        let (allocs, (steps, y)) = count(run);
+        eprintln!("{name:>13} (sparse): {steps:5} steps, {allocs} allocations");
+        assert!(steps > 10, "{name}: the integration must actually run");
+        assert!((y[0] - 0.7158270687).abs() < 1e-4, "{name}: {y:?}");
+        assert_eq!(allocs, 0, "{name} allocated {allocs} times");
+    }
+}

@@ -156,6 +156,75 @@ where
     groups
 }
 
+/// Hands `J` at `(t, y)` (`f = f(t, y)`), entry by entry, to `put(k, i, j, v)` for a solver
+/// that keeps `J` in a sparse form of its own, with `k` the entry's index in
+/// `Pat::PATTERN` (`usize::MAX` for an entry the system hands out of that order): the system's
+/// own entries ([`OdeSystem::newton_jacobian_entries`]) when it has them, else forward
+/// differences by the colouring of `Pat` (Curtis, Powell & Reid 1974: `Pat::N_COLORS`
+/// evaluations, each entry bit for bit [`forward_jacobian`]'s). `put` returns whether it could
+/// store the entry. Returns the evaluations of `f` spent. Nothing of size `N × N` is formed.
+///
+/// # Errors
+/// [`crate::Error::InvalidOption`] when the system hands out a non-zero entry `put` cannot
+/// store: the pattern does not fit the system.
+pub fn pattern_jacobian<Sys, Pat, S, const N: usize>(
+    sys: &Sys,
+    t: S::Real,
+    y: &[S; N],
+    f: &[S; N],
+    mut put: impl FnMut(usize, usize, usize, S) -> bool,
+) -> Result<usize, crate::Error>
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    Pat: Sparsity<N> + ?Sized,
+    S: Scalar,
+{
+    let (mut k, mut outside) = (0usize, false);
+    let spent = sys.newton_jacobian_entries(t, y, f, &mut |i, j, v| {
+        let index = if Pat::PATTERN.get(k) == Some(&(i, j)) {
+            k
+        } else {
+            usize::MAX
+        };
+        k += 1;
+        if !put(index, i, j, v) && !v.is_zero() {
+            outside = true;
+        }
+    });
+    if outside {
+        return Err(crate::Error::InvalidOption {
+            what: "the system's Jacobian has non-zeros outside the sparsity pattern of the \
+                   linear solver: give the solver the system's own pattern",
+        });
+    }
+    if let Some(n) = spent {
+        return Ok(n);
+    }
+    let mut inv = [S::zero(); N];
+    let mut z = *y;
+    let mut fz = [S::zero(); N];
+    for color in 0..Pat::N_COLORS {
+        for j in 0..N {
+            if Pat::COLORS[j] == color {
+                z[j] = y[j] + S::from_real(forward_step(y[j].modulus()));
+                inv[j] = S::from_real(S::Real::one()) / (z[j] - y[j]);
+            }
+        }
+        sys.rhs(t, &z, &mut fz);
+        for (k, &(i, j)) in Pat::PATTERN.iter().enumerate() {
+            if Pat::COLORS[j] == color {
+                put(k, i, j, (fz[i] - f[i]) * inv[j]);
+            }
+        }
+        for j in 0..N {
+            if Pat::COLORS[j] == color {
+                z[j] = y[j];
+            }
+        }
+    }
+    Ok(Pat::N_COLORS)
+}
+
 /// Writes `∂f/∂t` at `(t, y)` into `dfdt` by a forward difference from `f = f(t, y)` and
 /// returns the evaluations spent: Hairer's RODAS (`AUTNMS = .FALSE.`), with the increment
 /// `δ = sqrt(ε · max(10⁻⁵, |t|))` (the increment of the Jacobians above), taken as the representable difference

@@ -274,6 +274,51 @@ pub fn system(
     let pattern_cols = pattern.entries.iter().map(|&(_, j)| int(j));
     let colors = pattern.colors.iter().map(|&c| int(c));
     let n_colors = int(pattern.n_colors);
+    // The LU structure of the pattern (a nested-dissection order and the factors' pattern),
+    // computed here once so the compile-time sparse solver needs no analysis at run time; not
+    // emitted past LU_BUDGET entries (a dense pattern of a large system), where the generated
+    // arrays would cost more to compile than the solver saves.
+    let lu = ode_core::linalg::symbolic::analyse(sig.n, &pattern.entries);
+    let (lu_const, lu_impl) = if lu.nnz() <= LU_BUDGET {
+        let lu_nnz = int(lu.nnz());
+        let [order, row_start, cols, diag, inverse, entry] = [
+            &lu.order,
+            &lu.row_start,
+            &lu.cols,
+            &lu.diag,
+            &lu.inverse,
+            &lu.entry,
+        ]
+        .map(|a| {
+            let items = a.iter().map(|&v| proc_macro2::Literal::u32_unsuffixed(v));
+            quote!(&[#(#items),*])
+        });
+        (
+            quote! {
+                /// The number of stored entries of the Jacobian's sparse LU factors under the
+                /// nested-dissection order computed at compile time ([`SymbolicLu`]): the size
+                /// of the compile-time sparse solvers' storage.
+                ///
+                /// [`SymbolicLu`]: ::odegen::linalg::SymbolicLu
+                pub const LU_NNZ: usize = #lu_nnz;
+            },
+            quote! {
+                impl #core::linalg::SymbolicLu<#n> for #sname {
+                    const LU_NNZ: usize = #lu_nnz;
+                    const LU: #core::linalg::LuStructure<'static> = #core::linalg::LuStructure {
+                        order: #order,
+                        row_start: #row_start,
+                        cols: #cols,
+                        diag: #diag,
+                        inverse: #inverse,
+                        entry: #entry,
+                    };
+                }
+            },
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     let pattern_doc = if analysed {
         " The structural non-zeros found by analysing the function body."
     } else {
@@ -355,6 +400,7 @@ pub fn system(
             pub const PARAMS: [&'static str; #p] = [#(#param_names),*];
             /// The number of structural non-zeros of the Jacobian.
             pub const NNZ: usize = #nnz;
+            #lu_const
             /// The system with the given parameters.
             #[allow(clippy::new_without_default)]
             pub const fn new(#(#params: #types),*) -> Self {
@@ -386,6 +432,8 @@ pub fn system(
             const COLORS: [usize; #n] = [#(#colors),*];
             const N_COLORS: usize = #n_colors;
         }
+
+        #lu_impl
     };
 
     let jacobian = match (options.jacobian, symbolic, dual_fn) {
@@ -401,6 +449,12 @@ pub fn system(
         #events
     }
 }
+
+/// The most entries of `L + U` for which the compile-time LU structure is generated (as six
+/// arrays of that order of `u32` literals): 2-D grids of 10⁴ points need a few 10⁵. Past it, the
+/// system has no [`SymbolicLu`](ode_core::linalg::SymbolicLu) and runs on the dense, band or
+/// run-time sparse solvers.
+const LU_BUDGET: usize = 2_000_000;
 
 /// Writes the values `vals` of the pattern's entries into `jac`: as one array literal for small
 /// systems (every entry written once, no separate zeroing), otherwise zeros then the entries.

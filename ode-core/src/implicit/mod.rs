@@ -52,6 +52,7 @@ mod newton;
 mod radau;
 mod radau_solver;
 mod rosenbrock;
+mod sparse;
 
 pub use bdf::Bdf;
 pub use iteration::IterationMatrix;
@@ -64,3 +65,4 @@ pub use rosenbrock::{
     Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,
     RosenbrockMethod,
 };
+pub use sparse::{SparseJacobian, StaticSparseLu, StaticSparseRadauLu};

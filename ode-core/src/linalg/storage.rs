@@ -22,6 +22,31 @@ pub trait Storage: Copy + Debug + Default + PartialEq + 'static {
 
     /// A matrix with every entry `zero`.
     fn matrix<T: Copy + Debug, const N: usize>(zero: T) -> Self::Matrix<T, N>;
+
+    /// An array of `M` values of `T` in this storage (a sparse factor's entries).
+    type Array<T: Copy + Debug, const M: usize>: Deref<Target = [T; M]> + DerefMut + Clone + Debug;
+
+    /// An array with every entry `zero`.
+    fn array<T: Copy + Debug, const M: usize>(zero: T) -> Self::Array<T, M>;
+}
+
+/// `M` values held in place ([`Inline`] storage).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InlineArray<T, const M: usize>(pub [T; M]);
+
+impl<T, const M: usize> Deref for InlineArray<T, M> {
+    type Target = [T; M];
+    #[inline(always)]
+    fn deref(&self) -> &[T; M] {
+        &self.0
+    }
+}
+
+impl<T, const M: usize> DerefMut for InlineArray<T, M> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [T; M] {
+        &mut self.0
+    }
 }
 
 /// Matrices as arrays inside their owner: no allocation, `no_std`.
@@ -54,6 +79,13 @@ impl Storage for Inline {
     fn matrix<T: Copy + Debug, const N: usize>(zero: T) -> InlineMatrix<T, N> {
         InlineMatrix([[zero; N]; N])
     }
+
+    type Array<T: Copy + Debug, const M: usize> = InlineArray<T, M>;
+
+    #[inline]
+    fn array<T: Copy + Debug, const M: usize>(zero: T) -> InlineArray<T, M> {
+        InlineArray([zero; M])
+    }
 }
 
 /// Matrices in boxes of their own, allocated once when their owner is made (feature `alloc`).
@@ -70,6 +102,16 @@ impl Storage for Heap {
         match rows.try_into() {
             Ok(m) => m,
             Err(_) => unreachable!("vec! made exactly N rows"),
+        }
+    }
+
+    type Array<T: Copy + Debug, const M: usize> = alloc::boxed::Box<[T; M]>;
+
+    fn array<T: Copy + Debug, const M: usize>(zero: T) -> alloc::boxed::Box<[T; M]> {
+        let all: alloc::boxed::Box<[T]> = alloc::vec![zero; M].into_boxed_slice();
+        match all.try_into() {
+            Ok(a) => a,
+            Err(_) => unreachable!("vec! made exactly M values"),
         }
     }
 }

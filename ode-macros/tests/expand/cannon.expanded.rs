@@ -15,6 +15,12 @@ impl Cannon {
     pub const PARAMS: [&'static str; 0] = [];
     /// The number of structural non-zeros of the Jacobian.
     pub const NNZ: usize = 1;
+    /// The number of stored entries of the Jacobian's sparse LU factors under the
+    /// nested-dissection order computed at compile time ([`SymbolicLu`]): the size
+    /// of the compile-time sparse solvers' storage.
+    ///
+    /// [`SymbolicLu`]: ::odegen::linalg::SymbolicLu
+    pub const LU_NNZ: usize = 4;
     /// The system with the given parameters.
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
@@ -87,6 +93,17 @@ impl ::odegen::__private::ode_core::Sparsity<2> for Cannon {
     const PATTERN: &'static [(usize, usize)] = &[(0, 1)];
     const COLORS: [usize; 2] = [0, 0];
     const N_COLORS: usize = 1;
+}
+impl ::odegen::__private::ode_core::linalg::SymbolicLu<2> for Cannon {
+    const LU_NNZ: usize = 4;
+    const LU: ::odegen::__private::ode_core::linalg::LuStructure<'static> = ::odegen::__private::ode_core::linalg::LuStructure {
+        order: &[0, 1],
+        row_start: &[0, 2, 4],
+        cols: &[0, 1, 0, 1],
+        diag: &[0, 3],
+        inverse: &[0, 1],
+        entry: &[1],
+    };
 }
 #[allow(dead_code)]
 impl Cannon {

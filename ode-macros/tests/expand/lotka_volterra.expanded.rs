@@ -33,6 +33,12 @@ impl LotkaVolterra {
     pub const PARAMS: [&'static str; 4] = ["a", "b", "c", "d"];
     /// The number of structural non-zeros of the Jacobian.
     pub const NNZ: usize = 4;
+    /// The number of stored entries of the Jacobian's sparse LU factors under the
+    /// nested-dissection order computed at compile time ([`SymbolicLu`]): the size
+    /// of the compile-time sparse solvers' storage.
+    ///
+    /// [`SymbolicLu`]: ::odegen::linalg::SymbolicLu
+    pub const LU_NNZ: usize = 4;
     /// The system with the given parameters.
     #[allow(clippy::new_without_default)]
     pub const fn new(a: f64, b: f64, c: f64, d: f64) -> Self {
@@ -110,6 +116,17 @@ impl ::odegen::__private::ode_core::Sparsity<2> for LotkaVolterra {
     const PATTERN: &'static [(usize, usize)] = &[(0, 0), (0, 1), (1, 0), (1, 1)];
     const COLORS: [usize; 2] = [0, 1];
     const N_COLORS: usize = 2;
+}
+impl ::odegen::__private::ode_core::linalg::SymbolicLu<2> for LotkaVolterra {
+    const LU_NNZ: usize = 4;
+    const LU: ::odegen::__private::ode_core::linalg::LuStructure<'static> = ::odegen::__private::ode_core::linalg::LuStructure {
+        order: &[0, 1],
+        row_start: &[0, 2, 4],
+        cols: &[0, 1, 0, 1],
+        diag: &[0, 3],
+        inverse: &[0, 1],
+        entry: &[0, 1, 2, 3],
+    };
 }
 #[allow(dead_code)]
 impl LotkaVolterra {

@@ -30,6 +30,12 @@ impl SwitchedChain {
     pub const PARAMS: [&'static str; 1] = ["k"];
     /// The number of structural non-zeros of the Jacobian.
     pub const NNZ: usize = 6;
+    /// The number of stored entries of the Jacobian's sparse LU factors under the
+    /// nested-dissection order computed at compile time ([`SymbolicLu`]): the size
+    /// of the compile-time sparse solvers' storage.
+    ///
+    /// [`SymbolicLu`]: ::odegen::linalg::SymbolicLu
+    pub const LU_NNZ: usize = 9;
     /// The system with the given parameters.
     #[allow(clippy::new_without_default)]
     pub const fn new(k: f64) -> Self {
@@ -109,6 +115,17 @@ impl ::odegen::__private::ode_core::Sparsity<3> for SwitchedChain {
     ];
     const COLORS: [usize; 3] = [0, 1, 2];
     const N_COLORS: usize = 3;
+}
+impl ::odegen::__private::ode_core::linalg::SymbolicLu<3> for SwitchedChain {
+    const LU_NNZ: usize = 9;
+    const LU: ::odegen::__private::ode_core::linalg::LuStructure<'static> = ::odegen::__private::ode_core::linalg::LuStructure {
+        order: &[0, 1, 2],
+        row_start: &[0, 3, 6, 9],
+        cols: &[0, 1, 2, 0, 1, 2, 0, 1, 2],
+        diag: &[0, 4, 8],
+        inverse: &[0, 1, 2],
+        entry: &[0, 2, 3, 4, 7, 8],
+    };
 }
 #[allow(dead_code)]
 impl SwitchedChain {
