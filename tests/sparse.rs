@@ -6,7 +6,9 @@
 #[path = "problems/grids.rs"]
 mod grids;
 use grids::{brusselator_start, heat2d_mode, Brusselator8, Heat2d10};
-use odegen::implicit::{DenseLu, StaticSparseLu, StaticSparseRadauLu};
+use odegen::implicit::{
+    DenseLu, FaerSparseLu, FaerSparseRadauLu, StaticSparseLu, StaticSparseRadauLu,
+};
 use odegen::linalg::{Heap, Inline, SymbolicLu};
 use odegen::prelude::*;
 use odegen::{Bdf, Error, RadauIIA, Rodas4, Rodas5P, Rosenbrock23, Sparsity, Stats};
@@ -17,6 +19,9 @@ fn finish<const N: usize>(mut st: impl Stepper<f64, N>) -> Result<([f64; N], Sta
     }
     Ok((*st.y(), st.stats()))
 }
+
+/// A run's final state and counters, or its error.
+type Run<const N: usize> = Result<([f64; N], Stats), Error>;
 
 fn max_err<const N: usize>(y: &[f64; N], r: &[f64; N]) -> f64 {
     (0..N).map(|i| (y[i] - r[i]).abs()).fold(0.0, f64::max)
@@ -31,7 +36,7 @@ type HeatRadau<const P: usize> = StaticSparseRadauLu<f64, 100, Heat2d10, HEAT_LU
 macro_rules! methods {
     ($n:expr, $lu:ty, $radau:ident, |$c:ident| $run:expr) => {{
         const N: usize = $n;
-        let runs: [(&str, Result<([f64; N], Stats), Error>); 6] = [
+        let runs: [(&str, Run<N>); 6] = [
             ("Rodas5P", {
                 let $c = Rodas5P::<_, N, f64, $lu>::with_solver;
                 $run
@@ -95,6 +100,9 @@ type BrussRadau<const P: usize> = StaticSparseRadauLu<f64, 128, Brusselator8, BR
 type BrussDense = DenseLu<f64, 128, Heap>;
 type BrussDenseRadau<const P: usize> = odegen::implicit::DenseRadauLu<f64, 128, Heap, P>;
 
+type FaerBruss = FaerSparseLu<f64, 128, Brusselator8>;
+type FaerBrussRadau<const P: usize> = FaerSparseRadauLu<f64, 128, Brusselator8, P>;
+
 /// The Brusselator across the switch-on of its forcing (`t = 1.1`), sparse against dense: the
 /// same Jacobians (analytic both ways), factors that round differently, so solutions that agree
 /// far inside the tolerance and the same work to within a few steps.
@@ -108,10 +116,17 @@ fn sparse_and_dense_solvers_agree_on_the_brusselator() {
         let sparse = methods!(128, BrussLu, BrussRadau, |make| finish(
             make(sys, 0.0, y0, t1, settings()).unwrap()
         ));
+        let faer = methods!(128, FaerBruss, FaerBrussRadau, |make| finish(
+            make(sys, 0.0, y0, t1, settings()).unwrap()
+        ));
         let dense = methods!(128, BrussDense, BrussDenseRadau, |make| finish(
             make(sys, 0.0, y0, t1, settings()).unwrap()
         ));
-        for ((name, s), (_, d)) in sparse.into_iter().zip(dense) {
+        let both = sparse
+            .into_iter()
+            .chain(faer)
+            .zip(dense.into_iter().chain(dense_again(sys, y0, t1, rtol)));
+        for ((name, s), (_, d)) in both {
             let ((ys, ss), (yd, sd)) = (s.unwrap(), d.unwrap());
             println!("{name} rtol {rtol:e}: sparse {ss:?}\n    dense {sd:?}");
             let scale = yd.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -129,6 +144,19 @@ fn sparse_and_dense_solvers_agree_on_the_brusselator() {
             assert!(ss.njev.abs_diff(sd.njev) * 20 <= sd.njev.max(20), "{name}");
         }
     }
+}
+
+/// The dense runs once more, to pair with the faer ones.
+fn dense_again(
+    sys: Brusselator8,
+    y0: [f64; 128],
+    t1: f64,
+    rtol: f64,
+) -> [(&'static str, Run<128>); 6] {
+    let settings = || Settings::new(Tolerances::new(rtol, rtol)).first_step(1e-4);
+    methods!(128, BrussDense, BrussDenseRadau, |make| finish(
+        make(sys, 0.0, y0, t1, settings()).unwrap()
+    ))
 }
 
 /// The structure is what the issue promises: `O(N + nnz(L + U))` storage, nothing `N × N`.

@@ -172,16 +172,37 @@ pub fn pattern_jacobian<Sys, Pat, S, const N: usize>(
     t: S::Real,
     y: &[S; N],
     f: &[S; N],
-    mut put: impl FnMut(usize, usize, usize, S) -> bool,
+    put: impl FnMut(usize, usize, usize, S) -> bool,
 ) -> Result<usize, crate::Error>
 where
     Sys: OdeSystem<N, S> + ?Sized,
     Pat: Sparsity<N> + ?Sized,
     S: Scalar,
 {
+    structure_jacobian(sys, t, y, f, &crate::JacobianStructure::of::<Pat, N>(), put)
+}
+
+/// [`pattern_jacobian`] over a structure known at run time ([`crate::JacobianStructure`]: its
+/// pattern, colours and number of colours).
+///
+/// # Errors
+/// As [`pattern_jacobian`].
+pub fn structure_jacobian<Sys, S, const N: usize>(
+    sys: &Sys,
+    t: S::Real,
+    y: &[S; N],
+    f: &[S; N],
+    structure: &crate::JacobianStructure<'_>,
+    mut put: impl FnMut(usize, usize, usize, S) -> bool,
+) -> Result<usize, crate::Error>
+where
+    Sys: OdeSystem<N, S> + ?Sized,
+    S: Scalar,
+{
+    let (pattern, colors) = (structure.pattern, structure.colors);
     let (mut k, mut outside) = (0usize, false);
     let spent = sys.newton_jacobian_entries(t, y, f, &mut |i, j, v| {
-        let index = if Pat::PATTERN.get(k) == Some(&(i, j)) {
+        let index = if pattern.get(k) == Some(&(i, j)) {
             k
         } else {
             usize::MAX
@@ -200,29 +221,35 @@ where
     if let Some(n) = spent {
         return Ok(n);
     }
+    if colors.len() != N || pattern.iter().any(|&(i, j)| i >= N || j >= N) {
+        return Err(crate::Error::InvalidOption {
+            what: "the Jacobian structure does not fit the system: a colour for each of the N \
+                   columns and entries inside N × N are needed",
+        });
+    }
     let mut inv = [S::zero(); N];
     let mut z = *y;
     let mut fz = [S::zero(); N];
-    for color in 0..Pat::N_COLORS {
+    for color in 0..structure.n_colors {
         for j in 0..N {
-            if Pat::COLORS[j] == color {
+            if colors[j] == color {
                 z[j] = y[j] + S::from_real(forward_step(y[j].modulus()));
                 inv[j] = S::from_real(S::Real::one()) / (z[j] - y[j]);
             }
         }
         sys.rhs(t, &z, &mut fz);
-        for (k, &(i, j)) in Pat::PATTERN.iter().enumerate() {
-            if Pat::COLORS[j] == color {
+        for (k, &(i, j)) in pattern.iter().enumerate() {
+            if colors[j] == color {
                 put(k, i, j, (fz[i] - f[i]) * inv[j]);
             }
         }
         for j in 0..N {
-            if Pat::COLORS[j] == color {
+            if colors[j] == color {
                 z[j] = y[j];
             }
         }
     }
-    Ok(Pat::N_COLORS)
+    Ok(structure.n_colors)
 }
 
 /// Writes `∂f/∂t` at `(t, y)` into `dfdt` by a forward difference from `f = f(t, y)` and

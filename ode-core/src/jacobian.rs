@@ -21,7 +21,9 @@
 
 use crate::finite_diff::colored_forward_jacobian;
 use crate::scalar::Scalar;
-use crate::system::{Jacobian, JacobianKind, OdeSystem, Sparsity, TimeDependence, TimeDerivative};
+use crate::system::{
+    Jacobian, JacobianKind, JacobianStructure, OdeSystem, Sparsity, TimeDependence, TimeDerivative,
+};
 
 /// The members of [`OdeSystem`] a wrapper that changes only the Jacobian's source passes on to
 /// the system inside (`$inner`): where `∂f/∂t` comes from.
@@ -80,6 +82,11 @@ macro_rules! time_wrapper {
                 entry: &mut dyn FnMut(usize, usize, S),
             ) -> Option<usize> {
                 self.0.newton_jacobian_entries(t, y, f, entry)
+            }
+
+            #[inline]
+            fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+                self.0.jacobian_structure()
             }
 
             #[inline]
@@ -188,6 +195,13 @@ where
     #[inline]
     fn newton_jacobian(&self, t: S::Real, y: &[S; N], f: &[S; N], jac: &mut [[S; N]; N]) -> usize {
         colored_forward_jacobian(&self.0, t, y, f, jac)
+    }
+
+    /// The [`Sparsity`] of `Sys`: the sparse solvers difference `f` by its colours straight
+    /// into their storage.
+    #[inline]
+    fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+        Some(JacobianStructure::of::<Sys, N>())
     }
 
     forward_time_derivative!(Sys, 0);

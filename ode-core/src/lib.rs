@@ -66,11 +66,13 @@ pub use implicit::{RadauIIA, Rosenbrock};
 pub use integrator::Settings;
 pub use scalar::{Real, Scalar};
 #[cfg(feature = "alloc")]
-pub use solve::{solve_ivp, solve_ivp_with_events, Method, OdeResult, Options, Status};
+pub use solve::{
+    solve_ivp, solve_ivp_with_events, LinearSolverKind, Method, OdeResult, Options, Status,
+};
 pub use stepper::{Stats, Stepper};
 pub use system::{
-    Direction, EventAction, EventSet, Jacobian, JacobianKind, OdeSystem, ParamJacobian, Sparsity,
-    TimeDependence, TimeDerivative,
+    Direction, EventAction, EventSet, Jacobian, JacobianKind, JacobianStructure, OdeSystem,
+    ParamJacobian, Sparsity, TimeDependence, TimeDerivative,
 };
 
 pub use num_complex;

@@ -51,6 +51,19 @@ pub trait Scalar:
     /// [`crate::implicit::DenseRadauLu`]): [`RealRadauLu`] for real numbers, [`ComplexRadauLu`]
     /// for complex ones, `DualRadauLu` for dual ones.
     type RadauLu<const N: usize, W: Storage, const P: usize>: RadauSolver<Self, N>;
+    /// The run-time sparse solver of Radau IIA's Newton systems for states of this type
+    /// (feature `alloc`; what `solve_ivp` runs with [`LinearSolverKind::Sparse`]):
+    /// [`RuntimeSparseRadauLu`](crate::implicit::RuntimeSparseRadauLu) for real numbers,
+    /// [`RuntimeSparseComplexRadauLu`](crate::implicit::RuntimeSparseComplexRadauLu) for
+    /// complex ones. Dual numbers have none ([`Scalar::SPARSE_RADAU`] is `false`; the type
+    /// named is their dense solver, which `solve_ivp` then keeps).
+    ///
+    /// [`LinearSolverKind::Sparse`]: crate::LinearSolverKind::Sparse
+    #[cfg(feature = "alloc")]
+    type SparseRadauLu<const N: usize, const P: usize>: RadauSolver<Self, N>;
+    /// Whether [`Scalar::SparseRadauLu`] is a sparse solver.
+    #[cfg(feature = "alloc")]
+    const SPARSE_RADAU: bool = true;
     /// Embeds a real number.
     fn from_real(r: Self::Real) -> Self;
     /// The magnitude used by the error norm: `|x|` for reals, the modulus for complex numbers,
@@ -72,6 +85,9 @@ macro_rules! real_impl {
         impl Scalar for $t {
             type Real = $t;
             type RadauLu<const N: usize, W: Storage, const P: usize> = RealRadauLu<$t, N, W, P>;
+            #[cfg(feature = "alloc")]
+            type SparseRadauLu<const N: usize, const P: usize> =
+                crate::implicit::RuntimeSparseRadauLu<$t, N, P>;
             #[inline]
             fn from_real(r: $t) -> $t {
                 r
@@ -103,6 +119,9 @@ real_impl!(f32);
 impl<R: Real> Scalar for Complex<R> {
     type Real = R;
     type RadauLu<const N: usize, W: Storage, const P: usize> = ComplexRadauLu<R, N, W, P>;
+    #[cfg(feature = "alloc")]
+    type SparseRadauLu<const N: usize, const P: usize> =
+        crate::implicit::RuntimeSparseComplexRadauLu<R, N, P>;
     #[inline]
     fn from_real(r: R) -> Self {
         Complex::new(r, R::zero())
@@ -128,6 +147,11 @@ macro_rules! dual_impl {
             type Real = $t;
             type RadauLu<const N: usize, W: Storage, const P: usize> =
                 crate::implicit::DualRadauLu<$t, N, W, P>;
+            #[cfg(feature = "alloc")]
+            type SparseRadauLu<const N: usize, const P: usize> =
+                crate::implicit::DualRadauLu<$t, N, crate::linalg::Heap, P>;
+            #[cfg(feature = "alloc")]
+            const SPARSE_RADAU: bool = false;
             #[inline]
             fn from_real(r: $t) -> Self {
                 num_dual::Dual::from_re(r)

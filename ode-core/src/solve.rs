@@ -30,8 +30,11 @@ use crate::explicit::{
     Tsit5,
 };
 use crate::handler::{StepHandler, StepView};
-use crate::implicit::{AdaptiveRadau, Bdf, Radau5, Rodas4, Rodas5P, Rosenbrock23};
+use crate::implicit::{
+    AdaptiveRadau, Bdf, Radau5, RadauIIA, Rodas4, Rodas5P, Rosenbrock23, RuntimeSparseLu,
+};
 use crate::integrator::Settings;
+use crate::linalg::Heap;
 use crate::scalar::{Real, Scalar};
 use crate::stepper::{Stats, Stepper};
 use crate::system::{EventSet, OdeSystem};
@@ -261,6 +264,133 @@ const _: () = {
     }
 };
 
+/// The linear solver of the implicit methods' Newton (or Rosenbrock) systems in
+/// [`solve_ivp`] ([`Options::linear_solver`]); the explicit methods have none.
+///
+/// The sparse solver factors over the LU structure of the Jacobian's pattern — the one
+/// `#[ode_system]` computed at expansion time (a nested-dissection order and the fill of `L`
+/// and `U`), or the analysis of a hand-written system's
+/// [`jacobian_structure`](crate::OdeSystem::jacobian_structure) run once — and takes `J`
+/// from the generated non-zeros (or coloured differences) straight into its storage: a solve
+/// costs `O(N + nnz(L + U))` memory and nothing of size `N × N` exists. Banded patterns go
+/// through it too (their nested-dissection fill is at most the band's); the band LU with
+/// compile-time bandwidths is on the steppers ([`crate::implicit::BandedLu`]).
+///
+/// ```
+/// use ode_core::{solve_ivp, LinearSolverKind, Method, Options};
+/// # use ode_core::{OdeSystem, Sparsity, system::JacobianStructure};
+/// # /// A decaying chain y₀' = −y₀, yᵢ' = yᵢ₋₁ − yᵢ.
+/// # struct Chain;
+/// # impl OdeSystem<3> for Chain {
+/// #     fn rhs(&self, _t: f64, y: &[f64; 3], dy: &mut [f64; 3]) {
+/// #         *dy = [-y[0], y[0] - y[1], y[1] - y[2]];
+/// #     }
+/// #     fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+/// #         Some(JacobianStructure::of::<Self, 3>())
+/// #     }
+/// # }
+/// # impl Sparsity<3> for Chain {
+/// #     const PATTERN: &'static [(usize, usize)] = &[(0, 0), (1, 0), (1, 1), (2, 1), (2, 2)];
+/// #     const COLORS: [usize; 3] = [0, 1, 0];
+/// #     const N_COLORS: usize = 2;
+/// # }
+/// let options = Options::new(Method::Bdf).rtol(1e-8).atol(1e-10);
+/// let sparse = solve_ivp(&Chain, (0.0, 1.0), [1.0, 0.0, 0.0],
+///                        options.clone().linear_solver(LinearSolverKind::Sparse))?;
+/// let dense = solve_ivp(&Chain, (0.0, 1.0), [1.0, 0.0, 0.0], options)?;
+/// // Three equations: Auto keeps the dense LU.
+/// assert_eq!(dense.linear_solver, Some(LinearSolverKind::Dense));
+/// assert_eq!(sparse.linear_solver, Some(LinearSolverKind::Sparse));
+/// // y₂(1) = e⁻¹/2.
+/// let exact = 0.5 * (-1.0f64).exp();
+/// assert!((sparse.y.last().unwrap()[2] - exact).abs() < 1e-7);
+/// assert!((dense.y.last().unwrap()[2] - exact).abs() < 1e-7);
+/// # Ok::<(), ode_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum LinearSolverKind {
+    /// The sparse solver when the system reports its Jacobian's pattern
+    /// ([`OdeSystem::jacobian_structure`]: every `#[ode_system]` does), it has at least
+    /// [`LinearSolverKind::AUTO_SPARSE_MIN_N`] equations and the pattern fills at most an
+    /// eighth of `N × N` (a quarter for `L + U`, where known); the dense LU otherwise.
+    #[default]
+    Auto,
+    /// The dense LU with partial pivoting: `J` and its factors as `N × N` matrices on the
+    /// heap.
+    Dense,
+    /// The sparse LU over the Jacobian's pattern (module docs of
+    /// [`crate::implicit::RuntimeSparseLu`]); refused with [`Error::InvalidOption`] for a
+    /// system that reports no pattern, and for Radau with dual-number states.
+    Sparse,
+}
+
+impl LinearSolverKind {
+    /// The fewest equations for which [`LinearSolverKind::Auto`] takes the sparse LU: below
+    /// it, the dense LU's contiguous loops win whatever the pattern (measured on the 1-D heat
+    /// equation, `examples/linear_solver_crossover.rs`).
+    pub const AUTO_SPARSE_MIN_N: usize = 32;
+
+    /// The solver a solve of `sys` by `method` runs with when `self` is asked for: `None` for
+    /// the explicit methods.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for [`LinearSolverKind::Sparse`] without a pattern, or for
+    /// Radau with states that have no sparse solver (dual numbers).
+    pub fn resolve<Sys, S, const N: usize>(
+        self,
+        sys: &Sys,
+        method: Method,
+    ) -> Result<Option<LinearSolverKind>, Error>
+    where
+        Sys: OdeSystem<N, S> + ?Sized,
+        S: Scalar,
+    {
+        if !method.is_implicit() {
+            return Ok(None);
+        }
+        let radau = matches!(method, Method::Radau | Method::AdaptiveRadau);
+        let available = !radau || S::SPARSE_RADAU;
+        let structure = sys.jacobian_structure();
+        match self {
+            LinearSolverKind::Dense => Ok(Some(LinearSolverKind::Dense)),
+            LinearSolverKind::Sparse => {
+                if structure.is_none() {
+                    return Err(Error::InvalidOption {
+                        what: "LinearSolverKind::Sparse needs the Jacobian's pattern: an \
+                               #[ode_system] has it; a hand-written system implements Sparsity \
+                               and OdeSystem::jacobian_structure",
+                    });
+                }
+                if !available {
+                    return Err(Error::InvalidOption {
+                        what: "Radau's sparse solver takes real or complex states, not dual \
+                               numbers: use LinearSolverKind::Dense, or Bdf or a Rosenbrock \
+                               method",
+                    });
+                }
+                Ok(Some(LinearSolverKind::Sparse))
+            }
+            LinearSolverKind::Auto => {
+                let sparse = available
+                    && N >= Self::AUTO_SPARSE_MIN_N
+                    && structure.is_some_and(|s| {
+                        let square = N.saturating_mul(N);
+                        s.pattern.len().saturating_mul(8) <= square
+                            && s.lu
+                                .is_none_or(|lu| lu.cols.len().saturating_mul(4) <= square)
+                    });
+                Ok(Some(if sparse {
+                    LinearSolverKind::Sparse
+                } else {
+                    LinearSolverKind::Dense
+                }))
+            }
+        }
+    }
+}
+
 /// Options of [`solve_ivp`], with SciPy's defaults.
 ///
 /// ```
@@ -284,6 +414,7 @@ pub struct Options<R, const N: usize> {
     min_step: R,
     max_nfev: usize,
     max_events: u64,
+    linear_solver: LinearSolverKind,
 }
 
 impl<R: Real, const N: usize> Default for Options<R, N> {
@@ -307,6 +438,7 @@ impl<R: Real, const N: usize> Options<R, N> {
             min_step: R::zero(),
             max_nfev: usize::MAX,
             max_events: DEFAULT_MAX_OCCURRENCES,
+            linear_solver: LinearSolverKind::Auto,
         }
     }
     /// The method.
@@ -365,6 +497,13 @@ impl<R: Real, const N: usize> Options<R, N> {
     /// fails it with [`Error::TooManyEvents`]. Default 10⁶.
     pub fn max_events(mut self, n: u64) -> Self {
         self.max_events = n;
+        self
+    }
+
+    /// The linear solver of the implicit methods (default [`LinearSolverKind::Auto`]); the
+    /// one a solve ran with is [`OdeResult::linear_solver`].
+    pub fn linear_solver(mut self, kind: LinearSolverKind) -> Self {
+        self.linear_solver = kind;
         self
     }
 
@@ -430,6 +569,9 @@ pub struct OdeResult<S: Scalar, const N: usize> {
     pub success: bool,
     /// The failure, when `status == Failed`.
     pub error: Option<Error>,
+    /// The linear solver the implicit method ran with ([`Options::linear_solver`], with
+    /// [`LinearSolverKind::Auto`] resolved); `None` for the explicit methods.
+    pub linear_solver: Option<LinearSolverKind>,
 }
 
 impl<S: Scalar, const N: usize> OdeResult<S, N> {
@@ -648,6 +790,7 @@ where
     // Every method validates alike: the fixed-step methods, which use no tolerance, refuse
     // the same bad tolerances as the adaptive ones.
     settings.tolerances().validated()?;
+    let solver = options.linear_solver.resolve(system, options.method)?;
     // Every stepper runs in a box (allocated once per solve), so that only its `O(N)` state
     // passes through the stack, once.
     macro_rules! adaptive {
@@ -676,11 +819,38 @@ where
             fixed!($ty)
         };
         // The implicit methods (`bdf`, `radau`, `rosenbrock`) keep their N × N matrices on the
-        // heap, one box each, and the stepper in a box: a large system needs no large stack.
+        // heap, one box each, and the stepper in a box: a large system needs no large stack;
+        // with the sparse solver, its O(nnz(L + U)) storage.
         ($implicit:ident, $ty:ident) => {
-            drive($ty::boxed(system, t0, y0, t1, settings)?, events, &options)?
+            if solver == Some(LinearSolverKind::Sparse) {
+                drive(
+                    <sparse_stepper!($implicit, $ty)>::boxed_with_solver(
+                        system, t0, y0, t1, settings,
+                    )?,
+                    events,
+                    &options,
+                )?
+            } else {
+                drive($ty::boxed(system, t0, y0, t1, settings)?, events, &options)?
+            }
         };
     }
+    // Each implicit method's stepper over the run-time sparse solver.
+    macro_rules! sparse_stepper {
+        (bdf, $ty:ident) => {
+            $ty<&Sys, N, S, Heap, RuntimeSparseLu<S, N>>
+        };
+        (rosenbrock, $ty:ident) => {
+            $ty<&Sys, N, S, RuntimeSparseLu<S, N>>
+        };
+        (radau, Radau5) => {
+            RadauIIA<&Sys, N, S, 3, S::SparseRadauLu<N, 0>>
+        };
+        (radau, AdaptiveRadau) => {
+            RadauIIA<&Sys, N, S, 7, S::SparseRadauLu<N, 2>>
+        };
+    }
+
     macro_rules! dispatch {
         ($( ($variant:ident, $name:literal, [$($alias:literal),*], $kind:ident, $ty:ident, $order:literal, $doc:literal) ),* $(,)?) => {
             match options.method {
@@ -688,7 +858,9 @@ where
             }
         };
     }
-    Ok(method_table!(dispatch))
+    let mut result = method_table!(dispatch);
+    result.linear_solver = solver;
+    Ok(result)
 }
 
 /// The stepper `make` builds, moved into a box: in a frame of its own (never inlined), so
@@ -854,5 +1026,6 @@ where
         message,
         success: status != Status::Failed,
         error,
+        linear_solver: None,
     })
 }

@@ -81,6 +81,20 @@ pub trait OdeSystem<const N: usize, S: Scalar = f64> {
         None
     }
 
+    /// The structure of `∂f/∂y` as the system knows it at run time: its non-zeros, their
+    /// column colouring and, where it was computed ahead (by `#[ode_system]` at expansion
+    /// time), the structure of its sparse LU factors. Solvers chosen at run time read it
+    /// (`solve_ivp`'s [`LinearSolverKind`](crate::LinearSolverKind): whether the pattern is
+    /// sparse enough for the sparse LU, and the sparse LU's structure); `None` (the default)
+    /// means nothing is known, and such solvers take the Jacobian as dense.
+    /// `#[ode_system]` systems answer with their [`Sparsity`] (and
+    /// [`SymbolicLu`](crate::linalg::SymbolicLu)); a hand-written system that implements
+    /// [`Sparsity`] answers with [`JacobianStructure::of`].
+    #[inline]
+    fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+        None
+    }
+
     /// Where [`newton_time_derivative`](Self::newton_time_derivative) gets `∂f/∂t` from;
     /// [`TimeDependence::Autonomous`] tells the Rosenbrock methods to skip the term.
     const TIME_DEPENDENCE: TimeDependence = TimeDependence::FiniteDifferences;
@@ -130,6 +144,11 @@ impl<const N: usize, S: Scalar, T: OdeSystem<N, S> + ?Sized> OdeSystem<N, S> for
         entry: &mut dyn FnMut(usize, usize, S),
     ) -> Option<usize> {
         (**self).newton_jacobian_entries(t, y, f, entry)
+    }
+
+    #[inline(always)]
+    fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+        (**self).jacobian_structure()
     }
 
     const TIME_DEPENDENCE: TimeDependence = T::TIME_DEPENDENCE;
@@ -264,6 +283,64 @@ pub trait Sparsity<const N: usize> {
     #[inline]
     fn is_structural_nonzero(row: usize, col: usize) -> bool {
         Self::PATTERN.contains(&(row, col))
+    }
+}
+
+/// The structure of a system's Jacobian known at run time ([`OdeSystem::jacobian_structure`]):
+/// the [`Sparsity`] of the system in slices, and the structure of its sparse LU factors if it
+/// was computed ahead.
+///
+/// ```
+/// use ode_core::system::JacobianStructure;
+/// use ode_core::{OdeSystem, Sparsity};
+/// /// A chain y₀' = −y₀, y₁' = y₀ − y₁: lower bidiagonal.
+/// struct Chain;
+/// impl OdeSystem<2> for Chain {
+///     fn rhs(&self, _t: f64, y: &[f64; 2], dy: &mut [f64; 2]) { *dy = [-y[0], y[0] - y[1]]; }
+///     fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+///         Some(JacobianStructure::of::<Self, 2>())
+///     }
+/// }
+/// impl Sparsity<2> for Chain {
+///     const PATTERN: &'static [(usize, usize)] = &[(0, 0), (1, 0), (1, 1)];
+///     const COLORS: [usize; 2] = [0, 1];
+///     const N_COLORS: usize = 2;
+/// }
+/// let s = Chain.jacobian_structure().unwrap();
+/// assert_eq!((s.pattern.len(), s.n_colors, s.colors), (3, 2, &[0, 1][..]));
+/// assert!(s.lu.is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JacobianStructure<'a> {
+    /// The structural non-zeros `(row, column)` ([`Sparsity::PATTERN`]).
+    pub pattern: &'a [(usize, usize)],
+    /// A colour for every column ([`Sparsity::COLORS`]).
+    pub colors: &'a [usize],
+    /// The number of colours.
+    pub n_colors: usize,
+    /// The structure of the sparse LU factors under a fill-reducing order, when it was
+    /// computed ahead ([`SymbolicLu::LU`](crate::linalg::SymbolicLu::LU)); otherwise a
+    /// solver that needs it analyses [`pattern`](Self::pattern) itself.
+    pub lu: Option<crate::linalg::LuStructure<'a>>,
+}
+
+impl JacobianStructure<'static> {
+    /// The structure of a system's [`Sparsity`], without an LU structure.
+    pub fn of<Pat: Sparsity<N> + ?Sized, const N: usize>() -> Self {
+        JacobianStructure {
+            pattern: Pat::PATTERN,
+            colors: const { &Pat::COLORS },
+            n_colors: Pat::N_COLORS,
+            lu: None,
+        }
+    }
+
+    /// The structure of a system's [`Sparsity`] with its compile-time LU structure.
+    pub fn with_lu<Pat: crate::linalg::SymbolicLu<N> + ?Sized, const N: usize>() -> Self {
+        JacobianStructure {
+            lu: Some(Pat::LU),
+            ..Self::of::<Pat, N>()
+        }
     }
 }
 

@@ -319,6 +319,13 @@ pub fn system(
     } else {
         (TokenStream::new(), TokenStream::new())
     };
+    // The structure solvers chosen at run time read (solve_ivp's linear-solver choice and
+    // the run-time sparse LU): the pattern, and the LU structure where it was emitted.
+    let structure = if lu_impl.is_empty() {
+        quote!(#core::JacobianStructure::of::<Self, #n>())
+    } else {
+        quote!(#core::JacobianStructure::with_lu::<Self, #n>())
+    };
     let pattern_doc = if analysed {
         " The structural non-zeros found by analysing the function body."
     } else {
@@ -421,6 +428,11 @@ pub fn system(
             #[inline]
             fn rhs(&self, #t: f64, #y: &[f64; #n], dy: &mut [f64; #n]) {
                 *dy = #name(#t, *#y, #(#self_params2),*);
+            }
+
+            #[inline]
+            fn jacobian_structure(&self) -> ::core::option::Option<#core::JacobianStructure<'_>> {
+                ::core::option::Option::Some(#structure)
             }
 
             #newton

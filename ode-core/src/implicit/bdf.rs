@@ -318,6 +318,20 @@ where
         Ok(st)
     }
 
+    /// As [`Bdf::with_solver`], built in a box (what `solve_ivp` uses with a sparse solver).
+    #[cfg(feature = "alloc")]
+    pub fn boxed_with_solver(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: impl Into<Settings<S::Real, N>>,
+    ) -> Result<alloc::boxed::Box<Self>, Error> {
+        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into()));
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+
     /// A stepper holding `sys` and `settings` that has not started: every work area zero,
     /// nothing checked. [`Bdf::reset`] starts it.
     fn unstarted(sys: Sys, settings: Settings<S::Real, N>) -> Self {

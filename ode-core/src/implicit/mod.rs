@@ -46,15 +46,21 @@ fn refuse_zero_atol<R: crate::scalar::Real, const N: usize>(
 
 mod bdf;
 mod controllers;
+#[cfg(feature = "faer")]
+mod faer;
 mod iteration;
 mod linear;
 mod newton;
 mod radau;
 mod radau_solver;
 mod rosenbrock;
+#[cfg(feature = "alloc")]
+mod runtime_sparse;
 mod sparse;
 
 pub use bdf::Bdf;
+#[cfg(feature = "faer")]
+pub use faer::{FaerJacobian, FaerSparseLu, FaerSparseRadauLu};
 pub use iteration::IterationMatrix;
 pub use linear::{BandedLu, DenseLu, LinearSolver};
 pub use radau::{AdaptiveRadau, Radau5, RadauIIA};
@@ -64,5 +70,10 @@ pub use radau_solver::{BandedRadauLu, ComplexRadauLu, DenseRadauLu, RadauSolver,
 pub use rosenbrock::{
     Rodas4, Rodas4Method, Rodas5P, Rodas5PMethod, Rosenbrock, Rosenbrock23, Rosenbrock23Method,
     RosenbrockMethod,
+};
+#[cfg(feature = "alloc")]
+pub use runtime_sparse::{
+    RuntimeSparseComplexRadauLu, RuntimeSparseJacobian, RuntimeSparseLu, RuntimeSparseRadauLu,
+    RuntimeStructure,
 };
 pub use sparse::{SparseJacobian, StaticSparseLu, StaticSparseRadauLu};

@@ -459,6 +459,21 @@ where
         Ok(st)
     }
 
+    /// As [`RadauIIA::with_storage`] (3 to `S` stages), built in a box (what `solve_ivp`
+    /// uses with a sparse solver).
+    #[cfg(feature = "alloc")]
+    pub fn boxed_with_solver(
+        sys: Sys,
+        t0: R,
+        y0: [X; N],
+        t_bound: R,
+        settings: impl Into<Settings<R, N>>,
+    ) -> Result<alloc::boxed::Box<Self>, Error> {
+        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into(), 3, S));
+        st.reset(t0, y0, t_bound)?;
+        Ok(st)
+    }
+
     /// A stepper holding `sys` and `settings` that has not started: every work area zero,
     /// nothing checked. [`RadauIIA::reset`] starts it.
     fn unstarted(sys: Sys, settings: Settings<R, N>, min_stages: usize, max_stages: usize) -> Self {

@@ -187,6 +187,18 @@ where
         })
     }
 
+    /// As [`Rosenbrock::with_solver`], in a box (what `solve_ivp` uses with a sparse solver).
+    #[cfg(feature = "alloc")]
+    pub fn boxed_with_solver(
+        sys: Sys,
+        t0: S::Real,
+        y0: [S; N],
+        t_bound: S::Real,
+        settings: impl Into<Settings<S::Real, N>>,
+    ) -> Result<alloc::boxed::Box<Self>, Error> {
+        Self::with_solver(sys, t0, y0, t_bound, settings).map(alloc::boxed::Box::new)
+    }
+
     /// The system being integrated.
     pub fn system(&self) -> &Sys {
         &self.sys

@@ -64,6 +64,14 @@ impl ::odegen::__private::ode_core::OdeSystem<2> for LotkaVolterra {
     fn rhs(&self, t: f64, y: &[f64; 2], dy: &mut [f64; 2]) {
         *dy = lotka_volterra(t, *y, self.a, self.b, self.c, self.d);
     }
+    #[inline]
+    fn jacobian_structure(
+        &self,
+    ) -> ::core::option::Option<::odegen::__private::ode_core::JacobianStructure<'_>> {
+        ::core::option::Option::Some(
+            ::odegen::__private::ode_core::JacobianStructure::with_lu::<Self, 2>(),
+        )
+    }
     const JACOBIAN: ::odegen::__private::ode_core::JacobianKind = ::odegen::__private::ode_core::JacobianKind::Analytic;
     #[inline]
     fn newton_jacobian(

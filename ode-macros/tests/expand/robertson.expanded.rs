@@ -46,6 +46,14 @@ impl ::odegen::__private::ode_core::OdeSystem<3> for Robertson {
     fn rhs(&self, t: f64, y: &[f64; 3], dy: &mut [f64; 3]) {
         *dy = robertson(t, *y);
     }
+    #[inline]
+    fn jacobian_structure(
+        &self,
+    ) -> ::core::option::Option<::odegen::__private::ode_core::JacobianStructure<'_>> {
+        ::core::option::Option::Some(
+            ::odegen::__private::ode_core::JacobianStructure::with_lu::<Self, 3>(),
+        )
+    }
     const JACOBIAN: ::odegen::__private::ode_core::JacobianKind = ::odegen::__private::ode_core::JacobianKind::Analytic;
     #[inline]
     fn newton_jacobian(
