@@ -3,9 +3,15 @@
 //! exact semi-discrete solution), the 2-D Brusselator (sparse against dense) and a complex
 //! heat equation (against its exact solution); and the refusals.
 
+#[path = "problems/brusselator2d.rs"]
+mod brusselator2d;
 #[path = "problems/grids.rs"]
 mod grids;
-use grids::{brusselator_start, heat2d_mode, Brusselator8, Heat2d10};
+#[path = "problems/heat2d.rs"]
+mod heat2d;
+use brusselator2d::Brusselator2d;
+use grids::{brusselator_start, Brusselator8, Heat2d10};
+use heat2d::heat2d_mode;
 use num_complex::Complex;
 use odegen::linalg::SymbolicLu;
 use odegen::system::JacobianStructure;
@@ -282,4 +288,71 @@ fn dual_states_refuse_sparse_radau_and_auto_keeps_it_dense() {
         (y1.re - e2).abs() < 1e-6 && (y1.eps + e2).abs() < 1e-6,
         "{y1:?}"
     );
+}
+
+/// The hand-written Brusselator (a run-time pattern, coloured and analysed when built) against
+/// the `#[ode_system]` one (pattern, colouring, LU structure and symbolic Jacobian generated):
+/// the same right-hand side, the same Jacobian entry by entry, and the same solution through
+/// the run-time sparse LU.
+#[test]
+fn a_run_time_pattern_solves_the_brusselator_as_the_generated_one() {
+    let hand = Brusselator2d::<128>::new(8);
+    let generated = Brusselator8::new(3.4, 1.0, 10.0);
+    let y0 = brusselator_start::<128>(8);
+    assert_eq!(hand.start(), y0);
+    for t in [0.0, 1.2] {
+        let (mut fh, mut fg) = ([0.0; 128], [0.0; 128]);
+        hand.rhs(t, &y0, &mut fh);
+        generated.rhs(t, &y0, &mut fg);
+        assert!(
+            max_err(&fh, &fg, |a, b| (a - b).abs()) <= 1e-9 * 5e3,
+            "t = {t}"
+        );
+    }
+    let mut jh = Box::new([[0.0; 128]; 128]);
+    let mut jg = Box::new([[0.0; 128]; 128]);
+    hand.newton_jacobian(0.0, &y0, &[0.0; 128], &mut jh);
+    generated.newton_jacobian(0.0, &y0, &[0.0; 128], &mut jg);
+    for i in 0..128 {
+        assert!(
+            max_err(&jh[i], &jg[i], |a, b| (a - b).abs()) < 1e-9,
+            "row {i}"
+        );
+    }
+    let s = hand.jacobian_structure().unwrap();
+    assert_eq!(s.pattern.len(), 6 * 128);
+    assert!(s.lu.is_some());
+    // Colours: distance-2 on the periodic 5-point stencil with the u–v coupling.
+    assert!(s.n_colors <= 13, "{}", s.n_colors);
+    for method in [Method::Rodas5P, Method::Bdf, Method::Radau] {
+        let options = Options::new(method).rtol(1e-7).atol(1e-7).first_step(1e-4);
+        let a = solve_ivp(&hand, (0.0, 1.5), y0, options.clone()).unwrap();
+        let b = solve_ivp(&generated, (0.0, 1.5), y0, options).unwrap();
+        assert_eq!(a.linear_solver, Some(LinearSolverKind::Sparse));
+        let diff = max_err(a.y.last().unwrap(), b.y.last().unwrap(), |a, b| {
+            (a - b).abs()
+        });
+        assert!(diff < 1e-6, "{method}: {diff:e}");
+    }
+}
+
+/// The hand-written 2-D heat equation (run-time pattern) against the generated one and the
+/// exact solution, through the automatic solver.
+#[test]
+fn a_run_time_pattern_solves_the_2d_heat_equation_as_the_generated_one() {
+    let hand = heat2d::SparseHeat2d::<100>::new(10);
+    let y0 = heat2d_mode::<100>(10, 0.0);
+    let (mut fh, mut fg) = ([0.0; 100], [0.0; 100]);
+    hand.rhs(0.0, &y0, &mut fh);
+    Heat2d10.rhs(0.0, &y0, &mut fg);
+    assert!(max_err(&fh, &fg, |a, b| (a - b).abs()) < 1e-9);
+    let t1 = 0.02;
+    let exact = heat2d_mode::<100>(10, t1);
+    for method in [Method::Rodas5P, Method::Bdf, Method::AdaptiveRadau] {
+        let options = Options::new(method).rtol(1e-7).atol(1e-10);
+        let sol = solve_ivp(&hand, (0.0, t1), y0, options).unwrap();
+        assert_eq!(sol.linear_solver, Some(LinearSolverKind::Sparse));
+        let e = max_err(sol.y.last().unwrap(), &exact, |a, b| (a - b).abs());
+        assert!(e < 3e-6, "{method}: {e:e}");
+    }
 }

@@ -5,7 +5,10 @@
 
 #[path = "problems/grids.rs"]
 mod grids;
-use grids::{brusselator_start, heat2d_mode, Brusselator8, Heat2d10};
+#[path = "problems/heat2d.rs"]
+mod heat2d;
+use grids::{brusselator_start, Brusselator8, Heat2d10};
+use heat2d::heat2d_mode;
 use odegen::implicit::{
     DenseLu, FaerSparseLu, FaerSparseRadauLu, StaticSparseLu, StaticSparseRadauLu,
 };

@@ -461,3 +461,67 @@ pub fn param_jacobian<const N: usize, const P: usize>(
         }
     }
 }
+
+#[cfg(feature = "alloc")]
+/// A Curtis–Powell–Reid colouring of the columns of the pattern whose row `i` holds the
+/// columns `rows[i]` (feature `alloc`): a colour for each column such that no row has two
+/// columns of one colour, so that one evaluation of `f` with a colour's columns perturbed
+/// recovers them all (Curtis, Powell & Reid, *J. Inst. Math. Appl.* 13, 1974). Returns the
+/// colours and their number. Greedy, in largest-degree-first order (Welsh & Powell 1967):
+/// exact on banded and block patterns. `#[ode_system]` colours its patterns with it; a
+/// hand-written system with a run-time pattern can too.
+///
+/// ```
+/// use ode_core::finite_diff::color_columns;
+/// // Tridiagonal: three colours, i mod 3.
+/// let rows: Vec<Vec<usize>> =
+///     (0..6).map(|i: usize| (i.saturating_sub(1)..(i + 2).min(6)).collect()).collect();
+/// let (colors, n) = color_columns(6, &rows);
+/// assert_eq!(n, 3);
+/// assert!(rows.iter().all(|r| r.iter().all(|&j| r.iter().all(|&k| j == k || colors[j] != colors[k]))));
+/// ```
+///
+/// The neighbours of a column are never stored: colouring column `j` marks the colours of the
+/// columns in each of its rows, which costs `Σ_i len_i²` over the rows, linear in the
+/// non-zeros for banded patterns. A full pattern is recognised and coloured `0..n` outright.
+pub fn color_columns(n: usize, rows: &[alloc::vec::Vec<usize>]) -> (alloc::vec::Vec<usize>, usize) {
+    use alloc::{vec, vec::Vec};
+    let nnz: usize = rows.iter().map(Vec::len).sum();
+    if n > 0 && nnz == n * n {
+        return ((0..n).collect(), n);
+    }
+    let mut col_rows: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, cols) in rows.iter().enumerate() {
+        for &j in cols {
+            col_rows[j].push(i);
+        }
+    }
+    // The degree bound Σ over a column's rows of their lengths orders the columns (exact up
+    // to columns met in several rows), without forming the intersection graph.
+    let weight: Vec<usize> = col_rows
+        .iter()
+        .map(|rs| rs.iter().map(|&i| rows[i].len()).sum())
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&j| (core::cmp::Reverse(weight[j]), j));
+    let mut colors = vec![usize::MAX; n];
+    let mut n_colors = 0;
+    // `mark[c] == j + 1`: colour c is taken by a neighbour of column j.
+    let mut mark: Vec<usize> = vec![0; n + 1];
+    for &j in &order {
+        for &i in &col_rows[j] {
+            for &k in &rows[i] {
+                if k != j && colors[k] != usize::MAX {
+                    mark[colors[k]] = j + 1;
+                }
+            }
+        }
+        let c = (0..=n_colors)
+            .find(|&c| mark[c] != j + 1)
+            .unwrap_or(n_colors);
+        colors[j] = c;
+        n_colors = n_colors.max(c + 1);
+    }
+    // Columns without non-zeros take colour 0 (they need no evaluation but must be coloured).
+    (colors, n_colors.max(usize::from(n > 0)))
+}

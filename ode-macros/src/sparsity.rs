@@ -24,7 +24,7 @@ impl Pattern {
             .enumerate()
             .flat_map(|(i, cols)| cols.iter().map(move |&j| (i, j)))
             .collect();
-        let (colors, n_colors) = color_columns(n, rows);
+        let (colors, n_colors) = ode_core::finite_diff::color_columns(n, rows);
         Pattern {
             n,
             entries,
@@ -38,52 +38,6 @@ impl Pattern {
         let rows: Vec<Vec<usize>> = (0..n).map(|_| (0..n).collect()).collect();
         Self::new(n, &rows)
     }
-}
-
-/// Greedy colouring of the column intersection graph in largest-degree-first order.
-///
-/// The neighbours of a column are never stored: colouring column `j` marks the colours of the
-/// columns in each of its rows, which costs `Σ_i len_i²` over the rows, linear in the
-/// non-zeros for banded patterns. A full pattern is recognised and coloured `0..n` outright.
-fn color_columns(n: usize, rows: &[Vec<usize>]) -> (Vec<usize>, usize) {
-    let nnz: usize = rows.iter().map(Vec::len).sum();
-    if n > 0 && nnz == n * n {
-        return ((0..n).collect(), n);
-    }
-    let mut col_rows: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, cols) in rows.iter().enumerate() {
-        for &j in cols {
-            col_rows[j].push(i);
-        }
-    }
-    // The degree bound Σ over a column's rows of their lengths orders the columns (exact up
-    // to columns met in several rows), without forming the intersection graph.
-    let weight: Vec<usize> = col_rows
-        .iter()
-        .map(|rs| rs.iter().map(|&i| rows[i].len()).sum())
-        .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&j| (std::cmp::Reverse(weight[j]), j));
-    let mut colors = vec![usize::MAX; n];
-    let mut n_colors = 0;
-    // `mark[c] == j + 1`: colour c is taken by a neighbour of column j.
-    let mut mark: Vec<usize> = vec![0; n + 1];
-    for &j in &order {
-        for &i in &col_rows[j] {
-            for &k in &rows[i] {
-                if k != j && colors[k] != usize::MAX {
-                    mark[colors[k]] = j + 1;
-                }
-            }
-        }
-        let c = (0..=n_colors)
-            .find(|&c| mark[c] != j + 1)
-            .unwrap_or(n_colors);
-        colors[j] = c;
-        n_colors = n_colors.max(c + 1);
-    }
-    // Columns without non-zeros take colour 0 (they need no evaluation but must be coloured).
-    (colors, n_colors.max(usize::from(n > 0)))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Method-of-lines systems on 2-D grids, written with `#[ode_system]` (so their pattern, its
 //! colouring and its compile-time LU structure are generated): the Brusselator of
-//! DifferentialEquations.jl's tutorial and the heat equation on the unit square, with its exact
-//! semi-discrete solution.
+//! DifferentialEquations.jl's tutorial and the heat equation on the unit square (its exact
+//! semi-discrete solution is `heat2d::heat2d_mode`).
 #![allow(dead_code)]
 
 use odegen::ode_system;
@@ -90,27 +90,4 @@ pub fn heat2d10(_t: f64, u: [f64; 100]) -> [f64; 100] {
         }
     }
     d
-}
-
-/// The exact semi-discrete solution of the `n × n` heat equation from three eigenvectors
-/// `sin(k π x) sin(l π y)` of the 5-point Laplacian, `(k, l) = (1, 1), (2, 3)` and
-/// `(n/2 + 1, n/2)`, amplitudes 1, 0.5, 0.3: each decays with its eigenvalue
-/// `λ = −4/h² (sin²(k π h/2) + sin²(l π h/2))`, the last a stiff transient.
-pub fn heat2d_mode<const N: usize>(n: usize, t: f64) -> [f64; N] {
-    assert_eq!(N, n * n);
-    let h = 1.0 / (n + 1) as f64;
-    let pi = std::f64::consts::PI;
-    let mut u = [0.0; N];
-    for (k, l, a) in [(1usize, 1usize, 1.0), (2, 3, 0.5), (n / 2 + 1, n / 2, 0.3)] {
-        let (kf, lf) = (k as f64, l as f64);
-        let lambda = -4.0 / (h * h)
-            * ((kf * pi * h / 2.0).sin().powi(2) + (lf * pi * h / 2.0).sin().powi(2));
-        for j in 0..n {
-            for i in 0..n {
-                let (x, y) = ((i + 1) as f64 * h, (j + 1) as f64 * h);
-                u[i + n * j] += a * (lambda * t).exp() * (kf * pi * x).sin() * (lf * pi * y).sin();
-            }
-        }
-    }
-    u
 }

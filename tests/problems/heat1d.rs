@@ -1,6 +1,10 @@
 //! The 1-D heat equation by central differences, with its exact semi-discrete solution (shared
 //! by `tests/banded.rs` and the optimised large-`N` tests).
 
+#![allow(dead_code)]
+
+use odegen::implicit::RuntimeStructure;
+use odegen::system::JacobianStructure;
 use odegen::OdeSystem;
 
 /// `u_t = u_xx` on `(0, 1)`, `u = 0` at both ends, by central differences on `N` interior
@@ -33,4 +37,49 @@ pub fn mode<const N: usize>(t: f64) -> [f64; N] {
         }
     }
     y
+}
+
+/// [`Heat`] reporting its tridiagonal pattern (built at run time) and handing out its exact
+/// Jacobian entries in that order: what `solve_ivp`'s automatic linear solver needs to take
+/// the sparse LU.
+pub struct SparseHeat<const N: usize> {
+    structure: RuntimeStructure,
+}
+
+impl<const N: usize> SparseHeat<N> {
+    /// The system, with its pattern coloured and analysed.
+    pub fn new() -> Self {
+        let pattern = (0..N)
+            .flat_map(|i| (i.saturating_sub(1)..(i + 2).min(N)).map(move |j| (i, j)))
+            .collect();
+        SparseHeat {
+            structure: RuntimeStructure::from_pattern(N, pattern).unwrap(),
+        }
+    }
+}
+
+impl<const N: usize> OdeSystem<N> for SparseHeat<N> {
+    fn rhs(&self, t: f64, y: &[f64; N], dy: &mut [f64; N]) {
+        Heat.rhs(t, y, dy)
+    }
+
+    fn newton_jacobian_entries(
+        &self,
+        _t: f64,
+        _y: &[f64; N],
+        _f: &[f64; N],
+        entry: &mut dyn FnMut(usize, usize, f64),
+    ) -> Option<usize> {
+        let inv_h2 = ((N + 1) * (N + 1)) as f64;
+        for i in 0..N {
+            for j in i.saturating_sub(1)..(i + 2).min(N) {
+                entry(i, j, if i == j { -2.0 * inv_h2 } else { inv_h2 });
+            }
+        }
+        Some(0)
+    }
+
+    fn jacobian_structure(&self) -> Option<JacobianStructure<'_>> {
+        Some(self.structure.jacobian_structure())
+    }
 }

@@ -13,7 +13,7 @@
 
 use super::{LinearSolver, RadauSolver};
 use crate::error::Error;
-use crate::finite_diff::structure_jacobian;
+use crate::finite_diff::{color_columns, structure_jacobian};
 use crate::linalg::symbolic::{analyse, LuPattern};
 use crate::linalg::Singular;
 use crate::linalg::{factor_in_place, solve_in_place};
@@ -78,6 +78,64 @@ impl RuntimeStructure {
                 None => analyse(n, s.pattern),
             },
         })
+    }
+
+    /// The structure of a pattern known only at run time, `(row, column)` entries of `n`
+    /// equations (in the order the system hands out its entries, for the fastest evaluation):
+    /// its columns coloured ([`color_columns`]) and its LU structure analysed ([`analyse`]),
+    /// once. What a hand-written system with a run-time pattern holds and reports
+    /// ([`RuntimeStructure::jacobian_structure`]).
+    ///
+    /// ```
+    /// use ode_core::implicit::RuntimeStructure;
+    /// // A 5-cycle: y_i' = y_{i+1} − y_i (mod 5).
+    /// let pattern = (0..5).flat_map(|i| [(i, i), (i, (i + 1) % 5)]).collect();
+    /// let s = RuntimeStructure::from_pattern(5, pattern)?;
+    /// let js = s.jacobian_structure();
+    /// assert_eq!((js.pattern.len(), js.colors.len()), (10, 5));
+    /// assert!(js.n_colors <= 3 && js.lu.is_some());
+    /// # Ok::<(), ode_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for an entry outside `n × n` or one given twice.
+    pub fn from_pattern(n: usize, pattern: Vec<(usize, usize)>) -> Result<Self, Error> {
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &(i, j) in &pattern {
+            if i >= n || j >= n {
+                return Err(Error::InvalidOption {
+                    what: "a Jacobian pattern entry lies outside N × N",
+                });
+            }
+            rows[i].push(j);
+        }
+        for r in &mut rows {
+            r.sort_unstable();
+            let len = r.len();
+            r.dedup();
+            if r.len() != len {
+                return Err(Error::InvalidOption {
+                    what: "a Jacobian pattern entry is given twice",
+                });
+            }
+        }
+        let (colors, n_colors) = color_columns(n, &rows);
+        let lu = analyse(n, &pattern);
+        Ok(RuntimeStructure {
+            pattern,
+            colors,
+            n_colors,
+            lu,
+        })
+    }
+
+    /// The borrowed form, with the LU structure: what a system that holds this structure
+    /// returns from [`OdeSystem::jacobian_structure`] (so no solver analyses it again).
+    pub fn jacobian_structure(&self) -> JacobianStructure<'_> {
+        JacobianStructure {
+            lu: Some(self.lu.as_structure()),
+            ..self.borrowed()
+        }
     }
 
     /// The structure of the LU factors.

@@ -93,6 +93,48 @@ impl From<super::LuStructure<'_>> for LuPattern {
 pub fn analyse(n: usize, pattern: &[(usize, usize)]) -> LuPattern {
     let adj = symmetric_adjacency(n, pattern);
     let order = nested_dissection(n, &adj);
+    factor_pattern(n, pattern, &adj, order)
+}
+
+/// The structure of the LU factors of `pattern` (`n` equations) eliminated in the given
+/// `order` (`order[k]` the original index eliminated `k`-th; a permutation of `0..n`), for an
+/// ordering computed elsewhere (an approximate minimum degree, or one of the user's).
+///
+/// ```
+/// use ode_core::linalg::symbolic::analyse_in_order;
+/// // The arrow of `analyse`'s example, its hub eliminated first: the whole matrix fills.
+/// let mut p = vec![];
+/// for i in 0..5 { p.push((i, i)); p.push((i, 0)); p.push((0, i)); }
+/// assert_eq!(analyse_in_order(5, &p, vec![0, 1, 2, 3, 4]).unwrap().nnz(), 25);
+/// assert_eq!(analyse_in_order(5, &p, vec![1, 2, 3, 4, 0]).unwrap().nnz(), 13);
+/// assert!(analyse_in_order(5, &p, vec![0, 0, 1, 2, 3]).is_none());
+/// ```
+///
+/// Returns `None` when `order` is not a permutation of `0..n`.
+pub fn analyse_in_order(
+    n: usize,
+    pattern: &[(usize, usize)],
+    order: Vec<usize>,
+) -> Option<LuPattern> {
+    let mut seen = vec![false; n];
+    if order.len() != n
+        || !order
+            .iter()
+            .all(|&v| v < n && !core::mem::replace(&mut seen[v], true))
+    {
+        return None;
+    }
+    let adj = symmetric_adjacency(n, pattern);
+    Some(factor_pattern(n, pattern, &adj, order))
+}
+
+/// The factors' structure under `order` (the elimination tree of `A + Aᵀ`).
+fn factor_pattern(
+    n: usize,
+    pattern: &[(usize, usize)],
+    adj: &Adjacency,
+    order: Vec<usize>,
+) -> LuPattern {
     let mut inv = vec![0usize; n];
     for (k, &v) in order.iter().enumerate() {
         inv[v] = k;

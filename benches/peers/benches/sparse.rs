@@ -1,0 +1,623 @@
+//! Large sparse stiff systems: odegen's `solve_ivp` (automatic linear solver: the sparse LU
+//! over a nested-dissection order of the reported pattern, analytic Jacobian entries) against
+//! SUNDIALS CVODE with KLU (a small C program, `c/cvode_sparse.c`, built here with the system's
+//! `cc` against Debian's `libsundials-dev` and `libsuitesparse-dev`) and SciPy's `solve_ivp`
+//! BDF with `jac_sparsity` (`python/scipy_sparse.py`), all in the same run, on
+//!
+//! - DifferentialEquations.jl's 2-D Brusselator (`n = 32, 64`; `N = 2 n²`) over `[0, 11.5]`,
+//!   against an AdaptiveRadau reference at `rtol = atol = 1e-10`;
+//! - the 1-D heat equation with `N = 10⁴` and the 2-D one on `64 × 64` points to `t = 0.01`,
+//!   against their exact semi-discrete solutions.
+//!
+//! Every program solves the same equations from the same state (`tests/problems/*.rs` and their
+//! C and Python transcriptions); the error is the largest deviation of the final state from the
+//! reference, relative to the reference's largest component. Each peer runs at
+//! `rtol ∈ {1e-4, 1e-6, 1e-8}`; odegen runs Rodas5P, BDF and Radau5 at the same tolerances, and
+//! the **matched ratio** of a peer run is its time over the fastest odegen run whose error is
+//! no larger. Times are medians of [`REPS`] solves, everything included (set-up, the solve; the
+//! Python interpreter's start-up excluded).
+//!
+//! Then the sparse LU kernels alone on the Brusselator's `c I − J`: odegen's (the structure
+//! computed once, numeric factorisation and solve only) against faer's sparse LU (its symbolic
+//! analysis once, numeric factorisation and solve), and the peak resident memory of one solve
+//! of each size (`VmHWM` of a child process running that solve only).
+//!
+//! ```sh
+//! cargo bench -p odegen-peers --bench sparse                  # everything (about 8 minutes)
+//! cargo bench -p odegen-peers --bench sparse -- --kernels     # the LU kernels only
+//! ```
+
+#[path = "../../../tests/problems/brusselator2d.rs"]
+mod brusselator2d;
+#[path = "../../../tests/problems/heat1d.rs"]
+mod heat1d;
+#[path = "../../../tests/problems/heat2d.rs"]
+mod heat2d;
+
+use brusselator2d::Brusselator2d;
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::sparse::linalg::lu::{factorize_symbolic_lu, NumericLu};
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{Conj, MatMut, Par};
+use odegen::linalg::symbolic::factor_flops;
+use odegen::linalg::{factor_in_place, solve_in_place};
+use odegen::prelude::*;
+use odegen::{LinearSolverKind, OdeResult, Stats};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Solves timed per configuration (the median is reported).
+const REPS: usize = 3;
+const RTOLS: [f64; 3] = [1e-4, 1e-6, 1e-8];
+const ODEGEN_METHODS: [Method; 3] = [Method::Rodas5P, Method::Bdf, Method::Radau];
+
+/// One solve's outcome, odegen's or a peer's.
+#[derive(Debug, Clone)]
+struct Run {
+    who: String,
+    rtol: f64,
+    seconds: f64,
+    steps: usize,
+    nfev: usize,
+    nlu: usize,
+    error: f64,
+}
+
+/// A problem: its name for the peers, its size argument, the span's end, `atol` as a multiple
+/// of `rtol`.
+struct Case {
+    name: &'static str,
+    peer_problem: &'static str,
+    size: usize,
+    t1: f64,
+    atol_per_rtol: f64,
+}
+
+fn median(mut t: Vec<f64>) -> f64 {
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+fn rel_error(y: &[f64], reference: &[f64]) -> f64 {
+    let scale = reference.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let e = y
+        .iter()
+        .zip(reference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    e / scale
+}
+
+/// odegen's runs of a case: every method of [`ODEGEN_METHODS`] at every tolerance.
+fn odegen_runs<Sys: OdeSystem<N>, const N: usize>(
+    sys: &Sys,
+    y0: [f64; N],
+    case: &Case,
+    reference: &[f64],
+) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for method in ODEGEN_METHODS {
+        for rtol in RTOLS {
+            let options = Options::new(method)
+                .rtol(rtol)
+                .atol(case.atol_per_rtol * rtol);
+            let mut times = Vec::new();
+            let mut last: Option<OdeResult<f64, N>> = None;
+            for _ in 0..REPS {
+                let start = Instant::now();
+                let sol = solve_ivp(sys, (0.0, case.t1), y0, options.clone())
+                    .and_then(|s| s.into_result())
+                    .unwrap_or_else(|e| panic!("{} {method} {rtol:e}: {e}", case.name));
+                times.push(start.elapsed().as_secs_f64());
+                last = Some(sol);
+            }
+            let sol = last.expect("REPS > 0");
+            assert_eq!(sol.linear_solver, Some(LinearSolverKind::Sparse));
+            let s: Stats = sol.stats;
+            runs.push(Run {
+                who: format!("odegen {}", method.name()),
+                rtol,
+                seconds: median(times),
+                steps: s.n_accepted,
+                nfev: s.nfev,
+                nlu: s.nlu,
+                error: rel_error(sol.y.last().expect("end"), reference),
+            });
+        }
+    }
+    runs
+}
+
+/// Builds the CVODE peer into `dir`; `None` (with the reason printed) where SUNDIALS or KLU is
+/// missing.
+fn build_cvode(dir: &Path) -> Option<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("c/cvode_sparse.c");
+    let exe = dir.join("cvode_sparse");
+    let out = Command::new("cc")
+        .args(["-O3", "-march=native", "-I/usr/include/suitesparse"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .args([
+            "-lsundials_cvode",
+            "-lsundials_nvecserial",
+            "-lsundials_sunlinsolklu",
+            "-lsundials_sunmatrixsparse",
+            "-lklu",
+            "-lm",
+        ])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        println!(
+            "CVODE+KLU peer skipped (apt install libsundials-dev libsuitesparse-dev): {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+        );
+        return None;
+    }
+    Some(exe)
+}
+
+/// Runs a peer program (`cmd` with the case's arguments) and reads its report.
+fn peer_run(
+    who: &str,
+    cmd: &mut Command,
+    case: &Case,
+    rtol: f64,
+    reference: &[f64],
+) -> Option<Run> {
+    let out = cmd
+        .arg(case.peer_problem)
+        .arg(case.size.to_string())
+        .arg(format!("{rtol:e}"))
+        .arg(format!("{:e}", case.atol_per_rtol * rtol))
+        .arg(case.t1.to_string())
+        .arg(REPS.to_string())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        println!(
+            "{who} failed on {} at {rtol:e}: {}",
+            case.name,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let head: Vec<f64> = lines
+        .next()?
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let y: Vec<f64> = lines.filter_map(|l| l.trim().parse().ok()).collect();
+    assert_eq!(y.len(), reference.len(), "{who}: the final state");
+    Some(Run {
+        who: who.to_string(),
+        rtol,
+        seconds: head[0],
+        steps: head[1] as usize,
+        nfev: head[2] as usize,
+        nlu: head[4] as usize,
+        error: rel_error(&y, reference),
+    })
+}
+
+fn report(case: &Case, n_eq: usize, lu_nnz: usize, ours: &[Run], peers: &[Run]) {
+    println!(
+        "\n{} (N = {n_eq}, nnz(L + U) = {lu_nnz}): median of {REPS} solves",
+        case.name
+    );
+    println!(
+        "  {:<22} {:>6} {:>7} {:>7} {:>6} {:>9} {:>10} {:>11} {:>9}",
+        "solver", "rtol", "steps", "nfev", "nlu", "error", "time", "time/step", "matched"
+    );
+    for r in ours.iter().chain(peers) {
+        let matched = if r.who.starts_with("odegen") {
+            String::new()
+        } else {
+            ours.iter()
+                .filter(|o| o.error <= r.error)
+                .map(|o| o.seconds)
+                .min_by(f64::total_cmp)
+                .map_or("-".into(), |best| format!("{:.1}×", r.seconds / best))
+        };
+        println!(
+            "  {:<22} {:>6.0e} {:>7} {:>7} {:>6} {:>9.1e} {:>8.1} ms {:>8.3} ms {:>9}",
+            r.who,
+            r.rtol,
+            r.steps,
+            r.nfev,
+            r.nlu,
+            r.error,
+            1e3 * r.seconds,
+            1e3 * r.seconds / r.steps.max(1) as f64,
+            matched
+        );
+    }
+}
+
+fn peers(case: &Case, cvode: Option<&Path>, reference: &[f64]) -> Vec<Run> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/scipy_sparse.py");
+    let mut runs = Vec::new();
+    for rtol in RTOLS {
+        if let Some(exe) = cvode {
+            runs.extend(peer_run(
+                "CVODE+KLU",
+                &mut Command::new(exe),
+                case,
+                rtol,
+                reference,
+            ));
+        }
+        let mut py = Command::new("python3");
+        py.arg(&script);
+        runs.extend(peer_run(
+            "SciPy BDF jac_sparsity",
+            &mut py,
+            case,
+            rtol,
+            reference,
+        ));
+    }
+    runs
+}
+
+/// Times odegen's sparse LU kernel and faer's on `c I − J(y0)` of `sys`.
+fn lu_kernels<Sys: OdeSystem<N>, const N: usize>(name: &str, sys: &Sys, y: &[f64; N]) {
+    let js = sys.jacobian_structure().expect("a pattern");
+    let lu = odegen::linalg::symbolic::analyse(N, js.pattern);
+    let st = lu.as_structure();
+    let mut entries = Vec::new();
+    sys.newton_jacobian_entries(0.0, y, &[0.0; N], &mut |i, j, v| entries.push((i, j, v)));
+    let c = 1e3;
+    let mut base = vec![0.0; lu.nnz()];
+    for &(i, j, v) in &entries {
+        base[st.position(i, j).expect("in the structure")] -= v;
+    }
+    for &d in st.diag {
+        base[d as usize] += c;
+    }
+    let (mut values, mut inv, mut work) = (base.clone(), vec![0.0; N], vec![0.0; N]);
+    let reps = 31;
+    let time = |f: &mut dyn FnMut()| {
+        median(
+            (0..reps)
+                .map(|_| {
+                    let s = Instant::now();
+                    f();
+                    s.elapsed().as_secs_f64()
+                })
+                .collect(),
+        )
+    };
+    let ours_factor = time(&mut || {
+        values.copy_from_slice(&base);
+        factor_in_place(&st, &mut values, &mut inv, &mut work).expect("regular");
+    });
+    let (mut b, mut x) = (vec![1.0; N], vec![0.0; N]);
+    let ours_solve = time(&mut || solve_in_place(&st, &values, &inv, &mut b, &mut x));
+
+    let mut cols: Vec<Vec<(u32, f64)>> = vec![Vec::new(); N];
+    for &(i, j, v) in &entries {
+        cols[j].push((i as u32, if i == j { c - v } else { -v }));
+    }
+    let (mut col_ptr, mut row_idx, mut vals) = (vec![0u32], Vec::new(), Vec::new());
+    for col in &mut cols {
+        col.sort_by_key(|e| e.0);
+        for &(r, v) in col.iter() {
+            row_idx.push(r);
+            vals.push(v);
+        }
+        col_ptr.push(row_idx.len() as u32);
+    }
+    let sym = SymbolicSparseColMatRef::new_checked(N, N, &col_ptr, None, &row_idx);
+    let symbolic = factorize_symbolic_lu(sym, Default::default()).expect("faer symbolic");
+    let req = StackReq::any_of(&[
+        symbolic.factorize_numeric_lu_scratch::<f64>(Par::Seq, Default::default()),
+        symbolic.solve_in_place_scratch::<f64>(1, Par::Seq),
+    ]);
+    let mut buf = MemBuffer::new(req);
+    let mut numeric = NumericLu::<u32, f64>::new();
+    let a = SparseColMatRef::new(sym, &vals);
+    let faer_factor = time(&mut || {
+        symbolic
+            .factorize_numeric_lu(
+                &mut numeric,
+                a,
+                Par::Seq,
+                MemStack::new(&mut buf),
+                Default::default(),
+            )
+            .expect("faer numeric");
+    });
+    let mut bb = vec![1.0; N];
+    let faer_solve = {
+        let lu = symbolic
+            .factorize_numeric_lu(
+                &mut numeric,
+                a,
+                Par::Seq,
+                MemStack::new(&mut buf),
+                Default::default(),
+            )
+            .expect("faer numeric");
+        let mut solve_buf = MemBuffer::new(req);
+        time(&mut || {
+            lu.solve_in_place_with_conj(
+                Conj::No,
+                MatMut::from_column_major_slice_mut(&mut bb, N, 1),
+                Par::Seq,
+                MemStack::new(&mut solve_buf),
+            )
+        })
+    };
+    // odegen's kernel under faer's approximate minimum degree ordering of A + Aᵀ, for the
+    // ordering's share of the difference.
+    let mut perm = vec![0u32; N];
+    let mut perm_inv = vec![0u32; N];
+    let nnz_upper = row_idx.len();
+    let mut amd_buf = MemBuffer::new(
+        faer::sparse::linalg::amd::order_maybe_unsorted_scratch::<u32>(N, nnz_upper),
+    );
+    faer::sparse::linalg::amd::order_maybe_unsorted(
+        &mut perm,
+        &mut perm_inv,
+        sym,
+        Default::default(),
+        MemStack::new(&mut amd_buf),
+    )
+    .expect("AMD");
+    let amd = odegen::linalg::symbolic::analyse_in_order(
+        N,
+        js.pattern,
+        perm.iter().map(|&v| v as usize).collect(),
+    )
+    .expect("a permutation");
+    let amd_st = amd.as_structure();
+    let mut amd_base = vec![0.0; amd.nnz()];
+    for &(i, j, v) in &entries {
+        amd_base[amd_st.position(i, j).expect("in the structure")] -= v;
+    }
+    for &d in amd_st.diag {
+        amd_base[d as usize] += c;
+    }
+    let mut amd_values = amd_base.clone();
+    let amd_factor = time(&mut || {
+        amd_values.copy_from_slice(&amd_base);
+        factor_in_place(&amd_st, &mut amd_values, &mut inv, &mut work).expect("regular");
+    });
+    println!(
+        "  {name:<24} AMD order: nnz(L+U) {:>8}  {:>6.1} Mflop, factor {:>8.3} ms",
+        amd.nnz(),
+        factor_flops(&amd) as f64 * 2e-6,
+        1e3 * amd_factor
+    );
+    println!(
+        "  {name:<24} nnz(L+U) {:>8}  {:>6.1} Mflop | factor: odegen {:>8.3} ms, faer {:>8.3} ms \
+         ({:.2}×) | solve: odegen {:>6.3} ms, faer {:>6.3} ms ({:.2}×)",
+        lu.nnz(),
+        factor_flops(&lu) as f64 * 2e-6,
+        1e3 * ours_factor,
+        1e3 * faer_factor,
+        ours_factor / faer_factor,
+        1e3 * ours_solve,
+        1e3 * faer_solve,
+        ours_solve / faer_solve,
+    );
+}
+
+/// The peak resident set of this process, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The child's part of the memory measurement: one Rodas5P solve of `what`, then its peak RSS.
+fn rss_child(what: &str) {
+    let (n_eq, lu_nnz) = match what {
+        "bruss16" => one_solve(&Brusselator2d::<512>::new(16), 11.5),
+        "bruss32" => one_solve(&Brusselator2d::<2048>::new(32), 11.5),
+        "bruss64" => one_solve(&Brusselator2d::<8192>::new(64), 11.5),
+        "heat1d1000" => one_solve(&heat1d::SparseHeat::<1000>::new(), 0.01),
+        "heat1d10000" => one_solve(&heat1d::SparseHeat::<10000>::new(), 0.01),
+        "heat1d100000" => one_solve(&heat1d::SparseHeat::<100000>::new(), 0.01),
+        _ => panic!("unknown {what}"),
+    };
+    println!("{n_eq} {lu_nnz} {:.1}", peak_rss_mib().unwrap_or(f64::NAN));
+}
+
+fn one_solve<Sys: OdeSystem<N> + Starts<N>, const N: usize>(sys: &Sys, t1: f64) -> (usize, usize) {
+    let options = Options::new(Method::Rodas5P).rtol(1e-6).atol(1e-6);
+    let sol = solve_ivp(sys, (0.0, t1), sys.start(), options).expect("solves");
+    assert_eq!(sol.linear_solver, Some(LinearSolverKind::Sparse));
+    let lu = sys
+        .jacobian_structure()
+        .and_then(|s| s.lu)
+        .map_or(0, |l| l.nnz());
+    (N, lu)
+}
+
+/// The initial state of a benchmark problem.
+trait Starts<const N: usize> {
+    fn start(&self) -> [f64; N];
+}
+impl<const N: usize> Starts<N> for Brusselator2d<N> {
+    fn start(&self) -> [f64; N] {
+        Brusselator2d::start(self)
+    }
+}
+impl<const N: usize> Starts<N> for heat1d::SparseHeat<N> {
+    fn start(&self) -> [f64; N] {
+        heat1d::mode(0.0)
+    }
+}
+
+fn memory() {
+    println!("\nPeak resident memory of one Rodas5P solve (rtol = 1e-6), a process each:");
+    println!(
+        "  {:<14} {:>8} {:>11} {:>10} {:>16}",
+        "problem", "N", "nnz(L+U)", "peak RSS", "dense J would be"
+    );
+    let exe = std::env::current_exe().expect("this benchmark");
+    for what in [
+        "bruss16",
+        "bruss32",
+        "bruss64",
+        "heat1d1000",
+        "heat1d10000",
+        "heat1d100000",
+    ] {
+        let out = Command::new(&exe)
+            .args(["--rss", what])
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let Some(line) = text.lines().last() else {
+            println!(
+                "  {what}: no report ({})",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            continue;
+        };
+        let w: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        if w.len() != 3 {
+            println!("  {what}: {line}");
+            continue;
+        }
+        println!(
+            "  {what:<14} {:>8} {:>11} {:>7.1} MiB {:>12.1} MiB",
+            w[0],
+            w[1],
+            w[2],
+            w[0] * w[0] * 8.0 / (1 << 20) as f64
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // Every solve on a thread with room for the steps' O(N) temporaries.
+    let big = std::thread::Builder::new().stack_size(256 << 20);
+    if let Some(i) = args.iter().position(|a| a == "--rss") {
+        let what = args[i + 1].clone();
+        big.spawn(move || rss_child(&what))
+            .expect("thread")
+            .join()
+            .expect("solve");
+        return;
+    }
+    let only_kernels = args.iter().any(|a| a == "--kernels");
+    big.spawn(move || {
+        if !only_kernels {
+            run_all();
+        }
+        kernels();
+        if !only_kernels {
+            memory();
+        }
+    })
+    .expect("thread")
+    .join()
+    .expect("benchmark");
+}
+
+fn run_all() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/peers");
+    std::fs::create_dir_all(&dir).expect("target dir");
+    let cvode = build_cvode(&dir);
+    let lu_nnz = |s: Option<odegen::system::JacobianStructure<'_>>| {
+        s.and_then(|s| s.lu).map_or(0, |l| l.nnz())
+    };
+
+    fn bruss<const N: usize>(n: usize, cvode: Option<&Path>) {
+        let sys = Brusselator2d::<N>::new(n);
+        let y0 = sys.start();
+        let start = Instant::now();
+        let reference = solve_ivp(
+            &sys,
+            (0.0, 11.5),
+            y0,
+            Options::new(Method::AdaptiveRadau).rtol(1e-10).atol(1e-10),
+        )
+        .expect("reference");
+        let reference = reference.y.last().expect("end").to_vec();
+        println!(
+            "\nBrusselator n = {n}: reference (AdaptiveRadau, 1e-10) in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        let case = Case {
+            name: if n == 32 {
+                "Brusselator 32 × 32"
+            } else {
+                "Brusselator 64 × 64"
+            },
+            peer_problem: "bruss",
+            size: n,
+            t1: 11.5,
+            atol_per_rtol: 1.0,
+        };
+        let ours = odegen_runs(&sys, y0, &case, &reference);
+        let theirs = peers(&case, cvode, &reference);
+        let lu = sys
+            .jacobian_structure()
+            .and_then(|s| s.lu)
+            .map_or(0, |l| l.nnz());
+        report(&case, N, lu, &ours, &theirs);
+    }
+    bruss::<2048>(32, cvode.as_deref());
+    bruss::<8192>(64, cvode.as_deref());
+
+    {
+        const N: usize = 10_000;
+        let sys = heat1d::SparseHeat::<N>::new();
+        let case = Case {
+            name: "heat 1-D, N = 10⁴",
+            peer_problem: "heat1d",
+            size: N,
+            t1: 0.01,
+            atol_per_rtol: 1e-3,
+        };
+        let exact = heat1d::mode::<N>(case.t1).to_vec();
+        let ours = odegen_runs(&sys, heat1d::mode(0.0), &case, &exact);
+        let theirs = peers(&case, cvode.as_deref(), &exact);
+        report(&case, N, lu_nnz(sys.jacobian_structure()), &ours, &theirs);
+    }
+    {
+        const N: usize = 4096;
+        let sys = heat2d::SparseHeat2d::<N>::new(64);
+        let case = Case {
+            name: "heat 2-D, 64 × 64",
+            peer_problem: "heat2d",
+            size: 64,
+            t1: 0.01,
+            atol_per_rtol: 1e-3,
+        };
+        let exact = heat2d::heat2d_mode::<N>(64, case.t1).to_vec();
+        let ours = odegen_runs(&sys, heat2d::heat2d_mode(64, 0.0), &case, &exact);
+        let theirs = peers(&case, cvode.as_deref(), &exact);
+        report(&case, N, lu_nnz(sys.jacobian_structure()), &ours, &theirs);
+    }
+}
+
+/// The sparse LU kernels alone (`--kernels` runs only these).
+fn kernels() {
+    println!("\nSparse LU kernels on c I − J (c = 1e3), median of 31:");
+    let b16 = Brusselator2d::<512>::new(16);
+    lu_kernels("Brusselator 16 × 16", &b16, &b16.start());
+    let b32 = Brusselator2d::<2048>::new(32);
+    lu_kernels("Brusselator 32 × 32", &b32, &b32.start());
+    let b64 = Brusselator2d::<8192>::new(64);
+    lu_kernels("Brusselator 64 × 64", &b64, &b64.start());
+    let h2 = heat2d::SparseHeat2d::<4096>::new(64);
+    lu_kernels("heat 2-D 64 × 64", &h2, &heat2d::heat2d_mode(64, 0.0));
+}
