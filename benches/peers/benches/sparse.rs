@@ -25,6 +25,7 @@
 //! ```sh
 //! cargo bench -p odegen-peers --bench sparse                  # everything (about 8 minutes)
 //! cargo bench -p odegen-peers --bench sparse -- --kernels     # the LU kernels only
+//! cargo bench -p odegen-peers --bench sparse -- --crossover   # dense against sparse, small N
 //! ```
 
 #[path = "../../../tests/problems/brusselator2d.rs"]
@@ -516,13 +517,18 @@ fn main() {
             .expect("solve");
         return;
     }
-    let only_kernels = args.iter().any(|a| a == "--kernels");
+    let only = |flag: &str| args.iter().any(|a| a == flag);
+    let (kernels_only, crossover_only) = (only("--kernels"), only("--crossover"));
     big.spawn(move || {
-        if !only_kernels {
+        if crossover_only {
+            return crossover();
+        }
+        if !kernels_only {
             run_all();
         }
         kernels();
-        if !only_kernels {
+        if !kernels_only {
+            crossover();
             memory();
         }
     })
@@ -607,6 +613,60 @@ fn run_all() {
         let theirs = peers(&case, cvode.as_deref(), &exact);
         report(&case, N, lu_nnz(sys.jacobian_structure()), &ours, &theirs);
     }
+}
+
+/// The dense against the sparse LU through `solve_ivp` on the 1-D heat equation of growing
+/// `N`: where `LinearSolverKind::Auto` should switch (`--crossover` runs only this).
+fn crossover() {
+    println!("\nDense against sparse LU, 1-D heat equation to t = 0.01 (rtol 1e-6), median of 7:");
+    println!(
+        "  {:>5} {:>14} {:>14} {:>8} {:>14} {:>14} {:>8}",
+        "N", "BDF dense", "BDF sparse", "ratio", "Rodas5P dense", "Rodas5P sparse", "ratio"
+    );
+    fn row<const N: usize>() {
+        let sys = heat1d::SparseHeat::<N>::new();
+        let time = |method, kind| {
+            let options = Options::new(method)
+                .rtol(1e-6)
+                .atol(1e-9)
+                .linear_solver(kind);
+            median(
+                (0..7)
+                    .map(|_| {
+                        let s = Instant::now();
+                        let sol = solve_ivp(&sys, (0.0, 0.01), heat1d::mode(0.0), options.clone())
+                            .expect("solves");
+                        std::hint::black_box(sol);
+                        s.elapsed().as_secs_f64()
+                    })
+                    .collect(),
+            )
+        };
+        let (bd, bs) = (
+            time(Method::Bdf, LinearSolverKind::Dense),
+            time(Method::Bdf, LinearSolverKind::Sparse),
+        );
+        let (rd, rs) = (
+            time(Method::Rodas5P, LinearSolverKind::Dense),
+            time(Method::Rodas5P, LinearSolverKind::Sparse),
+        );
+        println!(
+            "  {N:>5} {:>11.3} ms {:>11.3} ms {:>7.2}× {:>11.3} ms {:>11.3} ms {:>7.2}×",
+            1e3 * bd,
+            1e3 * bs,
+            bd / bs,
+            1e3 * rd,
+            1e3 * rs,
+            rd / rs
+        );
+    }
+    row::<8>();
+    row::<16>();
+    row::<24>();
+    row::<32>();
+    row::<48>();
+    row::<64>();
+    row::<128>();
 }
 
 /// The sparse LU kernels alone (`--kernels` runs only these).
