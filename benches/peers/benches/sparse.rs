@@ -1,8 +1,11 @@
 //! Large sparse stiff systems: odegen's `solve_ivp` (automatic linear solver: the sparse LU
 //! over a nested-dissection order of the reported pattern, analytic Jacobian entries) against
 //! SUNDIALS CVODE with KLU (a small C program, `c/cvode_sparse.c`, built here with the system's
-//! `cc` against Debian's `libsundials-dev` and `libsuitesparse-dev`) and SciPy's `solve_ivp`
-//! BDF with `jac_sparsity` (`python/scipy_sparse.py`), all in the same run, on
+//! `cc` against Debian's `libsundials-dev` and `libsuitesparse-dev`), SciPy's `solve_ivp`
+//! BDF with `jac_sparsity` (`python/scipy_sparse.py`) and diffsol 0.18's BDF over its faer
+//! sparse matrices and LU (`FaerSparseMat`, `FaerSparseLU`; the pattern found by its NaN
+//! probes of the same analytic Jacobian, handed over as the product `J v`), all in the same
+//! run, on
 //!
 //! - DifferentialEquations.jl's 2-D Brusselator (`n = 32, 64`; `N = 2 n²`) over `[0, 11.5]`,
 //!   against an AdaptiveRadau reference at `rtol = atol = 1e-10`;
@@ -12,9 +15,9 @@
 //! Every program solves the same equations from the same state (`tests/problems/*.rs` and their
 //! C and Python transcriptions); the error is the largest deviation of the final state from the
 //! reference, relative to the reference's largest component. Each peer runs at
-//! `rtol ∈ {1e-4, 1e-6, 1e-8}`; odegen runs Rodas5P, BDF and Radau5 at the same tolerances, and
-//! the **matched ratio** of a peer run is its time over the fastest odegen run whose error is
-//! no larger. Times are medians of [`REPS`] solves, everything included (set-up, the solve; the
+//! `rtol ∈ {1e-4, 1e-6, 1e-8}`; odegen runs Radau5 at the same tolerances and Rodas5P and BDF
+//! also at the half-decades between them (`3e-5`, `3e-7`, `3e-9`), and the **matched ratio**
+//! of a peer run is its time over the fastest odegen run whose error is no larger. Times are medians of [`REPS`] solves, everything included (set-up, the solve; the
 //! Python interpreter's start-up excluded).
 //!
 //! Then the sparse LU kernels alone on the Brusselator's `c I − J`: odegen's (the structure
@@ -36,6 +39,10 @@ mod heat1d;
 mod heat2d;
 
 use brusselator2d::Brusselator2d;
+use diffsol::{
+    FaerSparseLU, FaerSparseMat, OdeBuilder, OdeEquations, OdeSolverMethod, OdeSolverStopReason,
+    Op, Vector,
+};
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::sparse::linalg::lu::{factorize_symbolic_lu, NumericLu};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
@@ -51,7 +58,13 @@ use std::time::Instant;
 /// Solves timed per configuration (the median is reported).
 const REPS: usize = 3;
 const RTOLS: [f64; 3] = [1e-4, 1e-6, 1e-8];
-const ODEGEN_METHODS: [Method; 3] = [Method::Rodas5P, Method::Bdf, Method::Radau];
+/// odegen's methods and tolerances: the peers' and, for Rodas5P and BDF, half-decades between
+/// them, so that a peer's error finds an odegen run close to it.
+const ODEGEN_RUNS: [(Method, &[f64]); 3] = [
+    (Method::Rodas5P, &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9]),
+    (Method::Bdf, &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9]),
+    (Method::Radau, &RTOLS),
+];
 
 /// One solve's outcome, odegen's or a peer's.
 #[derive(Debug, Clone)]
@@ -90,7 +103,7 @@ fn rel_error(y: &[f64], reference: &[f64]) -> f64 {
     e / scale
 }
 
-/// odegen's runs of a case: every method of [`ODEGEN_METHODS`] at every tolerance.
+/// odegen's runs of a case: [`ODEGEN_RUNS`].
 fn odegen_runs<Sys: OdeSystem<N>, const N: usize>(
     sys: &Sys,
     y0: [f64; N],
@@ -98,8 +111,8 @@ fn odegen_runs<Sys: OdeSystem<N>, const N: usize>(
     reference: &[f64],
 ) -> Vec<Run> {
     let mut runs = Vec::new();
-    for method in ODEGEN_METHODS {
-        for rtol in RTOLS {
+    for (method, rtols) in ODEGEN_RUNS {
+        for &rtol in rtols {
             let options = Options::new(method)
                 .rtol(rtol)
                 .atol(case.atol_per_rtol * rtol);
@@ -240,6 +253,86 @@ fn report(case: &Case, n_eq: usize, lu_nnz: usize, ours: &[Run], peers: &[Run]) 
             matched
         );
     }
+}
+
+/// diffsol's BDF over faer's sparse LU: `J v` from the system's analytic entries (only its
+/// structural non-zeros, so diffsol's NaN probes find the pattern exactly).
+fn diffsol_runs<Sys: OdeSystem<N>, const N: usize>(
+    sys: &Sys,
+    y0: [f64; N],
+    case: &Case,
+    reference: &[f64],
+) -> Vec<Run> {
+    let arr = |x: &[f64]| -> [f64; N] { x.try_into().expect("length N") };
+    let mut runs = Vec::new();
+    for rtol in RTOLS {
+        let mut times = Vec::new();
+        let mut last = None;
+        let mut failed = false;
+        for _ in 0..REPS {
+            let start = Instant::now();
+            let problem = OdeBuilder::<FaerSparseMat<f64>>::new()
+                .t0(0.0)
+                .rtol(rtol)
+                .atol([case.atol_per_rtol * rtol])
+                .rhs_implicit(
+                    |x, _p, t, y| {
+                        let mut dy = [0.0; N];
+                        sys.rhs(t, &arr(x), &mut dy);
+                        y.copy_from_slice(&dy);
+                    },
+                    |x, _p, t, v, y| {
+                        y.iter_mut().for_each(|w| *w = 0.0);
+                        sys.newton_jacobian_entries(t, &arr(x), &[0.0; N], &mut |i, j, a| {
+                            y[i] += a * v[j]
+                        });
+                    },
+                )
+                .init(|_p, _t, y| y.copy_from_slice(&y0), N)
+                .build()
+                .expect("diffsol: building the problem");
+            let mut solver = problem
+                .bdf::<FaerSparseLU<f64>>()
+                .expect("diffsol: creating the BDF solver");
+            solver.set_stop_time(case.t1).expect("diffsol: stop time");
+            loop {
+                match solver.step() {
+                    Ok(OdeSolverStopReason::TstopReached) => break,
+                    Ok(_) => {}
+                    Err(e) => {
+                        println!("diffsol BDF failed on {} at rtol {rtol:e}: {e}", case.name);
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            if failed {
+                break;
+            }
+            times.push(start.elapsed().as_secs_f64());
+            let st = solver.get_statistics();
+            let rhs = problem.eqn.rhs().statistics();
+            last = Some((
+                solver.state().y.clone_as_vec(),
+                st.number_of_steps,
+                rhs.number_of_calls,
+                st.number_of_linear_solver_setups,
+            ));
+        }
+        let Some((y, steps, nfev, nlu)) = last else {
+            continue;
+        };
+        runs.push(Run {
+            who: "diffsol BDF faer sparse".into(),
+            rtol,
+            seconds: median(times),
+            steps,
+            nfev,
+            nlu,
+            error: rel_error(&y, reference),
+        });
+    }
+    runs
 }
 
 fn peers(case: &Case, cvode: Option<&Path>, reference: &[f64]) -> Vec<Run> {
@@ -573,7 +666,8 @@ fn run_all() {
             atol_per_rtol: 1.0,
         };
         let ours = odegen_runs(&sys, y0, &case, &reference);
-        let theirs = peers(&case, cvode, &reference);
+        let mut theirs = peers(&case, cvode, &reference);
+        theirs.extend(diffsol_runs(&sys, y0, &case, &reference));
         let lu = sys
             .jacobian_structure()
             .and_then(|s| s.lu)
@@ -595,7 +689,8 @@ fn run_all() {
         };
         let exact = heat1d::mode::<N>(case.t1).to_vec();
         let ours = odegen_runs(&sys, heat1d::mode(0.0), &case, &exact);
-        let theirs = peers(&case, cvode.as_deref(), &exact);
+        let mut theirs = peers(&case, cvode.as_deref(), &exact);
+        theirs.extend(diffsol_runs(&sys, heat1d::mode(0.0), &case, &exact));
         report(&case, N, lu_nnz(sys.jacobian_structure()), &ours, &theirs);
     }
     {
@@ -610,7 +705,13 @@ fn run_all() {
         };
         let exact = heat2d::heat2d_mode::<N>(64, case.t1).to_vec();
         let ours = odegen_runs(&sys, heat2d::heat2d_mode(64, 0.0), &case, &exact);
-        let theirs = peers(&case, cvode.as_deref(), &exact);
+        let mut theirs = peers(&case, cvode.as_deref(), &exact);
+        theirs.extend(diffsol_runs(
+            &sys,
+            heat2d::heat2d_mode(64, 0.0),
+            &case,
+            &exact,
+        ));
         report(&case, N, lu_nnz(sys.jacobian_structure()), &ours, &theirs);
     }
 }

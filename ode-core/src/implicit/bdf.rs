@@ -263,9 +263,7 @@ where
         t_bound: S::Real,
         settings: impl Into<Settings<S::Real, N>>,
     ) -> Result<alloc::boxed::Box<Self>, Error> {
-        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into()));
-        st.reset(t0, y0, t_bound)?;
-        Ok(st)
+        Self::boxed_with_solver(sys, t0, y0, t_bound, settings)
     }
 }
 

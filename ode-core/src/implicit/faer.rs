@@ -14,6 +14,7 @@
 //! more than any before may grow them (measured in the tests: none after the first on the
 //! problems there).
 
+use super::radau_solver::solve_real_states;
 use super::{LinearSolver, RadauSolver};
 use crate::error::Error;
 use crate::finite_diff::pattern_jacobian;
@@ -470,24 +471,9 @@ where
     }
 
     fn solve(&self, r: &mut [[R; N]], pairs: usize) {
-        let Some((r0, rest)) = r.split_first_mut() else {
-            return;
-        };
-        self.real.solve(&self.symbolic, r0);
-        for (lu, pair) in self
-            .complex
-            .iter()
-            .zip(rest.chunks_exact_mut(2))
-            .take(pairs)
-        {
-            let [re, im] = pair else {
-                return;
-            };
-            let mut z: [Complex<R>; N] = core::array::from_fn(|i| Complex::new(re[i], im[i]));
-            lu.solve(&self.symbolic, &mut z);
-            for i in 0..N {
-                (re[i], im[i]) = (z[i].re, z[i].im);
-            }
-        }
+        let real = |b: &mut [R; N]| self.real.solve(&self.symbolic, b);
+        solve_real_states(r, pairs, self.complex.len(), real, |k, z| {
+            self.complex[k].solve(&self.symbolic, z)
+        });
     }
 }

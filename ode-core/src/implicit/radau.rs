@@ -402,9 +402,7 @@ where
         t_bound: R,
         settings: impl Into<Settings<R, N>>,
     ) -> Result<alloc::boxed::Box<Self>, Error> {
-        let mut st = alloc::boxed::Box::new(Self::unstarted(sys, settings.into(), 3, S));
-        st.reset(t0, y0, t_bound)?;
-        Ok(st)
+        Self::boxed_with_solver(sys, t0, y0, t_bound, settings)
     }
 }
 

@@ -398,12 +398,14 @@ fn factor_shifted<R: Real, const N: usize, W: Storage>(
     lu.refactor()
 }
 
-/// Solves the pair system `(u, v)` of a complex `J` in place with the factors of `(α + iβ) I
-/// − J` and `(α − iβ) I − J` (module docs).
-fn solve_pair<R: Real, const N: usize, W: Storage>(
-    [plus, minus]: &[Lu<Complex<R>, N, W>; 2],
+/// Solves the pair system `(u, v)` of a complex `J` in place, given the solves with the
+/// factors of `(α + iβ) I − J` (`plus`) and `(α − iβ) I − J` (`minus`) (module docs): every
+/// complex-state solver's, dense or sparse.
+pub(crate) fn solve_complex_pair<R: Real, const N: usize>(
     u: &mut [Complex<R>; N],
     v: &mut [Complex<R>; N],
+    plus: impl FnOnce(&mut [Complex<R>; N]),
+    minus: impl FnOnce(&mut [Complex<R>; N]),
 ) {
     let i_times = |z: Complex<R>| Complex::new(-z.im, z.re);
     let mut p = [Complex::new(R::zero(), R::zero()); N];
@@ -412,14 +414,45 @@ fn solve_pair<R: Real, const N: usize, W: Storage>(
         p[k] = u[k] + i_times(v[k]);
         q[k] = u[k] - i_times(v[k]);
     }
-    plus.solve(&mut p);
-    minus.solve(&mut q);
+    plus(&mut p);
+    minus(&mut q);
     let half = R::from_f64(0.5);
     for k in 0..N {
         u[k] = (p[k] + q[k]) * half;
         // (p − q) / (2i) = −i (p − q) / 2.
         let d = p[k] - q[k];
         v[k] = Complex::new(d.im, -d.re) * half;
+    }
+}
+
+/// [`RadauSolver::solve`] for real states: the real system in `r[0]` by `real`, and each of
+/// the first `pairs` (at most `available`) pair systems `(u, v)` as the complex system of
+/// `u + i v` by `complex(k, z)` (module docs): every real-state solver's but the dense one
+/// (which factors the first pair with the real system).
+pub(crate) fn solve_real_states<R: Real, const N: usize>(
+    r: &mut [[R; N]],
+    pairs: usize,
+    available: usize,
+    real: impl FnOnce(&mut [R; N]),
+    mut complex: impl FnMut(usize, &mut [Complex<R>; N]),
+) {
+    let Some((r0, rest)) = r.split_first_mut() else {
+        return;
+    };
+    real(r0);
+    for (k, pair) in rest
+        .chunks_exact_mut(2)
+        .take(pairs.min(available))
+        .enumerate()
+    {
+        let [re, im] = pair else {
+            return;
+        };
+        let mut z: [Complex<R>; N] = core::array::from_fn(|i| Complex::new(re[i], im[i]));
+        complex(k, &mut z);
+        for i in 0..N {
+            (re[i], im[i]) = (z[i].re, z[i].im);
+        }
     }
 }
 
@@ -481,7 +514,8 @@ impl<R: Real, const N: usize, W: Storage, const P: usize> RadauSolver<Complex<R>
             let [u, v] = pair else {
                 return;
             };
-            solve_pair(lus, u, v);
+            let [plus, minus] = lus;
+            solve_complex_pair(u, v, |p| plus.solve(p), |q| minus.solve(q));
         }
     }
 }
@@ -572,20 +606,19 @@ impl<R: Real, const N: usize, const KL: usize, const KU: usize, const B: usize, 
     }
 
     fn solve(&self, r: &mut [[R; N]], pairs: usize) {
-        let Some((r0, rest)) = r.split_first_mut() else {
-            return;
-        };
-        self.real.solve(r0);
-        let all = core::iter::once(&self.first).chain(self.pairs.iter());
-        for (lu, pair) in all.zip(rest.chunks_exact_mut(2)).take(pairs) {
-            let [re, im] = pair else {
-                return;
-            };
-            let mut z: [Complex<R>; N] = core::array::from_fn(|i| Complex::new(re[i], im[i]));
-            lu.solve(&mut z);
-            for i in 0..N {
-                (re[i], im[i]) = (z[i].re, z[i].im);
-            }
-        }
+        solve_real_states(
+            r,
+            pairs,
+            P + 1,
+            |b| self.real.solve(b),
+            |k, z| {
+                if k == 0 {
+                    &self.first
+                } else {
+                    &self.pairs[k - 1]
+                }
+                .solve(z)
+            },
+        );
     }
 }

@@ -222,7 +222,7 @@ where
         t_bound: S::Real,
         settings: impl Into<Settings<S::Real, N>>,
     ) -> Result<alloc::boxed::Box<Self>, Error> {
-        Self::with_solver(sys, t0, y0, t_bound, settings).map(alloc::boxed::Box::new)
+        Self::boxed_with_solver(sys, t0, y0, t_bound, settings)
     }
 }
 

@@ -11,6 +11,7 @@
 //! and shared (an [`Arc`]) by the Jacobian and every factorisation. Nothing of size `N × N`
 //! is formed, stored or zeroed, and a step allocates nothing.
 
+use super::radau_solver::{solve_complex_pair, solve_real_states};
 use super::{LinearSolver, RadauSolver};
 use crate::error::Error;
 use crate::finite_diff::{color_columns, structure_jacobian};
@@ -426,21 +427,20 @@ impl<R: Real, const N: usize, const P: usize> RadauSolver<R, N> for RuntimeSpars
     }
 
     fn solve(&self, r: &mut [[R; N]], pairs: usize) {
-        let Some((r0, rest)) = r.split_first_mut() else {
-            return;
-        };
-        self.real.solve(r0);
-        let all = core::iter::once(&self.first).chain(self.pairs.iter());
-        for (lu, pair) in all.zip(rest.chunks_exact_mut(2)).take(pairs) {
-            let [re, im] = pair else {
-                return;
-            };
-            let mut z: [Complex<R>; N] = core::array::from_fn(|i| Complex::new(re[i], im[i]));
-            lu.solve(&mut z);
-            for i in 0..N {
-                (re[i], im[i]) = (z[i].re, z[i].im);
-            }
-        }
+        solve_real_states(
+            r,
+            pairs,
+            P + 1,
+            |b| self.real.solve(b),
+            |k, z| {
+                if k == 0 {
+                    &self.first
+                } else {
+                    &self.pairs[k - 1]
+                }
+                .solve(z)
+            },
+        );
     }
 }
 
@@ -520,19 +520,7 @@ impl<R: Real, const N: usize, const P: usize> RadauSolver<Complex<R>, N>
             let [u, v] = pair else {
                 return;
             };
-            // p = u + i v and q = u − i v solve the two shifted systems; u = (p + q)/2,
-            // v = (p − q)/(2i).
-            let i_times = |z: Complex<R>| Complex::new(-z.im, z.re);
-            let mut p: [Complex<R>; N] = core::array::from_fn(|k| u[k] + i_times(v[k]));
-            let mut q: [Complex<R>; N] = core::array::from_fn(|k| u[k] - i_times(v[k]));
-            plus.solve(&mut p);
-            minus.solve(&mut q);
-            let half = R::from_f64(0.5);
-            for k in 0..N {
-                u[k] = (p[k] + q[k]) * half;
-                let d = p[k] - q[k];
-                v[k] = Complex::new(d.im, -d.re) * half;
-            }
+            solve_complex_pair(u, v, |p| plus.solve(p), |q| minus.solve(q));
         }
     }
 }

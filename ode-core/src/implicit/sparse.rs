@@ -7,6 +7,7 @@
 //! ([`pattern_jacobian`]). Storage is `O(N + M)` (`M = nnz(L + U)`), sized at compile time:
 //! no allocator, no `N × N` anything.
 
+use super::radau_solver::solve_real_states;
 use super::{LinearSolver, RadauSolver};
 use crate::error::Error;
 use crate::finite_diff::pattern_jacobian;
@@ -295,20 +296,19 @@ impl<R: Real, const N: usize, Pat: SymbolicLu<N>, const M: usize, const P: usize
     }
 
     fn solve(&self, r: &mut [[R; N]], pairs: usize) {
-        let Some((r0, rest)) = r.split_first_mut() else {
-            return;
-        };
-        self.real.solve(r0);
-        let all = core::iter::once(&self.first).chain(self.pairs.iter());
-        for (lu, pair) in all.zip(rest.chunks_exact_mut(2)).take(pairs) {
-            let [re, im] = pair else {
-                return;
-            };
-            let mut z: [Complex<R>; N] = core::array::from_fn(|i| Complex::new(re[i], im[i]));
-            lu.solve(&mut z);
-            for i in 0..N {
-                (re[i], im[i]) = (z[i].re, z[i].im);
-            }
-        }
+        solve_real_states(
+            r,
+            pairs,
+            P + 1,
+            |b| self.real.solve(b),
+            |k, z| {
+                if k == 0 {
+                    &self.first
+                } else {
+                    &self.pairs[k - 1]
+                }
+                .solve(z)
+            },
+        );
     }
 }
