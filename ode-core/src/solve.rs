@@ -330,7 +330,8 @@ impl LinearSolverKind {
     /// The fewest equations for which [`LinearSolverKind::Auto`] takes the sparse LU: below
     /// it the dense LU's contiguous loops are as fast whatever the pattern. Measured on the
     /// 1-D heat equation (`cargo bench -p odegen-peers --bench sparse -- --crossover`): level
-    /// at `N = 16`, the sparse LU 1.4–1.7× faster at 32 (BDF, Rodas5P), 8–14× at 128.
+    /// at `N = 16`, the sparse LU 1.4–2.2× faster at 32 (BDF, Rodas5P; two runs), 8–14× at
+    /// 128.
     pub const AUTO_SPARSE_MIN_N: usize = 32;
 
     /// The solver a solve of `sys` by `method` runs with when `self` is asked for: `None` for
