@@ -28,7 +28,7 @@
 //! ```sh
 //! cargo bench -p odegen-peers --bench sparse                  # everything (about 8 minutes)
 //! cargo bench -p odegen-peers --bench sparse -- --kernels     # the LU kernels only
-//! cargo bench -p odegen-peers --bench sparse -- --crossover   # dense against sparse, small N
+//! cargo bench -p odegen-peers --bench sparse -- --crossover   # dense/sparse at small N, band/sparse
 //! ```
 
 #[path = "../../../tests/problems/brusselator2d.rs"]
@@ -614,7 +614,8 @@ fn main() {
     let (kernels_only, crossover_only) = (only("--kernels"), only("--crossover"));
     big.spawn(move || {
         if crossover_only {
-            return crossover();
+            crossover();
+            return band_against_sparse();
         }
         if !kernels_only {
             run_all();
@@ -622,6 +623,7 @@ fn main() {
         kernels();
         if !kernels_only {
             crossover();
+            band_against_sparse();
             memory();
         }
     })
@@ -768,6 +770,78 @@ fn crossover() {
     row::<48>();
     row::<64>();
     row::<128>();
+}
+
+/// The band LU against the run-time sparse LU on the steppers (what `solve_ivp` runs for a
+/// banded pattern): Rodas5P and BDF on the 1-D heat equation, `N = 10⁴`, to `t = 0.01` at
+/// `rtol = 1e-6` (the band LU's `J` by 3 evaluations of `f`, the sparse LU's from the entries).
+fn band_against_sparse() {
+    use odegen::implicit::{BandedLu, RuntimeSparseLu};
+    use odegen::linalg::Heap;
+    use odegen::{Bdf, Rodas5P};
+    const N: usize = 10_000;
+    type Band = BandedLu<f64, N, 1, 1, 4>;
+    // Leaked, so that the steppers borrowing it are `'static` trait objects.
+    let sys: &'static heat1d::SparseHeat<N> = Box::leak(Box::new(heat1d::SparseHeat::new()));
+    let settings = || Settings::new(Tolerances::new(1e-6, 1e-9));
+    let exact = heat1d::mode::<N>(0.01);
+    let finish = |mut st: Box<dyn Stepper<f64, N>>| {
+        while !st.is_finished() {
+            st.step().expect("steps");
+        }
+        max_abs_diff(st.y(), &exact)
+    };
+    let time = |make: &dyn Fn() -> Box<dyn Stepper<f64, N>>| {
+        let mut e = 0.0;
+        let t = median(
+            (0..7)
+                .map(|_| {
+                    let s = Instant::now();
+                    e = finish(make());
+                    s.elapsed().as_secs_f64()
+                })
+                .collect(),
+        );
+        (t, e)
+    };
+    let y0 = heat1d::mode::<N>(0.0);
+    let runs: [(&str, &dyn Fn() -> Box<dyn Stepper<f64, N>>); 4] = [
+        ("Rodas5P band", &|| {
+            Rodas5P::<_, N, f64, Band>::boxed_with_solver(sys, 0.0, y0, 0.01, settings()).unwrap()
+        }),
+        ("Rodas5P sparse", &|| {
+            Rodas5P::<_, N, f64, RuntimeSparseLu<f64, N>>::boxed_with_solver(
+                &sys,
+                0.0,
+                y0,
+                0.01,
+                settings(),
+            )
+            .unwrap()
+        }),
+        ("BDF band", &|| {
+            Bdf::<_, N, f64, Heap, Band>::boxed_with_solver(sys, 0.0, y0, 0.01, settings()).unwrap()
+        }),
+        ("BDF sparse", &|| {
+            Bdf::<_, N, f64, Heap, RuntimeSparseLu<f64, N>>::boxed_with_solver(
+                &sys,
+                0.0,
+                y0,
+                0.01,
+                settings(),
+            )
+            .unwrap()
+        }),
+    ];
+    println!("\nBand against sparse LU on the steppers, 1-D heat N = 10⁴, rtol 1e-6, median of 7:");
+    for (name, make) in runs {
+        let (t, e) = time(make);
+        println!("  {name:<16} {:>8.2} ms  error {e:.1e}", 1e3 * t);
+    }
+}
+
+fn max_abs_diff<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
+    (0..N).map(|i| (a[i] - b[i]).abs()).fold(0.0, f64::max)
 }
 
 /// The sparse LU kernels alone (`--kernels` runs only these).
