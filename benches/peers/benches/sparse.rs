@@ -791,7 +791,7 @@ fn band_against_sparse() {
         }
         max_abs_diff(st.y(), &exact)
     };
-    let time = |make: &MakeStepper<N>| {
+    let time = |make: &MakeStepper<'_, N>| {
         let mut e = 0.0;
         let t = median(
             (0..7)
@@ -805,13 +805,13 @@ fn band_against_sparse() {
         (t, e)
     };
     let y0 = heat1d::mode::<N>(0.0);
-    let runs: [(&str, &MakeStepper<N>); 4] = [
+    let runs: [(&str, &MakeStepper<'_, N>); 4] = [
         ("Rodas5P band", &|| {
             Rodas5P::<_, N, f64, Band>::boxed_with_solver(sys, 0.0, y0, 0.01, settings()).unwrap()
         }),
         ("Rodas5P sparse", &|| {
             Rodas5P::<_, N, f64, RuntimeSparseLu<f64, N>>::boxed_with_solver(
-                &sys,
+                sys,
                 0.0,
                 y0,
                 0.01,
@@ -824,7 +824,7 @@ fn band_against_sparse() {
         }),
         ("BDF sparse", &|| {
             Bdf::<_, N, f64, Heap, RuntimeSparseLu<f64, N>>::boxed_with_solver(
-                &sys,
+                sys,
                 0.0,
                 y0,
                 0.01,
@@ -841,7 +841,7 @@ fn band_against_sparse() {
 }
 
 /// A stepper, built afresh for each timed run.
-type MakeStepper<const N: usize> = dyn Fn() -> Box<dyn Stepper<f64, N>>;
+type MakeStepper<'a, const N: usize> = dyn Fn() -> Box<dyn Stepper<f64, N>> + 'a;
 
 fn max_abs_diff<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
     (0..N).map(|i| (a[i] - b[i]).abs()).fold(0.0, f64::max)
