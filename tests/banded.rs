@@ -204,16 +204,7 @@ impl<const N: usize> OdeSystem<N> for HeatEntries<N> {
         _f: &[f64; N],
         entry: &mut dyn FnMut(usize, usize, f64),
     ) -> Option<usize> {
-        let inv_h2 = ((N + 1) * (N + 1)) as f64;
-        for i in 0..N {
-            entry(i, i, -2.0 * inv_h2);
-            if i > 0 {
-                entry(i, i - 1, inv_h2);
-            }
-            if i + 1 < N {
-                entry(i, i + 1, inv_h2);
-            }
-        }
+        heat1d::jacobian_entries::<N>(entry);
         Some(0)
     }
 }

@@ -39,6 +39,16 @@ pub fn mode<const N: usize>(t: f64) -> [f64; N] {
     y
 }
 
+/// The exact Jacobian of [`Heat`], row by row, columns ascending (its pattern's order).
+pub fn jacobian_entries<const N: usize>(entry: &mut dyn FnMut(usize, usize, f64)) {
+    let inv_h2 = ((N + 1) * (N + 1)) as f64;
+    for i in 0..N {
+        for j in i.saturating_sub(1)..(i + 2).min(N) {
+            entry(i, j, if i == j { -2.0 * inv_h2 } else { inv_h2 });
+        }
+    }
+}
+
 /// [`Heat`] reporting its tridiagonal pattern (built at run time) and handing out its exact
 /// Jacobian entries in that order: what `solve_ivp`'s automatic linear solver needs to take
 /// the sparse LU.
@@ -70,12 +80,7 @@ impl<const N: usize> OdeSystem<N> for SparseHeat<N> {
         _f: &[f64; N],
         entry: &mut dyn FnMut(usize, usize, f64),
     ) -> Option<usize> {
-        let inv_h2 = ((N + 1) * (N + 1)) as f64;
-        for i in 0..N {
-            for j in i.saturating_sub(1)..(i + 2).min(N) {
-                entry(i, j, if i == j { -2.0 * inv_h2 } else { inv_h2 });
-            }
-        }
+        jacobian_entries::<N>(entry);
         Some(0)
     }
 

@@ -369,13 +369,18 @@ fn lu_kernels<Sys: OdeSystem<N>, const N: usize>(name: &str, sys: &Sys, y: &[f64
     let mut entries = Vec::new();
     sys.newton_jacobian_entries(0.0, y, &[0.0; N], &mut |i, j, v| entries.push((i, j, v)));
     let c = 1e3;
-    let mut base = vec![0.0; lu.nnz()];
-    for &(i, j, v) in &entries {
-        base[st.position(i, j).expect("in the structure")] -= v;
-    }
-    for &d in st.diag {
-        base[d as usize] += c;
-    }
+    // c I − J in the positions of a structure.
+    let shifted = |st: &odegen::linalg::LuStructure<'_>| {
+        let mut values = vec![0.0; st.nnz()];
+        for &(i, j, v) in &entries {
+            values[st.position(i, j).expect("in the structure")] -= v;
+        }
+        for &d in st.diag {
+            values[d as usize] += c;
+        }
+        values
+    };
+    let base = shifted(&st);
     let (mut values, mut inv, mut work) = (base.clone(), vec![0.0; N], vec![0.0; N]);
     let reps = 31;
     let time = |f: &mut dyn FnMut()| {
@@ -473,13 +478,7 @@ fn lu_kernels<Sys: OdeSystem<N>, const N: usize>(name: &str, sys: &Sys, y: &[f64
     )
     .expect("a permutation");
     let amd_st = amd.as_structure();
-    let mut amd_base = vec![0.0; amd.nnz()];
-    for &(i, j, v) in &entries {
-        amd_base[amd_st.position(i, j).expect("in the structure")] -= v;
-    }
-    for &d in amd_st.diag {
-        amd_base[d as usize] += c;
-    }
+    let amd_base = shifted(&amd_st);
     let mut amd_values = amd_base.clone();
     let amd_factor = time(&mut || {
         amd_values.copy_from_slice(&amd_base);

@@ -425,6 +425,16 @@ pub(crate) fn solve_complex_pair<R: Real, const N: usize>(
     }
 }
 
+/// The `k`-th of the complex factorisations a solver holds as `first` and `rest` (the first
+/// pair's, then those of the pairs beyond it).
+#[inline]
+pub(crate) fn nth_pair<'a, T>(first: &'a T, rest: &'a [T], k: usize) -> &'a T {
+    match k.checked_sub(1) {
+        None => first,
+        Some(i) => &rest[i],
+    }
+}
+
 /// [`RadauSolver::solve`] for real states: the real system in `r[0]` by `real`, and each of
 /// the first `pairs` (at most `available`) pair systems `(u, v)` as the complex system of
 /// `u + i v` by `complex(k, z)` (module docs): every real-state solver's but the dense one
@@ -611,14 +621,7 @@ impl<R: Real, const N: usize, const KL: usize, const KU: usize, const B: usize, 
             pairs,
             P + 1,
             |b| self.real.solve(b),
-            |k, z| {
-                if k == 0 {
-                    &self.first
-                } else {
-                    &self.pairs[k - 1]
-                }
-                .solve(z)
-            },
+            |k, z| nth_pair(&self.first, &self.pairs, k).solve(z),
         );
     }
 }

@@ -11,7 +11,7 @@
 //! and shared (an [`Arc`]) by the Jacobian and every factorisation. Nothing of size `N × N`
 //! is formed, stored or zeroed, and a step allocates nothing.
 
-use super::radau_solver::{solve_complex_pair, solve_real_states};
+use super::radau_solver::{nth_pair, solve_complex_pair, solve_real_states};
 use super::{LinearSolver, RadauSolver};
 use crate::error::Error;
 use crate::finite_diff::{color_columns, structure_jacobian};
@@ -432,14 +432,7 @@ impl<R: Real, const N: usize, const P: usize> RadauSolver<R, N> for RuntimeSpars
             pairs,
             P + 1,
             |b| self.real.solve(b),
-            |k, z| {
-                if k == 0 {
-                    &self.first
-                } else {
-                    &self.pairs[k - 1]
-                }
-                .solve(z)
-            },
+            |k, z| nth_pair(&self.first, &self.pairs, k).solve(z),
         );
     }
 }

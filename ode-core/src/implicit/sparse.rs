@@ -7,7 +7,7 @@
 //! ([`pattern_jacobian`]). Storage is `O(N + M)` (`M = nnz(L + U)`), sized at compile time:
 //! no allocator, no `N × N` anything.
 
-use super::radau_solver::solve_real_states;
+use super::radau_solver::{nth_pair, solve_real_states};
 use super::{LinearSolver, RadauSolver};
 use crate::error::Error;
 use crate::finite_diff::pattern_jacobian;
@@ -301,14 +301,7 @@ impl<R: Real, const N: usize, Pat: SymbolicLu<N>, const M: usize, const P: usize
             pairs,
             P + 1,
             |b| self.real.solve(b),
-            |k, z| {
-                if k == 0 {
-                    &self.first
-                } else {
-                    &self.pairs[k - 1]
-                }
-                .solve(z)
-            },
+            |k, z| nth_pair(&self.first, &self.pairs, k).solve(z),
         );
     }
 }
