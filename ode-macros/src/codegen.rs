@@ -7,9 +7,10 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::ir::{Cmp, Graph, Id, Node, Var};
+use crate::ir::{Cmp, Graph, Id, IntId, IntNode, Ints, Node, Var};
 use crate::options::{EventActionOpt, EventDirection, Options};
 use crate::parse::Signature;
+use crate::rolled::Rolled;
 use crate::sparsity::Pattern;
 
 /// The analysed system: what the symbolic path produced.
@@ -82,12 +83,52 @@ pub fn emit(
         }
         stack.extend(g.children(id));
     }
-    let y = syn::Ident::new("y", Span::mixed_site());
-    let t = syn::Ident::new("t", Span::mixed_site());
-    // Elementary functions through `num_traits::Float`, which is `std`'s own functions with
-    // `std` and `libm`'s without: the generated code compiles in `#![no_std]` crates too.
-    let float_trait = quote!(::odegen::__private::Float);
-    let leaf = |id: Id| -> Option<TokenStream> {
+    let e = Emitter { g, params };
+    let lets = e.lets((0..g.len() as Id).filter(|&id| needed[id as usize]));
+    let roots = roots.iter().map(|&r| e.operand(r)).collect();
+    (lets, roots)
+}
+
+/// The loop variable of a rolled loop at nesting depth `depth` in the generated code.
+pub fn loop_var(depth: u8) -> syn::Ident {
+    format_ident!("__i{}", depth, span = Span::mixed_site())
+}
+
+/// A symbolic integer as an `i64` expression of the generated loops' variables.
+pub fn int_expr(ints: &Ints, id: IntId) -> TokenStream {
+    let bin = |a: IntId, op: TokenStream, b: IntId| {
+        let (a, b) = (int_expr(ints, a), int_expr(ints, b));
+        quote!((#a #op #b))
+    };
+    match ints.node(id) {
+        IntNode::Const(v) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(v.abs());
+            if v < 0 {
+                quote!((-#lit))
+            } else {
+                quote!(#lit)
+            }
+        }
+        IntNode::Loop(d) => loop_var(d).into_token_stream(),
+        IntNode::Add(a, b) => bin(a, quote!(+), b),
+        IntNode::Sub(a, b) => bin(a, quote!(-), b),
+        IntNode::Mul(a, b) => bin(a, quote!(*), b),
+        IntNode::Div(a, b) => bin(a, quote!(/), b),
+        IntNode::Rem(a, b) => bin(a, quote!(%), b),
+    }
+}
+
+/// Writes graph nodes as Rust: leaves in place, other nodes as `let` bindings.
+pub struct Emitter<'a> {
+    pub g: &'a Graph,
+    pub params: &'a [(String, TokenStream)],
+}
+
+impl Emitter<'_> {
+    fn leaf(&self, id: Id) -> Option<TokenStream> {
+        let g = self.g;
+        let y = syn::Ident::new("y", Span::mixed_site());
+        let t = syn::Ident::new("t", Span::mixed_site());
         Some(match g.node(id) {
             Node::Const(bits) => float(f64::from_bits(bits)),
             Node::Bool(b) => quote!(#b),
@@ -95,92 +136,117 @@ pub fn emit(
                 let i = int(i);
                 quote!(#y[#i])
             }
+            Node::Var(Var::Gather(k)) => {
+                let index = int_expr(&g.ints, g.ints.gathers[k as usize]);
+                quote!(#y[#index as usize])
+            }
+            Node::IntReal(k) => {
+                let index = int_expr(&g.ints, k);
+                quote!((#index as f64))
+            }
             Node::Var(Var::Time) => quote!(#t),
-            Node::Var(Var::Param(k)) => params[k].1.clone(),
+            Node::Var(Var::Param(k)) => self.params[k].1.clone(),
             Node::Named(k) => {
                 let path = &g.named[k as usize];
                 quote!((#path))
             }
             _ => return None,
         })
-    };
-    let operand = |id: Id| leaf(id).unwrap_or_else(|| temp(id).into_token_stream());
-    let mut lets = TokenStream::new();
-    for id in 0..g.len() as Id {
-        if !needed[id as usize] || leaf(id).is_some() {
-            continue;
-        }
-        let o = operand;
-        // `a op b` for the infix operators.
-        let infix = |a: Id, op: TokenStream, b: Id| {
-            let (a, b) = (o(a), o(b));
-            quote!(#a #op #b)
-        };
-        let (ty, value) = match g.node(id) {
-            Node::Add(a, b) => (quote!(f64), infix(a, quote!(+), b)),
-            Node::Sub(a, b) => (quote!(f64), infix(a, quote!(-), b)),
-            Node::Mul(a, b) => (quote!(f64), infix(a, quote!(*), b)),
-            Node::Div(a, b) => (quote!(f64), infix(a, quote!(/), b)),
-            Node::Neg(a) => (quote!(f64), {
-                let a = o(a);
-                quote!(-#a)
-            }),
-            Node::Powi(a, n) => (quote!(f64), {
-                let a = o(a);
-                match n {
-                    2 => quote!(#a * #a),
-                    _ => quote!(<f64 as #float_trait>::powi(#a, #n)),
-                }
-            }),
-            Node::F1(f, a) => (quote!(f64), {
-                let a = o(a);
-                let m = format_ident!("{}", f.method());
-                quote!(<f64 as #float_trait>::#m(#a))
-            }),
-            Node::F2(f, a, b) => (quote!(f64), {
-                let (a, b) = (o(a), o(b));
-                let m = format_ident!("{}", f.method());
-                quote!(<f64 as #float_trait>::#m(#a, #b))
-            }),
-            Node::MulAdd(a, b, c) => (quote!(f64), {
-                let (a, b, c) = (o(a), o(b), o(c));
-                quote!(<f64 as #float_trait>::mul_add(#a, #b, #c))
-            }),
-            Node::Cmp(op, a, b) => {
-                let op = match op {
-                    Cmp::Lt => quote!(<),
-                    Cmp::Le => quote!(<=),
-                    Cmp::Gt => quote!(>),
-                    Cmp::Ge => quote!(>=),
-                    Cmp::Eq => quote!(==),
-                    Cmp::Ne => quote!(!=),
-                };
-                (quote!(bool), infix(a, op, b))
-            }
-            Node::And(a, b) => (quote!(bool), infix(a, quote!(&&), b)),
-            Node::Or(a, b) => (quote!(bool), infix(a, quote!(||), b)),
-            Node::Not(a) => (quote!(bool), {
-                let a = o(a);
-                quote!(!#a)
-            }),
-            Node::Select(c, a, b) => {
-                let ty = if is_bool(g, a) {
-                    quote!(bool)
-                } else {
-                    quote!(f64)
-                };
-                let (c, a, b) = (o(c), o(a), o(b));
-                (ty, quote!(if #c { #a } else { #b }))
-            }
-            Node::Const(_) | Node::Var(_) | Node::Named(_) | Node::Bool(_) => {
-                unreachable!("leaves are written in place")
-            }
-        };
-        let name = temp(id);
-        lets.extend(quote!(let #name: #ty = #value;));
     }
-    let roots = roots.iter().map(|&r| operand(r)).collect();
-    (lets, roots)
+
+    /// The tokens that stand for a node: the leaf itself or its binding's name.
+    pub fn operand(&self, id: Id) -> TokenStream {
+        self.leaf(id)
+            .unwrap_or_else(|| temp(id).into_token_stream())
+    }
+
+    /// `let` bindings for the non-leaf nodes among `ids`, which must come in increasing
+    /// order (a topological order) and include every non-leaf child not bound earlier.
+    pub fn lets(&self, ids: impl Iterator<Item = Id>) -> TokenStream {
+        let g = self.g;
+        // Elementary functions through `num_traits::Float`, which is `std`'s own functions with
+        // `std` and `libm`'s without: the generated code compiles in `#![no_std]` crates too.
+        let float_trait = quote!(::odegen::__private::Float);
+        let mut lets = TokenStream::new();
+        for id in ids {
+            if self.leaf(id).is_some() {
+                continue;
+            }
+            let o = |id| self.operand(id);
+            // `a op b` for the infix operators.
+            let infix = |a: Id, op: TokenStream, b: Id| {
+                let (a, b) = (o(a), o(b));
+                quote!(#a #op #b)
+            };
+            let (ty, value) = match g.node(id) {
+                Node::Add(a, b) => (quote!(f64), infix(a, quote!(+), b)),
+                Node::Sub(a, b) => (quote!(f64), infix(a, quote!(-), b)),
+                Node::Mul(a, b) => (quote!(f64), infix(a, quote!(*), b)),
+                Node::Div(a, b) => (quote!(f64), infix(a, quote!(/), b)),
+                Node::Neg(a) => (quote!(f64), {
+                    let a = o(a);
+                    quote!(-#a)
+                }),
+                Node::Powi(a, n) => (quote!(f64), {
+                    let a = o(a);
+                    match n {
+                        2 => quote!(#a * #a),
+                        _ => quote!(<f64 as #float_trait>::powi(#a, #n)),
+                    }
+                }),
+                Node::F1(f, a) => (quote!(f64), {
+                    let a = o(a);
+                    let m = format_ident!("{}", f.method());
+                    quote!(<f64 as #float_trait>::#m(#a))
+                }),
+                Node::F2(f, a, b) => (quote!(f64), {
+                    let (a, b) = (o(a), o(b));
+                    let m = format_ident!("{}", f.method());
+                    quote!(<f64 as #float_trait>::#m(#a, #b))
+                }),
+                Node::MulAdd(a, b, c) => (quote!(f64), {
+                    let (a, b, c) = (o(a), o(b), o(c));
+                    quote!(<f64 as #float_trait>::mul_add(#a, #b, #c))
+                }),
+                Node::Cmp(op, a, b) => {
+                    let op = match op {
+                        Cmp::Lt => quote!(<),
+                        Cmp::Le => quote!(<=),
+                        Cmp::Gt => quote!(>),
+                        Cmp::Ge => quote!(>=),
+                        Cmp::Eq => quote!(==),
+                        Cmp::Ne => quote!(!=),
+                    };
+                    (quote!(bool), infix(a, op, b))
+                }
+                Node::And(a, b) => (quote!(bool), infix(a, quote!(&&), b)),
+                Node::Or(a, b) => (quote!(bool), infix(a, quote!(||), b)),
+                Node::Not(a) => (quote!(bool), {
+                    let a = o(a);
+                    quote!(!#a)
+                }),
+                Node::Select(c, a, b) => {
+                    let ty = if is_bool(g, a) {
+                        quote!(bool)
+                    } else {
+                        quote!(f64)
+                    };
+                    let (c, a, b) = (o(c), o(a), o(b));
+                    (ty, quote!(if #c { #a } else { #b }))
+                }
+                Node::Const(_)
+                | Node::Var(_)
+                | Node::Named(_)
+                | Node::Bool(_)
+                | Node::IntReal(_) => {
+                    unreachable!("leaves are written in place")
+                }
+            };
+            let name = temp(id);
+            lets.extend(quote!(let #name: #ty = #value;));
+        }
+        lets
+    }
 }
 
 use quote::ToTokens;
@@ -190,10 +256,13 @@ pub fn system(
     sig: &Signature,
     options: &Options,
     symbolic: Option<&Symbolic>,
+    rolled: Option<&Rolled>,
     pattern: &Pattern,
     analysed: bool,
     dual_fn: Option<&syn::Ident>,
 ) -> TokenStream {
+    let rolled_symbolic = rolled.filter(|r| r.symbolic);
+    let analytic = symbolic.is_some() || rolled_symbolic.is_some();
     let vis = &sig.vis;
     let name = &sig.name;
     let sname = &sig.struct_name;
@@ -209,7 +278,7 @@ pub fn system(
     let core = quote!(::odegen::__private::ode_core);
     let param_names: Vec<String> = flat.iter().map(|(name, _)| name.clone()).collect();
 
-    let jac_doc = match (symbolic.is_some(), options.jacobian) {
+    let jac_doc = match (analytic, options.jacobian) {
         (_, crate::options::JacobianMode::Dual) => {
             "forward-mode automatic differentiation (num-dual, one pass per column)"
         }
@@ -334,9 +403,10 @@ pub fn system(
 
     // How the implicit methods get the Jacobian: the analytic one, the dual one, or coloured
     // forward differences (whose evaluations of f they count).
-    let newton = match (options.jacobian, symbolic.is_some(), dual_fn.is_some()) {
+    let newton = match (options.jacobian, analytic, dual_fn.is_some()) {
         (crate::options::JacobianMode::Symbolic, true, _) => {
-            let autonomous = symbolic.is_some_and(|s| s.dfdt.is_empty());
+            let autonomous = symbolic.is_some_and(|s| s.dfdt.is_empty())
+                || rolled_symbolic.is_some_and(|r| r.autonomous());
             let time = if autonomous {
                 quote! {
                     const TIME_DEPENDENCE: #core::TimeDependence = #core::TimeDependence::Autonomous;
@@ -450,6 +520,9 @@ pub fn system(
 
     let jacobian = match (options.jacobian, symbolic, dual_fn) {
         (crate::options::JacobianMode::Symbolic, Some(s), _) => symbolic_impls(sig, s, pattern),
+        (crate::options::JacobianMode::Symbolic, None, _) if rolled_symbolic.is_some() => {
+            rolled_impls(sig, rolled_symbolic.expect("checked"), pattern)
+        }
         (crate::options::JacobianMode::Dual, _, Some(dual)) => dual_impls(sig, dual),
         _ => fd_impls(sig),
     };
@@ -597,6 +670,76 @@ fn symbolic_impls(sig: &Signature, s: &Symbolic, pattern: &Pattern) -> TokenStre
                 #t_lets
                 *dfdt = [0.0; #n];
                 #( dfdt[#t_rows] = #t_vals; )*
+            }
+        }
+    }
+}
+
+/// The Jacobian, `∂f/∂p` and `∂f/∂t` of a body with rolled loops: loops writing through the
+/// position table (see [`crate::rolled`]); the dense entry points scatter `jacobian_nonzeros`
+/// in a loop over the pattern.
+fn rolled_impls(sig: &Signature, r: &Rolled, pattern: &Pattern) -> TokenStream {
+    let sname = &sig.struct_name;
+    let n = int(sig.n);
+    let p = int(sig.flat_params().len());
+    let nnz = int(pattern.entries.len());
+    let y = syn::Ident::new("y", Span::mixed_site());
+    let t = syn::Ident::new("t", Span::mixed_site());
+    let core = quote!(::odegen::__private::ode_core);
+    let flat = sig.flat_params();
+    let jac_body = r.jacobian_body(&flat, pattern.entries.len());
+    let p_body = r.param_body(&flat);
+    let t_body = r.time_body(&flat);
+    quote! {
+        #[allow(dead_code)]
+        impl #sname {
+            /// Writes the Jacobian's structural non-zeros, in the order of
+            /// [`Sparsity::PATTERN`](::odegen::Sparsity::PATTERN), into `values`.
+            #[allow(unused_variables, unused_mut, clippy::all)]
+            #[inline]
+            pub fn jacobian_nonzeros(&self, #t: f64, #y: &[f64; #n], values: &mut [f64; #nnz]) {
+                #jac_body
+            }
+        }
+
+        impl #core::Jacobian<#n> for #sname {
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn jacobian(&self, #t: f64, #y: &[f64; #n], jac: &mut [[f64; #n]; #n]) {
+                for row in jac.iter_mut() {
+                    row.fill(0.0);
+                }
+                #core::Jacobian::<#n>::jacobian_into_zeroed(self, #t, #y, jac);
+            }
+
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn jacobian_into_zeroed(&self, #t: f64, #y: &[f64; #n], jac: &mut [[f64; #n]; #n]) {
+                let mut v = [0.0; #nnz];
+                self.jacobian_nonzeros(#t, #y, &mut v);
+                for (&(i, j), &x) in <Self as #core::Sparsity<#n>>::PATTERN.iter().zip(v.iter()) {
+                    jac[i][j] = x;
+                }
+            }
+        }
+
+        impl #core::ParamJacobian<#n, #p> for #sname {
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn param_jacobian(&self, #t: f64, #y: &[f64; #n], dfdp: &mut [[f64; #p]; #n]) {
+                for row in dfdp.iter_mut() {
+                    row.fill(0.0);
+                }
+                #p_body
+            }
+        }
+
+        impl #core::TimeDerivative<#n> for #sname {
+            #[allow(unused_variables, clippy::all)]
+            #[inline]
+            fn time_derivative(&self, #t: f64, #y: &[f64; #n], dfdt: &mut [f64; #n]) {
+                dfdt.fill(0.0);
+                #t_body
             }
         }
     }

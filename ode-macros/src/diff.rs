@@ -42,7 +42,7 @@ impl Differentiator {
     fn rule(&mut self, g: &mut Graph, x: Id, v: Var) -> Id {
         match g.node(x) {
             Node::Var(w) => g.num(if w == v { 1.0 } else { 0.0 }),
-            Node::Const(_) | Node::Named(_) | Node::Bool(_) => g.num(0.0),
+            Node::Const(_) | Node::Named(_) | Node::Bool(_) | Node::IntReal(_) => g.num(0.0),
             Node::Cmp(..) | Node::And(..) | Node::Or(..) | Node::Not(_) => g.num(0.0),
             Node::Add(a, b) => {
                 let (da, db) = (self.derivative(g, a, v), self.derivative(g, b, v));

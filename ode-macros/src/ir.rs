@@ -28,6 +28,8 @@ pub enum Var {
     Time,
     State(usize),
     Param(usize),
+    /// The state component at a symbolic index of a rolled loop: `y[ints.gathers[k]]`.
+    Gather(u32),
 }
 
 /// Elementary functions of one argument.
@@ -160,6 +162,188 @@ pub enum Node {
     Not(Id),
     /// `if cond { a } else { b }` with a boolean `cond`.
     Select(Id, Id, Id),
+    /// A symbolic integer of a rolled loop converted to a real (`i as f64`); its derivative
+    /// is zero.
+    IntReal(IntId),
+}
+
+/// A symbolic integer's index in [`Ints`].
+pub type IntId = u32;
+
+/// An integer expression of the indices of rolled loops, evaluated at run time by the
+/// generated loop and, for every iteration, at expansion time (for the pattern).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntNode {
+    Const(i64),
+    /// The index of the rolled loop at this nesting depth (1 for the outermost).
+    Loop(u8),
+    Add(IntId, IntId),
+    Sub(IntId, IntId),
+    Mul(IntId, IntId),
+    Div(IntId, IntId),
+    Rem(IntId, IntId),
+}
+
+/// The arithmetic of [`IntNode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// A comparison of two symbolic integers: a condition that decides a branch per iteration.
+pub type CondId = u32;
+
+/// The hash-consed symbolic integers, the comparisons between them, and the state reads at
+/// symbolic indices.
+#[derive(Default)]
+pub struct Ints {
+    nodes: Vec<IntNode>,
+    /// The loop depths each node depends on, as a bit set.
+    masks: Vec<u64>,
+    table: HashMap<IntNode, IntId>,
+    conds: Vec<(Cmp, IntId, IntId)>,
+    cond_table: HashMap<(Cmp, IntId, IntId), CondId>,
+    /// The index of each [`Var::Gather`].
+    pub gathers: Vec<IntId>,
+    gather_table: HashMap<IntId, u32>,
+}
+
+/// The deepest loop nesting a rolled body may have.
+pub const MAX_LOOP_DEPTH: u8 = 8;
+
+impl Ints {
+    fn intern(&mut self, node: IntNode) -> IntId {
+        if let Some(&id) = self.table.get(&node) {
+            return id;
+        }
+        let mask = match node {
+            IntNode::Const(_) => 0,
+            IntNode::Loop(d) => 1u64 << d,
+            IntNode::Add(a, b)
+            | IntNode::Sub(a, b)
+            | IntNode::Mul(a, b)
+            | IntNode::Div(a, b)
+            | IntNode::Rem(a, b) => self.masks[a as usize] | self.masks[b as usize],
+        };
+        let id = self.nodes.len() as IntId;
+        self.nodes.push(node);
+        self.masks.push(mask);
+        self.table.insert(node, id);
+        id
+    }
+
+    pub fn node(&self, id: IntId) -> IntNode {
+        self.nodes[id as usize]
+    }
+
+    pub fn constant(&mut self, value: i64) -> IntId {
+        self.intern(IntNode::Const(value))
+    }
+
+    pub fn loop_index(&mut self, depth: u8) -> IntId {
+        self.intern(IntNode::Loop(depth))
+    }
+
+    pub fn as_const(&self, id: IntId) -> Option<i64> {
+        match self.node(id) {
+            IntNode::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The loop depths `id` depends on (bit `d` for depth `d`).
+    pub fn mask(&self, id: IntId) -> u64 {
+        self.masks[id as usize]
+    }
+
+    /// `a op b`, folded where both are constants; `None` on overflow or division by zero.
+    pub fn binary(&mut self, op: IntOp, a: IntId, b: IntId) -> Option<IntId> {
+        if let (Some(x), Some(y)) = (self.as_const(a), self.as_const(b)) {
+            return apply(op, x, y).map(|v| self.constant(v));
+        }
+        let (ca, cb) = (self.as_const(a), self.as_const(b));
+        match op {
+            IntOp::Add if ca == Some(0) => return Some(b),
+            IntOp::Add | IntOp::Sub if cb == Some(0) => return Some(a),
+            IntOp::Mul if ca == Some(1) => return Some(b),
+            IntOp::Mul | IntOp::Div if cb == Some(1) => return Some(a),
+            IntOp::Mul if ca == Some(0) || cb == Some(0) => return Some(self.constant(0)),
+            IntOp::Div | IntOp::Rem if cb == Some(0) => return None,
+            _ => {}
+        }
+        let (a, b) = match op {
+            IntOp::Add | IntOp::Mul if a > b => (b, a),
+            _ => (a, b),
+        };
+        Some(self.intern(match op {
+            IntOp::Add => IntNode::Add(a, b),
+            IntOp::Sub => IntNode::Sub(a, b),
+            IntOp::Mul => IntNode::Mul(a, b),
+            IntOp::Div => IntNode::Div(a, b),
+            IntOp::Rem => IntNode::Rem(a, b),
+        }))
+    }
+
+    /// The value for the loop indices `env` (`env[d]` for depth `d`); `None` on overflow or
+    /// division by zero.
+    pub fn eval(&self, id: IntId, env: &[i64]) -> Option<i64> {
+        match self.node(id) {
+            IntNode::Const(v) => Some(v),
+            IntNode::Loop(d) => Some(env[d as usize]),
+            IntNode::Add(a, b) => apply(IntOp::Add, self.eval(a, env)?, self.eval(b, env)?),
+            IntNode::Sub(a, b) => apply(IntOp::Sub, self.eval(a, env)?, self.eval(b, env)?),
+            IntNode::Mul(a, b) => apply(IntOp::Mul, self.eval(a, env)?, self.eval(b, env)?),
+            IntNode::Div(a, b) => apply(IntOp::Div, self.eval(a, env)?, self.eval(b, env)?),
+            IntNode::Rem(a, b) => apply(IntOp::Rem, self.eval(a, env)?, self.eval(b, env)?),
+        }
+    }
+
+    /// The comparison `a op b` (hash-consed).
+    pub fn cond(&mut self, op: Cmp, a: IntId, b: IntId) -> CondId {
+        let key = (op, a, b);
+        if let Some(&c) = self.cond_table.get(&key) {
+            return c;
+        }
+        let c = self.conds.len() as CondId;
+        self.conds.push(key);
+        self.cond_table.insert(key, c);
+        c
+    }
+
+    pub fn cond_mask(&self, c: CondId) -> u64 {
+        let (_, a, b) = self.conds[c as usize];
+        self.mask(a) | self.mask(b)
+    }
+
+    pub fn cond_eval(&self, c: CondId, env: &[i64]) -> Option<bool> {
+        let (op, a, b) = self.conds[c as usize];
+        Some(op.eval(&self.eval(a, env)?, &self.eval(b, env)?))
+    }
+
+    /// The [`Var::Gather`] index of the state read `y[index]`.
+    pub fn gather(&mut self, index: IntId) -> u32 {
+        if let Some(&k) = self.gather_table.get(&index) {
+            return k;
+        }
+        let k = self.gathers.len() as u32;
+        self.gathers.push(index);
+        self.gather_table.insert(index, k);
+        k
+    }
+}
+
+fn apply(op: IntOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        IntOp::Add => x.checked_add(y),
+        IntOp::Sub => x.checked_sub(y),
+        IntOp::Mul => x.checked_mul(y),
+        IntOp::Div => x.checked_div(y),
+        IntOp::Rem => x.checked_rem(y),
+    }
 }
 
 /// The graph with its hash-consing table and per-node dependency sets.
@@ -170,6 +354,8 @@ pub struct Graph {
     deps: Vec<std::rc::Rc<[Var]>>,
     /// The token paths of [`Node::Named`] constants, as strings of tokens.
     pub named: Vec<proc_macro2::TokenStream>,
+    /// The symbolic integers of rolled loops.
+    pub ints: Ints,
     overflow: bool,
 }
 
@@ -186,6 +372,7 @@ impl Graph {
             table: HashMap::new(),
             deps: Vec::new(),
             named: Vec::new(),
+            ints: Ints::default(),
             overflow: false,
         }
     }
@@ -246,7 +433,9 @@ impl Graph {
             all.into()
         };
         match node {
-            Node::Const(_) | Node::Named(_) | Node::Bool(_) => std::rc::Rc::from([]),
+            Node::Const(_) | Node::Named(_) | Node::Bool(_) | Node::IntReal(_) => {
+                std::rc::Rc::from([])
+            }
             Node::Var(v) => std::rc::Rc::from([v]),
             Node::Neg(a) | Node::Powi(a, _) | Node::F1(_, a) => self.deps[a as usize].clone(),
             Node::Add(a, b) | Node::Sub(a, b) | Node::Mul(a, b) | Node::Div(a, b) => union(&[a, b]),
@@ -276,6 +465,20 @@ impl Graph {
             }
         };
         self.intern(Node::Named(index as u32))
+    }
+
+    /// `index as f64` for a symbolic integer.
+    pub fn int_real(&mut self, index: IntId) -> Id {
+        match self.ints.as_const(index) {
+            Some(k) => self.num(k as f64),
+            None => self.intern(Node::IntReal(index)),
+        }
+    }
+
+    /// The state component `y[index]` at a symbolic index.
+    pub fn gather(&mut self, index: IntId) -> Id {
+        let k = self.ints.gather(index);
+        self.var(Var::Gather(k))
     }
 
     pub fn boolean(&mut self, value: bool) -> Id {
@@ -470,7 +673,9 @@ impl Graph {
     /// The children of a node, in evaluation order.
     pub fn children(&self, id: Id) -> Vec<Id> {
         match self.node(id) {
-            Node::Const(_) | Node::Var(_) | Node::Named(_) | Node::Bool(_) => vec![],
+            Node::Const(_) | Node::Var(_) | Node::Named(_) | Node::Bool(_) | Node::IntReal(_) => {
+                vec![]
+            }
             Node::Neg(a) | Node::Powi(a, _) | Node::F1(_, a) | Node::Not(a) => vec![a],
             Node::Add(a, b)
             | Node::Sub(a, b)

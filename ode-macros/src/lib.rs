@@ -21,6 +21,7 @@ mod ir;
 mod lower;
 mod options;
 mod parse;
+mod rolled;
 mod sparsity;
 
 use proc_macro2::TokenStream;
@@ -29,7 +30,7 @@ use quote::quote;
 use crate::codegen::Symbolic;
 use crate::diff::Differentiator;
 use crate::ir::{Graph, Var};
-use crate::options::JacobianMode;
+use crate::options::{JacobianMode, LoopMode};
 use crate::sparsity::Pattern;
 
 /// Turns `fn name(t: f64, y: [f64; N], parameters...) -> [f64; N]` into a system struct with
@@ -48,6 +49,8 @@ pub fn ode_system(
 struct ExpansionStats {
     nodes: usize,
     nnz: usize,
+    /// Whether the loops were kept rolled.
+    rolled: bool,
 }
 
 fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -87,7 +90,53 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
     let signature_ok = errors.len() == before;
     let mut generated = TokenStream::new();
     let mut dual_tokens = TokenStream::new();
-    if let Some(sig) = &sig {
+    let rolled = match &sig {
+        Some(sig) => roll(sig, &options, &func.block, &mut errors),
+        None => None,
+    };
+    if let (Some(sig), Some(r)) = (&sig, &rolled) {
+        let errors_before_analysis = errors.len();
+        let nnz: usize = r.rows.iter().map(Vec::len).sum();
+        if nnz > PATTERN_BUDGET {
+            errors.push(syn::Error::new(
+                sig.name.span(),
+                format!(
+                    "the Jacobian of this system has {nnz} structural non-zeros, past the \
+                     budget of {PATTERN_BUDGET} for a generated sparsity pattern; write the \
+                     system as a plain `impl OdeSystem`"
+                ),
+            ));
+        }
+        if r.symbolic {
+            let (roots, writes) = r.code_size();
+            let nodes = needed_nodes(&r.graph, &roots);
+            if nodes + writes > GENERATED_BUDGET {
+                errors.push(syn::Error::new(
+                    sig.name.span(),
+                    format!(
+                        "the analytic Jacobian of these loops would be {writes} writes over \
+                         {nodes} expression nodes, past the budget of {GENERATED_BUDGET} that \
+                         keeps compilation bounded; use `#[ode_system(jacobian = fd)]`"
+                    ),
+                ));
+            }
+        }
+        stats.nodes = r.graph.len();
+        stats.rolled = true;
+        let pattern = Pattern::new(sig.n, &r.rows);
+        stats.nnz = pattern.entries.len();
+        let dual = if options.jacobian == JacobianMode::Dual {
+            let (name, tokens) = dual::copy(&func);
+            dual_tokens = tokens;
+            Some(name)
+        } else {
+            None
+        };
+        if signature_ok && errors.len() == errors_before_analysis {
+            generated =
+                codegen::system(sig, &options, None, Some(r), &pattern, true, dual.as_ref());
+        }
+    } else if let Some(sig) = sig.as_ref().filter(|_| options.loops != LoopMode::Rolled) {
         let mut graph = Graph::new();
         let mut body_errors = Vec::new();
         let outputs = lower::lower(&mut graph, sig, &func.block, &mut body_errors);
@@ -177,6 +226,7 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
                 sig,
                 &options,
                 symbolic.as_ref(),
+                None,
                 &pattern,
                 analysed,
                 dual.as_ref(),
@@ -193,6 +243,61 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
         },
         stats,
     )
+}
+
+/// Lowers the body with its loops rolled when the options and the system ask for it; `None`
+/// when it is lowered unrolled instead (with `loops = rolled`, the reason is then an error).
+fn roll(
+    sig: &parse::Signature,
+    options: &options::Options,
+    block: &syn::Block,
+    errors: &mut Vec<syn::Error>,
+) -> Option<rolled::Rolled> {
+    let attempt = match options.loops {
+        LoopMode::Rolled => true,
+        LoopMode::Unrolled => false,
+        LoopMode::Auto => sig.n >= rolled::ROLL_MIN_N && has_loop(block),
+    };
+    if !attempt {
+        return None;
+    }
+    let mut graph = Graph::new();
+    let symbolic = options.jacobian == JacobianMode::Symbolic;
+    let outcome = lower::lower_rolled(&mut graph, sig, block)
+        .map_err(rolled::Outcome::Fallback)
+        .and_then(|body| rolled::analyse(graph, body, sig.n, symbolic));
+    match outcome {
+        Ok(r) => Some(r),
+        Err(why) => {
+            if options.loops == LoopMode::Rolled {
+                errors.push(match why {
+                    rolled::Outcome::Error(e) => e,
+                    rolled::Outcome::Fallback(reason) => syn::Error::new(
+                        sig.name.span(),
+                        format!(
+                            "the loops of this body cannot stay rolled: {reason}; remove \
+                             `loops = rolled` and the macro unrolls them"
+                        ),
+                    ),
+                });
+            }
+            None
+        }
+    }
+}
+
+/// Whether the body has a `for` loop anywhere.
+fn has_loop(block: &syn::Block) -> bool {
+    use syn::visit::Visit;
+    struct Find(bool);
+    impl<'a> Visit<'a> for Find {
+        fn visit_expr_for_loop(&mut self, _: &'a syn::ExprForLoop) {
+            self.0 = true;
+        }
+    }
+    let mut find = Find(false);
+    find.visit_block(block);
+    find.0
 }
 
 /// The most non-zeros plus expression nodes an analytic Jacobian may generate. Measured on a
@@ -258,6 +363,7 @@ fn analyse(
                 }
                 Var::Param(k) => pjac.push((i, k, dij)),
                 Var::Time => dfdt.push((i, dij)),
+                Var::Gather(_) => unreachable!("an unrolled body reads the state at known indices"),
             }
         }
     }

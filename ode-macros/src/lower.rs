@@ -13,8 +13,9 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{BinOp, Block, Expr, Lit, Pat, Stmt, UnOp};
 
-use crate::ir::{Cmp, Fun1, Fun2, Graph, Id, Var};
+use crate::ir::{Cmp, CondId, Fun1, Fun2, Graph, Id, IntId, IntOp, Var, MAX_LOOP_DEPTH};
 use crate::parse::{Signature, StateBinding};
+use crate::rolled::{Effect, Item, Loop, RolledBody};
 
 /// The way out every "cannot differentiate" error names.
 pub const WAY_OUT: &str = "use `#[ode_system(jacobian = dual)]` (automatic differentiation \
@@ -36,6 +37,11 @@ pub enum Val {
     Bool(Id),
     Arr(Vec<Val>),
     Unit,
+    /// A symbolic integer of a rolled loop (an expression of its index).
+    Idx(IntId),
+    /// The output array once a rolled loop has written it at a loop index: it may only be
+    /// written (`=`, `+=`, `-=`) and returned, not read.
+    Sink,
     /// The result of an expression already reported as an error; silences follow-on errors.
     Poison,
 }
@@ -59,6 +65,51 @@ pub struct Lowerer<'g> {
     pub errors: Vec<syn::Error>,
     unrolled: usize,
     aborted: bool,
+    /// The state of a rolled lowering; `None` when loops are unrolled.
+    roll: Option<Box<Roll>>,
+}
+
+/// How many runs (sub-ranges split at the changes of conditions on loop indices) one rolled
+/// loop may have; past it the loop is unrolled (its conditions change too often for a loop).
+const MAX_RUNS_PER_LOOP: usize = 16;
+
+/// How many times the bodies of rolled loops may be lowered in all (each run once, again after
+/// each split), bounding expansion time.
+const MAX_ROLLED_LOWERINGS: usize = 512;
+
+/// Loops with at most this many iterations that carry a local from one iteration to the next
+/// (`s += …` into a name declared before the loop) are unrolled inside a rolled body.
+const MAX_CARRIED_UNROLL: i64 = 64;
+
+/// The state of a rolled lowering (see [`lower_rolled`]).
+#[derive(Default)]
+struct Roll {
+    /// The nesting depth of the rolled loop being lowered (0 outside every rolled loop).
+    depth: u8,
+    /// For each rolled loop being lowered, the number of scopes outside its body: a binding
+    /// in an outer scope is loop-invariant and may not be assigned in the loop.
+    body_scope: Vec<usize>,
+    /// The values of conditions on loop indices assumed over the runs being lowered.
+    assume: Vec<(CondId, bool)>,
+    /// A condition met without an assumption: the loop of its index splits at its changes.
+    need_split: Option<CondId>,
+    /// Why the body cannot stay rolled; lowering stops and starts over unrolled.
+    fallback: Option<String>,
+    /// The output array's binding `(scope, index)` once a loop wrote it at a loop index.
+    sink: Option<(usize, usize)>,
+    /// The output array's value when it became the sink.
+    base: Vec<Val>,
+    /// The effects and loops of the bodies being lowered, innermost last.
+    items: Vec<Vec<Item>>,
+    lowerings: usize,
+}
+
+/// A snapshot of the lowering state a rolled loop's run restores before it is lowered again.
+struct Snapshot {
+    scopes: Vec<Vec<Binding>>,
+    sink: Option<(usize, usize)>,
+    base: Vec<Val>,
+    errors: usize,
 }
 
 /// Lowers the body of `item` with signature `sig`; `None` if an error was reported.
@@ -68,55 +119,7 @@ pub fn lower(
     block: &Block,
     errors: &mut Vec<syn::Error>,
 ) -> Option<Vec<Id>> {
-    let mut l = Lowerer {
-        g,
-        scopes: vec![Vec::new()],
-        errors: Vec::new(),
-        unrolled: 0,
-        aborted: false,
-    };
-    if let Some(t) = &sig.time {
-        let id = l.g.var(Var::Time);
-        l.bind(t.to_string(), Val::Num(id), false, false);
-    }
-    match &sig.state {
-        StateBinding::Named(name) => {
-            let comps = (0..sig.n)
-                .map(|i| Val::Num(l.g.var(Var::State(i))))
-                .collect();
-            l.bind(name.to_string(), Val::Arr(comps), false, true);
-        }
-        StateBinding::Destructured(names) => {
-            for (i, name) in names.iter().enumerate() {
-                if let Some(name) = name {
-                    let id = l.g.var(Var::State(i));
-                    l.bind(name.to_string(), Val::Num(id), false, true);
-                }
-            }
-        }
-    }
-    let mut k = 0;
-    for (p, len) in sig.params.iter().zip(&sig.param_lens) {
-        let val = match len {
-            None => {
-                k += 1;
-                Val::Num(l.g.var(Var::Param(k - 1)))
-            }
-            Some(m) => {
-                let items = (k..k + m)
-                    .map(|j| Val::Num(l.g.var(Var::Param(j))))
-                    .collect();
-                k += m;
-                Val::Arr(items)
-            }
-        };
-        let val = if sig.bad_params.contains(p) {
-            Val::Poison
-        } else {
-            val
-        };
-        l.bind(p.to_string(), val, false, false);
-    }
+    let mut l = Lowerer::new(g, sig, false);
     let value = l.block_value(block);
     let outputs = l.outputs(value, block, sig.n);
     if l.g.overflowed() && !l.aborted {
@@ -128,6 +131,123 @@ pub fn lower(
         outputs
     } else {
         None
+    }
+}
+
+/// Lowers the body keeping its `for` loops rolled: each loop body is lowered once with its index
+/// symbolic (a run per sub-range where the conditions on indices are constant), the output
+/// array's writes recorded as effects at symbolic rows. `Err(reason)` when the body cannot stay
+/// rolled (a value carried across iterations, the output read back, an error in the body, …):
+/// the caller lowers it unrolled.
+pub fn lower_rolled(g: &mut Graph, sig: &Signature, block: &Block) -> Result<RolledBody, String> {
+    let mut l = Lowerer::new(g, sig, true);
+    let value = l.block_value(block);
+    let roll = l.roll.take().expect("a rolled lowering");
+    if let Some(reason) = roll.fallback {
+        return Err(reason);
+    }
+    if roll.need_split.is_some() {
+        return Err("a condition on loop indices could not be resolved".into());
+    }
+    if l.g.overflowed() || l.aborted {
+        return Err("the expression graph grew past its bound".into());
+    }
+    let tail_is_sink = value == Val::Sink;
+    if !l.errors.is_empty() {
+        // The unrolled lowering reports them, with the messages every body gets.
+        return Err("the body has errors".into());
+    }
+    if roll.sink.is_none() {
+        return Err("no loop writes the derivative at a loop index".into());
+    }
+    if !tail_is_sink {
+        return Err("the body does not end in the array its loops write at loop indices".into());
+    }
+    if roll.base.len() != sig.n {
+        return Err(format!(
+            "the array the loops write has {} elements but the state has {}",
+            roll.base.len(),
+            sig.n
+        ));
+    }
+    let mut base = Vec::with_capacity(sig.n);
+    for v in roll.base {
+        match v {
+            Val::Num(id) => base.push(id),
+            Val::Int(k) => base.push(l.g.num(k as f64)),
+            _ => return Err("the output array's initial elements are not all numbers".into()),
+        }
+    }
+    let mut items = roll.items;
+    Ok(RolledBody {
+        base,
+        items: items.pop().unwrap_or_default(),
+    })
+}
+
+impl<'g> Lowerer<'g> {
+    fn new(g: &'g mut Graph, sig: &Signature, rolled: bool) -> Self {
+        let mut l = Lowerer {
+            g,
+            scopes: vec![Vec::new()],
+            errors: Vec::new(),
+            unrolled: 0,
+            aborted: false,
+            roll: rolled.then(|| {
+                Box::new(Roll {
+                    items: vec![Vec::new()],
+                    ..Roll::default()
+                })
+            }),
+        };
+        l.bind_signature(sig);
+        l
+    }
+
+    fn bind_signature(&mut self, sig: &Signature) {
+        let l = self;
+        if let Some(t) = &sig.time {
+            let id = l.g.var(Var::Time);
+            l.bind(t.to_string(), Val::Num(id), false, false);
+        }
+        match &sig.state {
+            StateBinding::Named(name) => {
+                let comps = (0..sig.n)
+                    .map(|i| Val::Num(l.g.var(Var::State(i))))
+                    .collect();
+                l.bind(name.to_string(), Val::Arr(comps), false, true);
+            }
+            StateBinding::Destructured(names) => {
+                for (i, name) in names.iter().enumerate() {
+                    if let Some(name) = name {
+                        let id = l.g.var(Var::State(i));
+                        l.bind(name.to_string(), Val::Num(id), false, true);
+                    }
+                }
+            }
+        }
+        let mut k = 0;
+        for (p, len) in sig.params.iter().zip(&sig.param_lens) {
+            let val = match len {
+                None => {
+                    k += 1;
+                    Val::Num(l.g.var(Var::Param(k - 1)))
+                }
+                Some(m) => {
+                    let items = (k..k + m)
+                        .map(|j| Val::Num(l.g.var(Var::Param(j))))
+                        .collect();
+                    k += m;
+                    Val::Arr(items)
+                }
+            };
+            let val = if sig.bad_params.contains(p) {
+                Val::Poison
+            } else {
+                val
+            };
+            l.bind(p.to_string(), val, false, false);
+        }
     }
 }
 
@@ -163,7 +283,7 @@ impl Lowerer<'_> {
     }
 
     fn error(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) -> Val {
-        if !self.aborted {
+        if !self.aborted && !self.unwinding() {
             self.errors.push(syn::Error::new_spanned(tokens, message));
         }
         Val::Poison
@@ -183,7 +303,159 @@ impl Lowerer<'_> {
     }
 
     fn stop(&self) -> bool {
-        self.aborted || self.g.overflowed()
+        self.aborted || self.g.overflowed() || self.unwinding()
+    }
+
+    /// Whether a rolled lowering is unwinding to a loop that splits or to a fallback.
+    fn unwinding(&self) -> bool {
+        self.roll
+            .as_ref()
+            .is_some_and(|r| r.need_split.is_some() || r.fallback.is_some())
+    }
+
+    /// Gives up the rolled lowering: the body is lowered unrolled instead.
+    fn fallback(&mut self, reason: impl Into<String>) -> Val {
+        if let Some(r) = &mut self.roll {
+            if r.fallback.is_none() {
+                r.fallback = Some(reason.into());
+            }
+        }
+        Val::Poison
+    }
+
+    fn roll(&mut self) -> &mut Roll {
+        self.roll.as_mut().expect("a rolled lowering")
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let roll = self.roll.as_ref().expect("a rolled lowering");
+        Snapshot {
+            scopes: self.scopes.clone(),
+            sink: roll.sink,
+            base: roll.base.clone(),
+            errors: self.errors.len(),
+        }
+    }
+
+    fn restore(&mut self, snap: Snapshot) {
+        self.scopes = snap.scopes;
+        self.errors.truncate(snap.errors);
+        let roll = self.roll();
+        roll.sink = snap.sink;
+        roll.base = snap.base;
+    }
+
+    /// An integer operand: a constant or a symbolic integer.
+    fn int_id(&mut self, v: &Val) -> Option<IntId> {
+        match *v {
+            Val::Int(k) => Some(self.g.ints.constant(k)),
+            Val::Idx(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// A symbolic integer as a value: an `Int` when it folded to a constant.
+    fn idx_val(&self, id: IntId) -> Val {
+        match self.g.ints.as_const(id) {
+            Some(k) => Val::Int(k),
+            None => Val::Idx(id),
+        }
+    }
+
+    /// The comparison of two symbolic integers: its assumed value over the run being lowered,
+    /// or a request that the loop of its index split where it changes.
+    fn int_cond(&mut self, op: Cmp, a: IntId, b: IntId) -> Val {
+        let c = self.g.ints.cond(op, a, b);
+        let known = self
+            .roll()
+            .assume
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == c)
+            .map(|&(_, v)| v);
+        match known {
+            Some(v) => Val::Bool(self.g.boolean(v)),
+            None => {
+                self.roll().need_split = Some(c);
+                Val::Poison
+            }
+        }
+    }
+
+    /// In a rolled lowering, the row of `place` if it is an element of the output array (or
+    /// of an array declared before the innermost rolled loop and written at a loop index,
+    /// which then becomes the output array); `None` if it is not; `Some(None)` after an error.
+    fn sink_row(&mut self, place: &Expr) -> Option<Option<IntId>> {
+        self.roll.as_ref()?;
+        let mut e = place;
+        while let Expr::Paren(p) = e {
+            e = &p.expr;
+        }
+        let Expr::Index(ix) = e else { return None };
+        let Expr::Path(p) = &*ix.expr else {
+            return None;
+        };
+        let ident = p.path.get_ident()?;
+        let (s, b) = self.lookup(&ident.to_string())?;
+        let is_sink = self.scopes[s][b].val == Val::Sink;
+        let outer = {
+            let roll = self.roll.as_ref().expect("a rolled lowering");
+            roll.depth > 0 && roll.body_scope.last().is_some_and(|&o| s < o)
+        };
+        if !(is_sink || outer && matches!(self.scopes[s][b].val, Val::Arr(_))) {
+            return None;
+        }
+        if !self.scopes[s][b].mutable || self.scopes[s][b].state {
+            return None;
+        }
+        let index = self.expr(&ix.index);
+        let row = match index {
+            Val::Idx(id) => id,
+            Val::Int(k) if is_sink => self.g.ints.constant(k),
+            Val::Poison => return Some(None),
+            Val::Int(_) => return None,
+            _ => {
+                self.fallback("the output array is indexed by something other than an integer");
+                return Some(None);
+            }
+        };
+        if !is_sink {
+            let roll = self.roll();
+            if roll.sink.is_some() {
+                self.fallback("two arrays are written at loop indices");
+                return Some(None);
+            }
+            let base = std::mem::replace(&mut self.scopes[s][b].val, Val::Sink);
+            let roll = self.roll();
+            roll.base = match base {
+                Val::Arr(items) => items,
+                _ => unreachable!("checked to be an array"),
+            };
+            roll.sink = Some((s, b));
+        }
+        Some(Some(row))
+    }
+
+    /// Records `output[row] = value` (`add`: `+=`) as an effect of the body being lowered.
+    fn effect(&mut self, row: IntId, value: Val, add: bool, at: &Expr) {
+        if self.stop() {
+            return;
+        }
+        let Some(value) = self.as_num(value, at) else {
+            return;
+        };
+        let span = syn::spanned::Spanned::span(at);
+        self.roll()
+            .items
+            .last_mut()
+            .expect("an item list")
+            .push(Item::Effect(Effect {
+                row,
+                value,
+                set: !add,
+                span,
+                terms: Vec::new(),
+            }));
     }
 
     fn outputs(&mut self, value: Val, block: &Block, n: usize) -> Option<Vec<Id>> {
@@ -281,6 +553,10 @@ impl Lowerer<'_> {
     }
 
     fn bind_pattern(&mut self, pat: &Pat, v: Val) {
+        if v == Val::Sink {
+            self.fallback("the output array is bound to another name");
+            return;
+        }
         if v == Val::Poison {
             // The value is already reported; bind every name so that uses stay quiet.
             self.bind_poison(pat);
@@ -339,6 +615,11 @@ impl Lowerer<'_> {
         match v {
             Val::Num(id) => Some(id),
             Val::Int(k) => Some(self.g.num(k as f64)),
+            Val::Idx(id) => Some(self.g.int_real(id)),
+            Val::Sink => {
+                self.fallback("the output array is read after a loop wrote it at a loop index");
+                None
+            }
             Val::Poison => None,
             Val::Bool(_) => {
                 self.error(at, "expected a number, found a condition");
@@ -371,6 +652,10 @@ impl Lowerer<'_> {
         match self.expr(e) {
             Val::Int(k) => Some(k),
             Val::Poison => None,
+            Val::Idx(_) => {
+                self.fallback(format!("{what} depends on a loop index"));
+                None
+            }
             _ => {
                 self.error(
                     e,
@@ -544,6 +829,13 @@ impl Lowerer<'_> {
         match (&u.op, v) {
             (_, Val::Poison) => Val::Poison,
             (UnOp::Neg(_), Val::Int(k)) => Val::Int(-k),
+            (UnOp::Neg(_), Val::Idx(id)) => {
+                let zero = self.g.ints.constant(0);
+                match self.g.ints.binary(IntOp::Sub, zero, id) {
+                    Some(r) => self.idx_val(r),
+                    None => self.fallback("integer overflow in an index"),
+                }
+            }
             (UnOp::Neg(_), v) => match self.as_num(v, &u.expr) {
                 Some(id) => Val::Num(self.g.neg(id)),
                 None => Val::Poison,
@@ -561,6 +853,24 @@ impl Lowerer<'_> {
         use BinOp::*;
         match b.op {
             AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) => {
+                if let Some(row) = self.sink_row(&b.left) {
+                    if !matches!(b.op, AddAssign(_) | SubAssign(_)) {
+                        return self.fallback("the output array is scaled in place (`*=`, `/=`)");
+                    }
+                    let rhs = self.expr(&b.right);
+                    if let Some(row) = row {
+                        let rhs = if matches!(b.op, SubAssign(_)) {
+                            match self.as_num(rhs, &b.right) {
+                                Some(x) => Val::Num(self.g.neg(x)),
+                                None => Val::Poison,
+                            }
+                        } else {
+                            rhs
+                        };
+                        self.effect(row, rhs, true, &b.right);
+                    }
+                    return Val::Unit;
+                }
                 let current = self.expr(&b.left);
                 let rhs = self.expr(&b.right);
                 let new = self.arith(&b.op, current, rhs, b);
@@ -589,6 +899,16 @@ impl Lowerer<'_> {
                 if let (Val::Int(x), Val::Int(y)) = (&l, &r) {
                     return Val::Bool(self.g.boolean(op.eval(x, y)));
                 }
+                if matches!(
+                    (&l, &r),
+                    (Val::Idx(_), Val::Int(_) | Val::Idx(_)) | (Val::Int(_), Val::Idx(_))
+                ) {
+                    let (x, y) = (
+                        self.int_id(&l).expect("an integer"),
+                        self.int_id(&r).expect("an integer"),
+                    );
+                    return self.int_cond(op, x, y);
+                }
                 match (self.as_num(l, &b.left), self.as_num(r, &b.right)) {
                     (Some(x), Some(y)) => Val::Bool(self.g.cmp(op, x, y)),
                     _ => Val::Poison,
@@ -612,6 +932,26 @@ impl Lowerer<'_> {
     /// `+ - * / %` (also for the compound assignments).
     fn arith(&mut self, op: &BinOp, l: Val, r: Val, at: &syn::ExprBinary) -> Val {
         use BinOp::*;
+        if matches!(
+            (&l, &r),
+            (Val::Idx(_), Val::Int(_) | Val::Idx(_)) | (Val::Int(_), Val::Idx(_))
+        ) {
+            let (x, y) = (
+                self.int_id(&l).expect("an integer"),
+                self.int_id(&r).expect("an integer"),
+            );
+            let iop = match op {
+                Add(_) | AddAssign(_) => IntOp::Add,
+                Sub(_) | SubAssign(_) => IntOp::Sub,
+                Mul(_) | MulAssign(_) => IntOp::Mul,
+                Div(_) | DivAssign(_) => IntOp::Div,
+                _ => IntOp::Rem,
+            };
+            return match self.g.ints.binary(iop, x, y) {
+                Some(id) => self.idx_val(id),
+                None => self.fallback("integer overflow or division by zero in an index"),
+            };
+        }
         if let (Val::Int(x), Val::Int(y)) = (&l, &r) {
             let (x, y) = (*x, *y);
             let value = match op {
@@ -657,6 +997,26 @@ impl Lowerer<'_> {
         let ident = p.path.get_ident()?;
         let (s, b) = self.lookup(&ident.to_string())?;
         index_exprs.reverse();
+        if self.roll.is_some() {
+            if self.scopes[s][b].val == Val::Sink {
+                return Some(self.fallback(format!(
+                    "the output array `{ident}` is read after a loop wrote it at a loop index"
+                )));
+            }
+            if let [ie] = index_exprs[..] {
+                let v = self.expr(ie);
+                if let Val::Idx(id) = v {
+                    let binding = &self.scopes[s][b];
+                    return Some(if binding.state {
+                        Val::Num(self.g.gather(id))
+                    } else {
+                        self.fallback(format!(
+                            "the local array `{ident}` is indexed by a loop index"
+                        ))
+                    });
+                }
+            }
+        }
         let mut ks = Vec::with_capacity(index_exprs.len());
         for ie in index_exprs {
             match self.as_int(ie, "an index") {
@@ -746,6 +1106,8 @@ impl Lowerer<'_> {
             (_, Val::Poison) => Val::Poison,
             ("f64", Val::Int(k)) => Val::Num(self.g.num(k as f64)),
             ("f64", Val::Num(id)) => Val::Num(id),
+            ("f64", Val::Idx(id)) => Val::Num(self.g.int_real(id)),
+            ("usize" | "isize" | "i32" | "i64" | "u32" | "u64", Val::Idx(id)) => Val::Idx(id),
             ("usize" | "isize" | "i32" | "i64" | "u32" | "u64", Val::Int(k)) => Val::Int(k),
             (_, Val::Num(_)) => self.error(
                 c,
@@ -936,12 +1298,24 @@ impl Lowerer<'_> {
             };
         }
         let before = self.scopes.clone();
+        let effects_before = self
+            .roll
+            .as_ref()
+            .map(|r| (r.items.last().map_or(0, Vec::len), r.sink));
         let a = self.block_value(&i.then_branch);
         let after_then = std::mem::replace(&mut self.scopes, before);
         let b = match &i.else_branch {
             Some((_, e)) => self.expr(e),
             None => Val::Unit,
         };
+        if let Some(before) = effects_before {
+            let r = self.roll.as_ref().expect("a rolled lowering");
+            if (r.items.last().map_or(0, Vec::len), r.sink) != before {
+                return self.fallback(
+                    "the output array is written under a condition on the state or the time",
+                );
+            }
+        }
         // Every local either branch assigned now holds the selection of the two.
         let after_else = std::mem::take(&mut self.scopes);
         let mut merged = after_else.clone();
@@ -970,6 +1344,11 @@ impl Lowerer<'_> {
             ),
             (Val::Bool(x), Val::Bool(y)) => Val::Bool(self.g.select(cond, x, y)),
             (Val::Int(x), Val::Int(y)) if x == y => Val::Int(x),
+            (Val::Idx(x), Val::Idx(y)) if x == y => Val::Idx(x),
+            (Val::Sink, Val::Sink) => Val::Sink,
+            (Val::Idx(_), _) | (_, Val::Idx(_)) | (Val::Sink, _) | (_, Val::Sink) => {
+                self.fallback("an index or the output array is chosen by a condition on the state")
+            }
             (a @ (Val::Num(_) | Val::Int(_)), b @ (Val::Num(_) | Val::Int(_))) => {
                 let x = match a {
                     Val::Num(id) => id,
@@ -1012,6 +1391,10 @@ impl Lowerer<'_> {
                 let bound = |l: &mut Self, e: &Expr| match l.expr(e) {
                     Val::Int(k) => Some(k),
                     Val::Poison => None,
+                    Val::Idx(_) => {
+                        l.fallback("a loop bound depends on an enclosing loop's index");
+                        None
+                    }
                     _ => {
                         l.error(
                             e,
@@ -1036,6 +1419,19 @@ impl Lowerer<'_> {
             }
         };
         let hi = if inclusive { hi.saturating_add(1) } else { hi };
+        if self.roll.is_some() && hi.saturating_sub(lo) > 1 {
+            let carried = carries_locals(&f.body);
+            if !carried || hi.saturating_sub(lo) > MAX_CARRIED_UNROLL {
+                if carried {
+                    self.fallback(
+                        "a loop of many iterations carries a local from one iteration to the next",
+                    );
+                    return;
+                }
+                self.rolled_loop(f, &var, lo, hi);
+                return;
+            }
+        }
         for k in lo..hi {
             self.unrolled += 1;
             if self.unrolled > MAX_UNROLL || self.g.overflowed() {
@@ -1053,8 +1449,121 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Lowers `for var in lo..hi` as a loop: its body once with the index symbolic, split into
+    /// runs where a condition on the index changes value.
+    fn rolled_loop(&mut self, f: &syn::ExprForLoop, var: &Option<String>, lo: i64, hi: i64) {
+        let depth = self.roll().depth + 1;
+        if depth > MAX_LOOP_DEPTH {
+            self.fallback(format!("loops are nested deeper than {MAX_LOOP_DEPTH}"));
+            return;
+        }
+        if hi.saturating_sub(lo) > MAX_UNROLL as i64 {
+            self.fallback(format!("a loop runs more than {MAX_UNROLL} times"));
+            return;
+        }
+        let index = self.g.ints.loop_index(depth);
+        self.rolled_run(f, var, depth, index, lo, hi);
+    }
+
+    /// One run `lo..hi` of a rolled loop under the current assumptions.
+    fn rolled_run(
+        &mut self,
+        f: &syn::ExprForLoop,
+        var: &Option<String>,
+        depth: u8,
+        index: IntId,
+        lo: i64,
+        hi: i64,
+    ) {
+        let roll = self.roll();
+        roll.lowerings += 1;
+        if roll.lowerings > MAX_ROLLED_LOWERINGS {
+            self.fallback("the conditions on loop indices split the loops into too many runs");
+            return;
+        }
+        let snap = self.snapshot();
+        let scopes = self.scopes.len();
+        let roll = self.roll();
+        roll.depth = depth;
+        roll.body_scope.push(scopes);
+        roll.items.push(Vec::new());
+        self.scopes.push(Vec::new());
+        if let Some(var) = var {
+            self.bind(var.clone(), Val::Idx(index), false, false);
+        }
+        self.block_value(&f.body);
+        self.scopes.pop();
+        let roll = self.roll();
+        let body = roll.items.pop().expect("the run's item list");
+        roll.body_scope.pop();
+        roll.depth = depth - 1;
+        if roll.fallback.is_some() {
+            return;
+        }
+        if let Some(c) = roll.need_split {
+            let mask = self.g.ints.cond_mask(c);
+            let own = 1u64 << depth;
+            if mask & own == 0 {
+                return; // a condition on an enclosing loop's index: that loop splits
+            }
+            if mask != own {
+                self.fallback("a condition relates the indices of two nested loops");
+                return;
+            }
+            self.restore(snap);
+            self.roll().need_split = None;
+            let mut env = [0i64; MAX_LOOP_DEPTH as usize + 1];
+            let mut runs: Vec<(i64, i64, bool)> = Vec::new();
+            for k in lo..hi {
+                env[depth as usize] = k;
+                let Some(v) = self.g.ints.cond_eval(c, &env) else {
+                    self.fallback("integer overflow in a condition on a loop index");
+                    return;
+                };
+                match runs.last_mut() {
+                    Some(last) if last.2 == v => last.1 = k + 1,
+                    _ => runs.push((k, k + 1, v)),
+                }
+            }
+            if runs.len() > MAX_RUNS_PER_LOOP {
+                self.fallback(format!(
+                    "a condition on a loop index changes value {} times",
+                    runs.len() - 1
+                ));
+                return;
+            }
+            for (a, b, v) in runs {
+                self.roll().assume.push((c, v));
+                self.rolled_run(f, var, depth, index, a, b);
+                self.roll().assume.pop();
+                if self.unwinding() {
+                    return;
+                }
+            }
+            return;
+        }
+        let name = var.clone().unwrap_or_else(|| "_".into());
+        self.roll()
+            .items
+            .last_mut()
+            .expect("an item list")
+            .push(Item::Loop(Loop {
+                depth,
+                lo,
+                hi,
+                name,
+                body,
+            }));
+    }
+
     /// Assigns `v` to a place: a `let mut` name or an element of a local array.
     fn assign(&mut self, place: &Expr, v: Val) {
+        if let Some(row) = self.sink_row(place) {
+            if let Some(row) = row {
+                self.effect(row, v, false, place);
+            }
+            return;
+        }
         // Peel indices: `a[i][j]` → name `a`, path [i, j].
         let mut indices = Vec::new();
         let mut e = place;
@@ -1101,6 +1610,15 @@ impl Lowerer<'_> {
             );
             return;
         }
+        if let Some(roll) = &self.roll {
+            if roll.depth > 0 && roll.body_scope.last().is_some_and(|&o| s < o) {
+                self.fallback(format!(
+                    "`{ident}` is assigned in a loop but declared before it: a value carried \
+                     from one iteration to the next"
+                ));
+                return;
+            }
+        }
         indices.reverse();
         let mut ks = Vec::new();
         for ix in indices {
@@ -1137,6 +1655,56 @@ fn store(target: &mut Val, path: &[i64], v: Val) -> Result<(), String> {
             _ => Err("only arrays can be indexed".into()),
         },
     }
+}
+
+/// Whether a loop body assigns a name (not an element of an array) it does not declare
+/// itself: a value carried from one iteration to the next, which a rolled loop cannot keep
+/// (the loop is unrolled instead).
+fn carries_locals(body: &Block) -> bool {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct Scan {
+        declared: Vec<String>,
+        assigned: Vec<String>,
+    }
+    impl Scan {
+        fn place(&mut self, e: &Expr) {
+            let mut e = e;
+            while let Expr::Paren(p) = e {
+                e = &p.expr;
+            }
+            if let Expr::Path(p) = e {
+                if let Some(ident) = p.path.get_ident() {
+                    self.assigned.push(ident.to_string());
+                }
+            }
+        }
+    }
+    impl<'a> Visit<'a> for Scan {
+        fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
+            self.declared.push(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
+            self.place(&a.left);
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'a syn::ExprBinary) {
+            if matches!(
+                b.op,
+                BinOp::AddAssign(_)
+                    | BinOp::SubAssign(_)
+                    | BinOp::MulAssign(_)
+                    | BinOp::DivAssign(_)
+            ) {
+                self.place(&b.left);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+    }
+    let mut scan = Scan::default();
+    scan.visit_block(body);
+    scan.assigned.iter().any(|a| !scan.declared.contains(a))
 }
 
 /// `PI`, `consts::PI`, `f64::consts::PI`, `std::f64::consts::PI`, `f64::EPSILON`, ...

@@ -20,6 +20,18 @@ pub enum JacobianMode {
     FiniteDifference,
 }
 
+/// Whether `for` loops are unrolled or kept as loops in the generated code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopMode {
+    /// Kept rolled for systems of at least [`ROLL_MIN_N`](crate::rolled::ROLL_MIN_N)
+    /// components where the body allows it, unrolled otherwise (the default).
+    Auto,
+    /// Kept rolled; a body that cannot stay rolled is an error naming the reason.
+    Rolled,
+    /// Always unrolled (the generated code then has one statement per non-zero).
+    Unrolled,
+}
+
 /// The crossing direction named in `direction = ...`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventDirection {
@@ -54,10 +66,12 @@ pub struct EventDecl {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub jacobian: JacobianMode,
+    pub loops: LoopMode,
     pub events: Vec<EventDecl>,
 }
 
-const KNOWN_OPTIONS: &str = "`jacobian = symbolic | dual | fd` and `events(...)`";
+const KNOWN_OPTIONS: &str =
+    "`jacobian = symbolic | dual | fd`, `loops = auto | rolled | unrolled` and `events(...)`";
 const KNOWN_EVENT_OPTIONS: &str = "`direction = rising | falling | both`, `terminal`, \
      `terminal = <count>`, `action = continue | stop | reset_state | reset_derivatives` and \
      `reset = <function>`";
@@ -66,11 +80,13 @@ const KNOWN_EVENT_OPTIONS: &str = "`direction = rising | falling | both`, `termi
 pub fn parse(attr: TokenStream, errors: &mut Vec<syn::Error>) -> Options {
     let mut options = Options {
         jacobian: JacobianMode::Symbolic,
+        loops: LoopMode::Auto,
         events: Vec::new(),
     };
     let parser = |input: ParseStream| -> syn::Result<()> {
         let mut seen_jacobian = false;
         let mut seen_events = false;
+        let mut seen_loops = false;
         while !input.is_empty() {
             let key: Ident = input.parse()?;
             match key.to_string().as_str() {
@@ -96,6 +112,30 @@ pub fn parse(attr: TokenStream, errors: &mut Vec<syn::Error>) -> Options {
                                 ),
                             ));
                             JacobianMode::Symbolic
+                        }
+                    };
+                }
+                "loops" => {
+                    input.parse::<Token![=]>()?;
+                    let value: Ident = input.parse()?;
+                    if seen_loops {
+                        errors.push(syn::Error::new(key.span(), "`loops` is given twice"));
+                    }
+                    seen_loops = true;
+                    options.loops = match value.to_string().as_str() {
+                        "auto" => LoopMode::Auto,
+                        "rolled" => LoopMode::Rolled,
+                        "unrolled" => LoopMode::Unrolled,
+                        other => {
+                            errors.push(syn::Error::new(
+                                value.span(),
+                                format!(
+                                    "unknown loop mode `{other}`; expected `auto` (the \
+                                     default: loops stay loops in large systems), `rolled` or \
+                                     `unrolled`"
+                                ),
+                            ));
+                            LoopMode::Auto
                         }
                     };
                 }
