@@ -656,3 +656,118 @@ fn expansion_cost_rustc() {
     }
     std::fs::remove_dir_all(&dir).expect("removing the temporary directory");
 }
+
+/// Seconds and peak memory of `cargo build` (release and debug) of a crate holding one large
+/// rolled system and a `main` that calls every generated function and factors the Jacobian
+/// with the compile-time sparse LU, against the real `odegen` (built once beforehand, so only
+/// the crate itself is timed; peak memory is rustc's, read by `/usr/bin/time`). Ignored by
+/// default: `cargo test -p ode-macros --release compile_cost_of_rolled -- --ignored --nocapture`.
+#[test]
+#[ignore = "builds crates with cargo for a minute or more; a measurement, not a check"]
+fn compile_cost_of_rolled_systems() {
+    use std::process::Command;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_path_buf();
+    let dir = std::env::temp_dir().join(format!("odegen-compile-cost-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("src")).expect("a temporary crate");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"cost\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             [dependencies]\nodegen = {{ path = {:?} }}\n[workspace]\n",
+            root.display().to_string()
+        ),
+    )
+    .expect("the manifest");
+    let main = |ty: &str, n: usize, params: usize| {
+        format!(
+            "fn main() {{
+                use odegen::implicit::{{LinearSolver, StaticSparseLu}};
+                use odegen::{{OdeSystem, Jacobian, ParamJacobian, TimeDerivative}};
+                let s = {ty}::from_params([0.5; {params}]);
+                let y = Box::new([0.75; {n}]);
+                let mut dy = Box::new([0.0; {n}]);
+                s.rhs(0.5, &y, &mut dy);
+                let mut v = vec![0.0; {ty}::NNZ];
+                s.jacobian_nonzeros(0.5, &y, (&mut v[..]).try_into().unwrap());
+                let mut dfdp = Box::new([[0.0; {params}]; {n}]);
+                s.param_jacobian(0.5, &y, &mut dfdp);
+                let mut dfdt = Box::new([0.0; {n}]);
+                s.time_derivative(0.5, &y, &mut dfdt);
+                type Lu = StaticSparseLu<f64, {n}, {ty}, {{ {ty}::LU_NNZ }}, odegen::linalg::Heap>;
+                let mut jac = Lu::zero_jacobian();
+                Lu::evaluate(&s, 0.5, &y, &dy, &mut jac).unwrap();
+                let mut lu = Lu::zeroed();
+                let ok = lu.factor(1.0e3, 1.0, &jac).is_ok();
+                let mut b = Box::new([1.0; {n}]);
+                lu.solve(&mut b);
+                println!(\"{{}} {{}} {{}}\", v.iter().sum::<f64>(), ok, b[0]);
+            }}\n"
+        )
+    };
+    let cases: [(&str, &str, usize, usize, TokenStream); 4] = [
+        ("Brusselator 32²", "Bruss", 2048, 3, brusselator(32)),
+        ("Brusselator 64²", "Bruss", 8192, 3, brusselator(64)),
+        ("heat 1-D", "Heat", 2000, 1, heat1d(2000)),
+        ("heat 1-D", "Heat", 10_000, 1, heat1d(10_000)),
+    ];
+    let target = dir.join("target");
+    let build = |release: bool| {
+        let mut cmd = Command::new("/usr/bin/time");
+        cmd.args(["-f", "%e %M", "cargo", "build", "--quiet"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target);
+        if release {
+            cmd.arg("--release");
+        }
+        let out = cmd.output().expect("running cargo under /usr/bin/time");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "the crate builds:\n{stderr}");
+        let last = stderr.lines().last().unwrap_or_default().to_string();
+        let mut it = last.split_whitespace();
+        let secs: f64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+        let kib: f64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+        (secs, kib / 1024.0)
+    };
+    println!();
+    println!(
+        "| system | N | nnz | LU nnz | release build | rustc peak | debug build | rustc peak |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, ty, n, params, item) in cases {
+        let (tokens, stats) = expand_with_stats(TokenStream::new(), item.clone());
+        assert!(stats.rolled, "{name} stays rolled");
+        let text = tokens.to_string();
+        let lu_nnz = text
+            .split("const LU_NNZ : usize = ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or("-")
+            .to_string();
+        let lib = format!("use odegen::ode_system;\n#[ode_system]\npub {item}\n");
+        std::fs::write(
+            dir.join("src/main.rs"),
+            format!("mod sys;\nuse sys::*;\n{}", main(ty, n, params)),
+        )
+        .expect("main");
+        std::fs::write(dir.join("src/sys.rs"), lib).expect("the system");
+        // Dependencies first, untimed; then the crate alone.
+        build(true);
+        build(false);
+        let touch = || {
+            let text = std::fs::read_to_string(dir.join("src/sys.rs")).expect("the system");
+            std::fs::write(dir.join("src/sys.rs"), format!("{text}\n")).expect("touching");
+        };
+        touch();
+        let (rs, rm) = build(true);
+        touch();
+        let (ds, dm) = build(false);
+        println!(
+            "| {name} | {n} | {} | {lu_nnz} | {rs:.1} s | {rm:.0} MiB | {ds:.1} s | {dm:.0} MiB |",
+            stats.nnz
+        );
+    }
+    std::fs::remove_dir_all(&dir).expect("removing the temporary crate");
+}

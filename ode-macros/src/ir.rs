@@ -209,6 +209,8 @@ pub struct Ints {
     cond_table: HashMap<(Cmp, IntId, IntId), CondId>,
     /// The index of each [`Var::Gather`].
     pub gathers: Vec<IntId>,
+    /// Where each [`Var::Gather`] was first read, for errors.
+    pub gather_spans: Vec<proc_macro2::Span>,
     gather_table: HashMap<IntId, u32>,
 }
 
@@ -324,13 +326,14 @@ impl Ints {
         Some(op.eval(&self.eval(a, env)?, &self.eval(b, env)?))
     }
 
-    /// The [`Var::Gather`] index of the state read `y[index]`.
-    pub fn gather(&mut self, index: IntId) -> u32 {
+    /// The [`Var::Gather`] index of the state read `y[index]` (first read at `span`).
+    pub fn gather(&mut self, index: IntId, span: proc_macro2::Span) -> u32 {
         if let Some(&k) = self.gather_table.get(&index) {
             return k;
         }
         let k = self.gathers.len() as u32;
         self.gathers.push(index);
+        self.gather_spans.push(span);
         self.gather_table.insert(index, k);
         k
     }
@@ -475,9 +478,9 @@ impl Graph {
         }
     }
 
-    /// The state component `y[index]` at a symbolic index.
-    pub fn gather(&mut self, index: IntId) -> Id {
-        let k = self.ints.gather(index);
+    /// The state component `y[index]` at a symbolic index, read at `span`.
+    pub fn gather(&mut self, index: IntId, span: proc_macro2::Span) -> Id {
+        let k = self.ints.gather(index, span);
         self.var(Var::Gather(k))
     }
 

@@ -1008,7 +1008,7 @@ impl Lowerer<'_> {
                 if let Val::Idx(id) = v {
                     let binding = &self.scopes[s][b];
                     return Some(if binding.state {
-                        Val::Num(self.g.gather(id))
+                        Val::Num(self.g.gather(id, syn::spanned::Spanned::span(ix)))
                     } else {
                         self.fallback(format!(
                             "the local array `{ident}` is indexed by a loop index"

@@ -86,10 +86,23 @@ pub fn is_f64(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f64"))
 }
 
+/// `e` without the invisible groups `macro_rules!` substitutions leave around it.
+fn peel_groups(mut e: &Expr) -> &Expr {
+    while let Expr::Group(g) = e {
+        e = &g.expr;
+    }
+    e
+}
+
 /// `[f64; N]` → `Ok(N)`; errors name what is wrong.
 fn array_len(ty: &Type, what: &str) -> syn::Result<usize> {
+    // A length substituted by `macro_rules!` (`[f64; $n]`) arrives wrapped in an invisible group.
+    let mut ty = ty;
+    while let Type::Group(g) = ty {
+        ty = &g.elem;
+    }
     match ty {
-        Type::Array(arr) if is_f64(&arr.elem) => match &arr.len {
+        Type::Array(arr) if is_f64(&arr.elem) => match peel_groups(&arr.len) {
             Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(n),
                 ..

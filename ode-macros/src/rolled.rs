@@ -189,7 +189,7 @@ pub fn analyse(
     };
     walker.walk(&body.items, &mut |w, e, row| {
         for &k in &reads[&e.value] {
-            w.column(w.g.ints.gathers[k as usize], e.span)?;
+            w.column(k)?;
         }
         if e.set && touched[row] {
             return Err(Outcome::Fallback(
@@ -205,7 +205,7 @@ pub fn analyse(
             match v {
                 Var::State(j) => rows[row].push(j),
                 Var::Gather(k) => {
-                    let col = w.column(w.g.ints.gathers[k as usize], e.span)?;
+                    let col = w.column(k)?;
                     rows[row].push(col);
                 }
                 _ => {}
@@ -247,7 +247,7 @@ pub fn analyse(
         for &(v, _) in &e.terms {
             let col = match v {
                 Var::State(j) => j,
-                Var::Gather(k) => w.column(w.g.ints.gathers[k as usize], e.span)?,
+                Var::Gather(k) => w.column(k)?,
                 _ => continue,
             };
             target.push(position(row, col));
@@ -304,9 +304,15 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// A state index read at the current iteration, checked against the bounds.
-    fn column(&self, index: IntId, span: Span) -> Result<usize, Outcome> {
-        self.index(index, span, "the state")
+    /// The column of the state read `Var::Gather(k)` at the current iteration, checked against
+    /// the bounds.
+    fn column(&self, k: u32) -> Result<usize, Outcome> {
+        let ints = &self.g.ints;
+        self.index(
+            ints.gathers[k as usize],
+            ints.gather_spans[k as usize],
+            "the state",
+        )
     }
 
     fn index(&self, index: IntId, span: Span, what: &str) -> Result<usize, Outcome> {
