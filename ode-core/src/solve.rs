@@ -419,6 +419,7 @@ pub struct Options<R, const N: usize> {
     max_nfev: usize,
     max_events: u64,
     linear_solver: LinearSolverKind,
+    reuse_factorizations: bool,
 }
 
 impl<R: Real, const N: usize> Default for Options<R, N> {
@@ -443,6 +444,7 @@ impl<R: Real, const N: usize> Options<R, N> {
             max_nfev: usize::MAX,
             max_events: DEFAULT_MAX_OCCURRENCES,
             linear_solver: LinearSolverKind::Auto,
+            reuse_factorizations: false,
         }
     }
     /// The method.
@@ -511,6 +513,13 @@ impl<R: Real, const N: usize> Options<R, N> {
         self
     }
 
+    /// `Method::Bdf` only: CVODE's reuse of the iteration matrix's factors across changes of
+    /// the step (see [`Settings::reuse_factorizations`]); off by default, as SciPy.
+    pub fn reuse_factorizations(mut self, on: bool) -> Self {
+        self.reuse_factorizations = on;
+        self
+    }
+
     fn settings(&self) -> Settings<R, N> {
         let tol = match self.atol {
             Atol::Scalar(a) => Tolerances::new(self.rtol, a),
@@ -519,7 +528,8 @@ impl<R: Real, const N: usize> Options<R, N> {
         let mut s = Settings::new(tol)
             .max_step(self.max_step)
             .min_step(self.min_step)
-            .max_nfev(self.max_nfev);
+            .max_nfev(self.max_nfev)
+            .reuse_factorizations(self.reuse_factorizations);
         if let Some(h) = self.first_step {
             s = s.first_step(h);
         }

@@ -6,6 +6,8 @@
 //! the hand-written system's). Before loops stayed rolled, the 2000-point heat equation alone
 //! took rustc 28.6 s and 747 MB to compile and the 64² Brusselator was past the macro's budget.
 
+#[path = "../../tests/problems/bruss_macro.rs"]
+mod bruss_macro;
 #[path = "../../tests/problems/brusselator2d.rs"]
 mod brusselator2d;
 #[path = "../../tests/problems/heat1d.rs"]
@@ -13,6 +15,7 @@ mod heat1d;
 
 use std::collections::HashMap;
 
+use bruss_macro::{Bruss32, Bruss64};
 use brusselator2d::Brusselator2d;
 use heat1d::mode;
 use odegen::implicit::StaticSparseLu;
@@ -31,49 +34,6 @@ fn heat2000(_t: f64, y: [f64; 2000]) -> [f64; 2000] {
     }
     d
 }
-
-/// The Brusselator of `tests/problems/grids.rs` on an `n × n` grid.
-macro_rules! brusselator {
-    ($name:ident, $n:literal, $nn:literal, $big:literal, $m:literal) => {
-        #[ode_system]
-        fn $name(t: f64, uv: [f64; $big], a: f64, b: f64, alpha: f64) -> [f64; $big] {
-            let mut d = [0.0; $big];
-            let dx = 1.0 / $m;
-            let c = alpha / (dx * dx);
-            for i in 0..$n {
-                for j in 0..$n {
-                    let ip = (i + 1) % $n;
-                    let im = (i + $n - 1) % $n;
-                    let jp = (j + 1) % $n;
-                    let jm = (j + $n - 1) % $n;
-                    let x = i as f64 * dx;
-                    let y = j as f64 * dx;
-                    let disc = if (x - 0.3) * (x - 0.3) + (y - 0.6) * (y - 0.6) <= 0.01 {
-                        1.0
-                    } else {
-                        0.0
-                    };
-                    let forcing = if t >= 1.1 { 5.0 * disc } else { 0.0 };
-                    let u = uv[i + $n * j];
-                    let v = uv[$nn + i + $n * j];
-                    let lap_u =
-                        uv[im + $n * j] + uv[ip + $n * j] + uv[i + $n * jp] + uv[i + $n * jm]
-                            - 4.0 * u;
-                    let lap_v = uv[$nn + im + $n * j]
-                        + uv[$nn + ip + $n * j]
-                        + uv[$nn + i + $n * jp]
-                        + uv[$nn + i + $n * jm]
-                        - 4.0 * v;
-                    d[i + $n * j] = c * lap_u + b + u * u * v - (a + 1.0) * u + forcing;
-                    d[$nn + i + $n * j] = c * lap_v + a * u - u * u * v;
-                }
-            }
-            d
-        }
-    };
-}
-brusselator!(bruss32, 32, 1024, 2048, 31.0);
-brusselator!(bruss64, 64, 4096, 8192, 63.0);
 
 fn big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()

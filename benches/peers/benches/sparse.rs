@@ -29,8 +29,11 @@
 //! cargo bench -p odegen-peers --bench sparse                  # everything (about 8 minutes)
 //! cargo bench -p odegen-peers --bench sparse -- --kernels     # the LU kernels only
 //! cargo bench -p odegen-peers --bench sparse -- --crossover   # dense/sparse at small N, band/sparse
+//! cargo bench -p odegen-peers --bench sparse -- --macro       # the #[ode_system] Brusselator
 //! ```
 
+#[path = "../../../tests/problems/bruss_macro.rs"]
+mod bruss_macro;
 #[path = "../../../tests/problems/brusselator2d.rs"]
 mod brusselator2d;
 #[path = "../../../tests/problems/heat1d.rs"]
@@ -38,6 +41,7 @@ mod heat1d;
 #[path = "../../../tests/problems/heat2d.rs"]
 mod heat2d;
 
+use bruss_macro::{Bruss32, Bruss64};
 use brusselator2d::Brusselator2d;
 use diffsol::{
     FaerSparseLU, FaerSparseMat, OdeBuilder, OdeEquations, OdeSolverMethod, OdeSolverStopReason,
@@ -60,10 +64,17 @@ const REPS: usize = 3;
 const RTOLS: [f64; 3] = [1e-4, 1e-6, 1e-8];
 /// odegen's methods and tolerances: the peers' and, for Rodas5P and BDF, half-decades between
 /// them, so that a peer's error finds an odegen run close to it.
-const ODEGEN_RUNS: [(Method, &[f64]); 3] = [
-    (Method::Rodas5P, &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9]),
-    (Method::Bdf, &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9]),
-    (Method::Radau, &RTOLS),
+/// odegen's runs of each case: the method, whether Bdf reuses its factors across step changes
+/// (CVODE's rule, `Options::reuse_factorizations`), and the tolerances.
+const ODEGEN_RUNS: [(Method, bool, &[f64]); 4] = [
+    (
+        Method::Rodas5P,
+        false,
+        &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9],
+    ),
+    (Method::Bdf, false, &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9]),
+    (Method::Bdf, true, &[1e-4, 3e-5, 1e-6, 3e-7, 1e-8, 3e-9]),
+    (Method::Radau, false, &RTOLS),
 ];
 
 /// One solve's outcome, odegen's or a peer's.
@@ -111,11 +122,12 @@ fn odegen_runs<Sys: OdeSystem<N>, const N: usize>(
     reference: &[f64],
 ) -> Vec<Run> {
     let mut runs = Vec::new();
-    for (method, rtols) in ODEGEN_RUNS {
+    for (method, reuse, rtols) in ODEGEN_RUNS {
         for &rtol in rtols {
             let options = Options::new(method)
                 .rtol(rtol)
-                .atol(case.atol_per_rtol * rtol);
+                .atol(case.atol_per_rtol * rtol)
+                .reuse_factorizations(reuse);
             let mut times = Vec::new();
             let mut last: Option<OdeResult<f64, N>> = None;
             for _ in 0..REPS {
@@ -130,7 +142,11 @@ fn odegen_runs<Sys: OdeSystem<N>, const N: usize>(
             assert_eq!(sol.linear_solver, Some(LinearSolverKind::Sparse));
             let s: Stats = sol.stats;
             runs.push(Run {
-                who: format!("odegen {}", method.name()),
+                who: if reuse {
+                    format!("odegen {} (reuse)", method.name())
+                } else {
+                    format!("odegen {}", method.name())
+                },
                 rtol,
                 seconds: median(times),
                 steps: s.n_accepted,
@@ -484,6 +500,7 @@ fn lu_kernels<Sys: OdeSystem<N>, const N: usize>(name: &str, sys: &Sys, y: &[f64
         amd_values.copy_from_slice(&amd_base);
         factor_in_place(&amd_st, &mut amd_values, &mut inv, &mut work).expect("regular");
     });
+    radau_pair(name, js.pattern, &entries, &lu, &time);
     println!(
         "  {name:<24} AMD order: nnz(L+U) {:>8}  {:>6.1} Mflop, factor {:>8.3} ms",
         amd.nnz(),
@@ -501,6 +518,187 @@ fn lu_kernels<Sys: OdeSystem<N>, const N: usize>(name: &str, sys: &Sys, y: &[f64
         1e3 * ours_solve,
         1e3 * faer_solve,
         ours_solve / faer_solve,
+    );
+}
+
+/// Radau IIA's complex pair system `((α + iβ) I − J) z = r` two ways (issue 19's "complex
+/// sparse LU or the real 2N form — measure"): the complex LU over `J`'s structure, as
+/// `RuntimeSparseRadauLu` and `StaticSparseRadauLu` solve it, against the real `2N × 2N` form
+/// `[[αI − J, −βI], [βI, αI − J]]` with the two parts of each component interleaved (so its
+/// pattern is `J`'s with 2 × 2 blocks) under its own nested-dissection order.
+fn radau_pair(
+    name: &str,
+    pattern: &[(usize, usize)],
+    entries: &[(usize, usize, f64)],
+    lu: &odegen::linalg::symbolic::LuPattern,
+    time: &dyn Fn(&mut dyn FnMut()) -> f64,
+) {
+    use odegen::num_complex::Complex64;
+    let n = lu.diag.len();
+    // Radau5's pair shift, scaled as `c I − J` is above.
+    let (alpha, beta) = (1e3 * 2.681_082_873_627_752, 1e3 * 3.050_430_199_247_41);
+    let st = lu.as_structure();
+    let mut base = vec![Complex64::new(0.0, 0.0); st.nnz()];
+    for &(i, j, v) in entries {
+        base[st.position(i, j).expect("in the structure")] -= v;
+    }
+    for &d in st.diag {
+        base[d as usize] += Complex64::new(alpha, beta);
+    }
+    let (mut values, mut inv, mut work) = (
+        base.clone(),
+        vec![Complex64::new(0.0, 0.0); n],
+        vec![Complex64::new(0.0, 0.0); n],
+    );
+    let complex_factor = time(&mut || {
+        values.copy_from_slice(&base);
+        factor_in_place(&st, &mut values, &mut inv, &mut work).expect("regular");
+    });
+    let (mut b, mut x) = (
+        vec![Complex64::new(1.0, 1.0); n],
+        vec![Complex64::new(0.0, 0.0); n],
+    );
+    let complex_solve = time(&mut || solve_in_place(&st, &values, &inv, &mut b, &mut x));
+
+    let mut pattern2 = Vec::with_capacity(2 * pattern.len() + 4 * n);
+    for &(i, j) in pattern {
+        pattern2.push((2 * i, 2 * j));
+        pattern2.push((2 * i + 1, 2 * j + 1));
+    }
+    for i in 0..n {
+        for (a, b) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            pattern2.push((2 * i + a, 2 * i + b));
+        }
+    }
+    pattern2.sort_unstable();
+    pattern2.dedup();
+    let lu2 = odegen::linalg::symbolic::analyse(2 * n, &pattern2);
+    let st2 = lu2.as_structure();
+    let mut base2 = vec![0.0; st2.nnz()];
+    for &(i, j, v) in entries {
+        base2[st2.position(2 * i, 2 * j).expect("in the structure")] -= v;
+        base2[st2
+            .position(2 * i + 1, 2 * j + 1)
+            .expect("in the structure")] -= v;
+    }
+    for i in 0..n {
+        base2[st2.position(2 * i, 2 * i).expect("diagonal")] += alpha;
+        base2[st2.position(2 * i + 1, 2 * i + 1).expect("diagonal")] += alpha;
+        base2[st2.position(2 * i, 2 * i + 1).expect("coupling")] -= beta;
+        base2[st2.position(2 * i + 1, 2 * i).expect("coupling")] += beta;
+    }
+    let (mut values2, mut inv2, mut work2) = (base2.clone(), vec![0.0; 2 * n], vec![0.0; 2 * n]);
+    let real_factor = time(&mut || {
+        values2.copy_from_slice(&base2);
+        factor_in_place(&st2, &mut values2, &mut inv2, &mut work2).expect("regular");
+    });
+    let (mut b2, mut x2) = (vec![1.0; 2 * n], vec![0.0; 2 * n]);
+    let real_solve = time(&mut || solve_in_place(&st2, &values2, &inv2, &mut b2, &mut x2));
+    println!(
+        "  {name:<24} Radau pair: complex LU nnz {:>8} ({} reals), factor {:>8.3} ms, solve \
+         {:>6.3} ms | real 2N form nnz {:>8}, factor {:>8.3} ms ({:.2}×), solve {:>6.3} ms \
+         ({:.2}×)",
+        lu.nnz(),
+        2 * lu.nnz(),
+        1e3 * complex_factor,
+        1e3 * complex_solve,
+        lu2.nnz(),
+        1e3 * real_factor,
+        real_factor / complex_factor,
+        1e3 * real_solve,
+        real_solve / complex_solve,
+    );
+}
+
+/// The `#[ode_system]` Brusselator (loops kept rolled: the Jacobian written through the
+/// expansion-time position table) against the hand-written one (`--macro` runs only this): the
+/// Jacobian's evaluation alone, and whole solves through `solve_ivp`'s automatic sparse LU.
+fn macro_against_hand_written() {
+    println!("\n#[ode_system] Brusselator (rolled loops) against the hand-written one:");
+    fn one<M: OdeSystem<N>, const N: usize>(
+        name: &str,
+        generated: &M,
+        values: &dyn Fn(&[f64; N]),
+        n: usize,
+    ) {
+        let hand = Brusselator2d::<N>::new(n);
+        let y = hand.start();
+        let reps = 101;
+        let time = |f: &mut dyn FnMut()| {
+            median(
+                (0..reps)
+                    .map(|_| {
+                        let s = Instant::now();
+                        f();
+                        s.elapsed().as_secs_f64()
+                    })
+                    .collect(),
+            )
+        };
+        let ours = time(&mut || values(&y));
+        let mut sink = 0.0;
+        let theirs = time(&mut || {
+            hand.newton_jacobian_entries(1.5, &y, &y, &mut |_, _, v| sink += v);
+        });
+        println!(
+            "  {name:<20} Jacobian: generated {:>8.1} µs, hand-written {:>8.1} µs ({:.2}×) [{sink:.0}]",
+            1e6 * ours,
+            1e6 * theirs,
+            ours / theirs
+        );
+        for method in [Method::Rodas5P, Method::Bdf, Method::Radau] {
+            let options = || Options::new(method).rtol(1e-6).atol(1e-6);
+            let solve_time = |f: &dyn Fn() -> Stats| {
+                let mut t = Vec::new();
+                let mut stats = None;
+                for _ in 0..5 {
+                    let s = Instant::now();
+                    stats = Some(f());
+                    t.push(s.elapsed().as_secs_f64());
+                }
+                (median(t), stats.expect("five runs"))
+            };
+            let (a, sa) = solve_time(&|| {
+                solve_ivp(generated, (0.0, 11.5), y, options())
+                    .expect("solves")
+                    .stats
+            });
+            let (b, sb) = solve_time(&|| {
+                solve_ivp(&hand, (0.0, 11.5), y, options())
+                    .expect("solves")
+                    .stats
+            });
+            println!(
+                "  {name:<20} {method:<8} generated {:>8.1} ms, hand-written {:>8.1} ms ({:.2}×), \
+                 same steps: {}",
+                1e3 * a,
+                1e3 * b,
+                a / b,
+                sa == sb
+            );
+        }
+    }
+    let b32 = Bruss32::new(3.4, 1.0, 10.0);
+    one(
+        "Brusselator 32 × 32",
+        &b32,
+        &|y| {
+            let mut v = Box::new([0.0; Bruss32::NNZ]);
+            b32.jacobian_nonzeros(1.5, y, &mut v);
+            std::hint::black_box(&v);
+        },
+        32,
+    );
+    let b64 = Bruss64::new(3.4, 1.0, 10.0);
+    one(
+        "Brusselator 64 × 64",
+        &b64,
+        &|y| {
+            let mut v = Box::new([0.0; Bruss64::NNZ]);
+            b64.jacobian_nonzeros(1.5, y, &mut v);
+            std::hint::black_box(&v);
+        },
+        64,
     );
 }
 
@@ -611,7 +809,11 @@ fn main() {
     }
     let only = |flag: &str| args.iter().any(|a| a == flag);
     let (kernels_only, crossover_only) = (only("--kernels"), only("--crossover"));
+    let macro_only = only("--macro");
     big.spawn(move || {
+        if macro_only {
+            return macro_against_hand_written();
+        }
         if crossover_only {
             crossover();
             return band_against_sparse();
@@ -623,6 +825,7 @@ fn main() {
         if !kernels_only {
             crossover();
             band_against_sparse();
+            macro_against_hand_written();
             memory();
         }
     })

@@ -224,7 +224,14 @@ pub struct Bdf<
     non_finite_at: Option<S::Real>,
     /// The end of the attempted step, with the rounding error of its sum.
     t_new: (S::Real, S::Real),
+    /// Accepted steps since the factors were made ([`Settings::reuse_factorizations`]).
+    lu_age: usize,
 }
+
+/// CVODE's bounds for reusing the factors of `I − c J` ([`Settings::reuse_factorizations`]):
+/// refactor when `|c/c̄ − 1|` exceeds `DGMAX` or after `MSBP` steps.
+const DGMAX: f64 = 0.3;
+const MSBP: usize = 20;
 
 impl<Sys, const N: usize, S> Bdf<Sys, N, S>
 where
@@ -350,6 +357,7 @@ where
             current_jac: false,
             non_finite_at: None,
             t_new: (S::Real::zero(), S::Real::zero()),
+            lu_age: 0,
         }
     }
 
@@ -475,12 +483,14 @@ where
     /// The Newton iteration for `y_{n+1}` (SciPy's `solve_bdf_system`): returns whether it
     /// converged, the iterations used, and leaves the iterate in `y` and the correction
     /// `d = y − y_predict` in `d`.
+    /// `correction` scales each solve: `1` with the factors of `I − c J`, CVODE's
+    /// `2 / (1 + c/c̄)` with those of `I − c̄ J` ([`Settings::reuse_factorizations`]).
     #[allow(clippy::too_many_arguments)]
     fn newton(
         &mut self,
         t_new: S::Real,
         y_predict: &[S; N],
-        c: S::Real,
+        (c, correction): (S::Real, S::Real),
         psi: &[S; N],
         y: &mut [S; N],
         d: &mut [S; N],
@@ -509,6 +519,11 @@ where
                 dy[i] = f[i] * c - psi[i] - d[i];
             }
             self.matrix.solve(&mut dy);
+            if correction != S::Real::one() {
+                for v in dy.iter_mut() {
+                    *v = *v * S::from_real(correction);
+                }
+            }
             let dy_norm = self.tol.norm(&dy, y_predict);
             if !dy_norm.is_finite() {
                 *non_finite_at = Some(t_new);
@@ -735,8 +750,22 @@ where
         *d = [S::zero(); N];
         let mut non_finite_at = self.non_finite_at;
         let mut n_iter = 0usize;
+        let mut refactor = false;
         let converged = loop {
-            if self.factor(c, t).is_err() {
+            // CVODE's reuse: the factors of `I − c̄ J` stand in for those of `I − c J`.
+            let reused = match self.matrix.factored() {
+                Some((_, c_bar))
+                    if self.settings.reuse_factors
+                        && !refactor
+                        && self.lu_age < MSBP
+                        && c_bar != c
+                        && (c / c_bar - S::Real::one()).abs() <= r(DGMAX) =>
+                {
+                    Some(r(2.0) / (S::Real::one() + c / c_bar))
+                }
+                _ => None,
+            };
+            if reused.is_none() && self.factor(c, t).is_err() {
                 // A singular iteration matrix: as a failed Newton iteration.
                 self.n_singular += 1;
                 if self.n_singular >= MAX_SINGULAR {
@@ -752,10 +781,27 @@ where
                 }
                 break false;
             }
-            let (ok, it) = self.newton(t_new, &y_predict, c, &psi, y_new, d, &mut non_finite_at)?;
+            if reused.is_none() {
+                self.lu_age = 0;
+            }
+            let correction = reused.unwrap_or_else(S::Real::one);
+            let (ok, it) = self.newton(
+                t_new,
+                &y_predict,
+                (c, correction),
+                &psi,
+                y_new,
+                d,
+                &mut non_finite_at,
+            )?;
             n_iter = it;
             if ok {
                 break true;
+            }
+            if reused.is_some() {
+                // The old factors did not do: refactor at this c before anything else.
+                refactor = true;
+                continue;
             }
             if self.current_jac {
                 break false;
@@ -811,6 +857,7 @@ where
         self.state.t_prev = self.state.t;
         self.state.t = t_new;
         self.t_err = t_new_err;
+        self.lu_age += 1;
         self.state.y = *y_new;
         self.state.finished = t_new == self.state.t_bound;
         // D_{k+2} = d − D_{k+1}, D_{k+1} = d, D_i += D_{i+1} (i = k..0).

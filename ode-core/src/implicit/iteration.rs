@@ -177,6 +177,12 @@ impl<S: Scalar, const N: usize, L: LinearSolver<S, N>> IterationMatrix<S, N, L> 
         Ok(())
     }
 
+    /// The shift and scale of the factorisation held, if it is of the current `J`.
+    #[inline]
+    pub fn factored(&self) -> Option<(S, S::Real)> {
+        self.factored
+    }
+
     /// Forgets the Jacobian and the factorisation (a new integration).
     #[inline]
     pub fn forget(&mut self) {
