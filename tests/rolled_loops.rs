@@ -235,3 +235,79 @@ fn rolled_brusselator_matches_the_hand_written_jacobian() {
         assert_eq!(entries, BrussRolled::NNZ);
     }
 }
+
+// The rolled analysis also gives `jacobian = fd` and `jacobian = dual` their pattern (the
+// dependencies only, nothing differentiated).
+#[ode_system(jacobian = fd, loops = rolled)]
+fn heat2d_fd(_t: f64, u: [f64; 100]) -> [f64; 100] {
+    let mut d = [0.0; 100];
+    let c = 121.0;
+    for i in 0..10 {
+        for j in 0..10 {
+            let mut s = -4.0 * u[i + 10 * j];
+            if i > 0 {
+                s += u[i - 1 + 10 * j];
+            }
+            if i < 9 {
+                s += u[i + 1 + 10 * j];
+            }
+            if j > 0 {
+                s += u[i + 10 * (j - 1)];
+            }
+            if j < 9 {
+                s += u[i + 10 * (j + 1)];
+            }
+            d[i + 10 * j] = c * s;
+        }
+    }
+    d
+}
+
+#[ode_system(jacobian = dual, loops = rolled)]
+fn species_dual(_t: f64, y: [f64; 80], a: f64) -> [f64; 80] {
+    let mut d = [0.0; 80];
+    for s in 0..2 {
+        for i in 0..40 {
+            let k = 40 * s + i;
+            let mut acc = 0.0;
+            for m in 0..3 {
+                acc += (m as f64 + 1.0) * y[40 * s + (i + m) % 40];
+            }
+            let other = y[40 * (1 - s) + i];
+            d[k] = if s == 0 {
+                a * acc - other * y[k]
+            } else {
+                acc / a + other * y[k]
+            };
+        }
+    }
+    d
+}
+
+#[test]
+fn rolled_patterns_serve_finite_differences_and_dual_numbers() {
+    assert_eq!(Heat2dFd::PATTERN, Heat2dUnrolled::PATTERN);
+    assert_eq!(Heat2dFd::N_COLORS, Heat2dUnrolled::N_COLORS);
+    assert_eq!(SpeciesDual::PATTERN, SpeciesUnrolled::PATTERN);
+    let y = state::<100>(7);
+    let mut exact = Box::new([[0.0; 100]; 100]);
+    Heat2dUnrolled.jacobian(0.0, &y, &mut exact);
+    let mut fd = Box::new([[0.0; 100]; 100]);
+    Heat2dFd.jacobian(0.0, &y, &mut fd);
+    for i in 0..100 {
+        for j in 0..100 {
+            // Central differences of a linear f: exact but for rounding of 121 · u / h.
+            assert!((fd[i][j] - exact[i][j]).abs() <= 1e-5 * 484.0, "({i}, {j})");
+        }
+    }
+    let y = state::<80>(3);
+    let mut exact = Box::new([[0.0; 80]; 80]);
+    SpeciesUnrolled::new(1.7).jacobian(0.0, &y, &mut exact);
+    let mut dual = Box::new([[0.0; 80]; 80]);
+    SpeciesDual::new(1.7).jacobian(0.0, &y, &mut dual);
+    for i in 0..80 {
+        for j in 0..80 {
+            close(dual[i][j], exact[i][j], || format!("dual ({i}, {j})"));
+        }
+    }
+}
