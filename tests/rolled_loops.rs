@@ -14,13 +14,21 @@ mod brusselator2d;
 
 use odegen::{ode_system, Jacobian, OdeSystem, ParamJacobian, Sparsity, TimeDerivative};
 
-/// Defines the same body under two names, rolled and unrolled.
+/// Defines the same body under several names, each with its own `#[ode_system(...)]`.
+macro_rules! variants {
+    ($(#[$attr:meta] $name:ident),+; fn $args:tt -> $ret:tt $body:block) => {
+        $( #[$attr] fn $name $args -> $ret $body )+
+    };
+}
+
+/// The same body rolled and unrolled.
 macro_rules! twice {
-    ($rolled:ident, $unrolled:ident, fn($($sig:tt)*) -> $ret:tt $body:block) => {
-        #[ode_system(loops = rolled)]
-        fn $rolled($($sig)*) -> $ret $body
-        #[ode_system(loops = unrolled)]
-        fn $unrolled($($sig)*) -> $ret $body
+    ($rolled:ident, $unrolled:ident, fn $args:tt -> $ret:tt $body:block) => {
+        variants!(
+            #[ode_system(loops = rolled)] $rolled,
+            #[ode_system(loops = unrolled)] $unrolled;
+            fn $args -> $ret $body
+        );
     };
 }
 
@@ -54,7 +62,12 @@ twice!(bruss_rolled, bruss_unrolled, fn(t: f64, uv: [f64; 128], a: f64, b: f64, 
 
 // The 2-D heat equation with Dirichlet boundaries: conditions on both indices split the loops
 // into 3 × 3 runs; a local accumulated inside the body.
-twice!(heat2d_rolled, heat2d_unrolled, fn(_t: f64, u: [f64; 100]) -> [f64; 100] {
+// (`jacobian = fd` takes the rolled analysis's pattern: the dependencies only.)
+variants!(
+    #[ode_system(loops = rolled)] heat2d_rolled,
+    #[ode_system(loops = unrolled)] heat2d_unrolled,
+    #[ode_system(jacobian = fd, loops = rolled)] heat2d_fd;
+    fn(_t: f64, u: [f64; 100]) -> [f64; 100] {
     let mut d = [0.0; 100];
     let c = 121.0;
     for i in 0..10 {
@@ -91,7 +104,11 @@ twice!(chain_rolled, chain_unrolled, fn(t: f64, y: [f64; 70], k: f64, w: [f64; 2
 
 // Two species in an outer loop (a run per species by `if s == 0`), an inner carried sum
 // unrolled inside the rolled body, and a `% n` stencil.
-twice!(species_rolled, species_unrolled, fn(_t: f64, y: [f64; 80], a: f64) -> [f64; 80] {
+variants!(
+    #[ode_system(loops = rolled)] species_rolled,
+    #[ode_system(loops = unrolled)] species_unrolled,
+    #[ode_system(jacobian = dual, loops = rolled)] species_dual;
+    fn(_t: f64, y: [f64; 80], a: f64) -> [f64; 80] {
     let mut d = [0.0; 80];
     for s in 0..2 {
         for i in 0..40 {
@@ -234,54 +251,6 @@ fn rolled_brusselator_matches_the_hand_written_jacobian() {
         });
         assert_eq!(entries, BrussRolled::NNZ);
     }
-}
-
-// The rolled analysis also gives `jacobian = fd` and `jacobian = dual` their pattern (the
-// dependencies only, nothing differentiated).
-#[ode_system(jacobian = fd, loops = rolled)]
-fn heat2d_fd(_t: f64, u: [f64; 100]) -> [f64; 100] {
-    let mut d = [0.0; 100];
-    let c = 121.0;
-    for i in 0..10 {
-        for j in 0..10 {
-            let mut s = -4.0 * u[i + 10 * j];
-            if i > 0 {
-                s += u[i - 1 + 10 * j];
-            }
-            if i < 9 {
-                s += u[i + 1 + 10 * j];
-            }
-            if j > 0 {
-                s += u[i + 10 * (j - 1)];
-            }
-            if j < 9 {
-                s += u[i + 10 * (j + 1)];
-            }
-            d[i + 10 * j] = c * s;
-        }
-    }
-    d
-}
-
-#[ode_system(jacobian = dual, loops = rolled)]
-fn species_dual(_t: f64, y: [f64; 80], a: f64) -> [f64; 80] {
-    let mut d = [0.0; 80];
-    for s in 0..2 {
-        for i in 0..40 {
-            let k = 40 * s + i;
-            let mut acc = 0.0;
-            for m in 0..3 {
-                acc += (m as f64 + 1.0) * y[40 * s + (i + m) % 40];
-            }
-            let other = y[40 * (1 - s) + i];
-            d[k] = if s == 0 {
-                a * acc - other * y[k]
-            } else {
-                acc / a + other * y[k]
-            };
-        }
-    }
-    d
 }
 
 #[test]

@@ -125,13 +125,7 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
         stats.rolled = true;
         let pattern = Pattern::new(sig.n, &r.rows);
         stats.nnz = pattern.entries.len();
-        let dual = if options.jacobian == JacobianMode::Dual {
-            let (name, tokens) = dual::copy(&func);
-            dual_tokens = tokens;
-            Some(name)
-        } else {
-            None
-        };
+        let dual = dual_copy(&options, &func, &mut dual_tokens);
         if signature_ok && errors.len() == errors_before_analysis {
             generated =
                 codegen::system(sig, &options, None, Some(r), &pattern, true, dual.as_ref());
@@ -211,13 +205,7 @@ fn expand_with_stats(attr: TokenStream, item: TokenStream) -> (TokenStream, Expa
             None => Pattern::dense(sig.n),
         };
         stats.nnz = pattern.entries.len();
-        let dual = if options.jacobian == JacobianMode::Dual {
-            let (name, tokens) = dual::copy(&func);
-            dual_tokens = tokens;
-            Some(name)
-        } else {
-            None
-        };
+        let dual = dual_copy(&options, &func, &mut dual_tokens);
         let symbolic = symbolic.map(|s| s.symbolic);
         // A budget exceeded (or any error of the analysis) generates nothing more: the point
         // is to spare rustc the code.
@@ -284,6 +272,20 @@ fn roll(
             None
         }
     }
+}
+
+/// The name of the dual-number copy of the function behind `jacobian = dual` (its tokens into
+/// `tokens`), or `None` in the other modes.
+fn dual_copy(
+    options: &options::Options,
+    func: &syn::ItemFn,
+    tokens: &mut TokenStream,
+) -> Option<syn::Ident> {
+    (options.jacobian == JacobianMode::Dual).then(|| {
+        let (name, copy) = dual::copy(func);
+        *tokens = copy;
+        name
+    })
 }
 
 /// Whether the body has a `for` loop anywhere.

@@ -354,6 +354,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Two integer operands of which at least one is symbolic, as symbolic integers.
+    fn symbolic_pair(&mut self, l: &Val, r: &Val) -> Option<(IntId, IntId)> {
+        match (l, r) {
+            (Val::Idx(_), Val::Int(_) | Val::Idx(_)) | (Val::Int(_), Val::Idx(_)) => {
+                Some((self.int_id(l)?, self.int_id(r)?))
+            }
+            _ => None,
+        }
+    }
+
     /// A symbolic integer as a value: an `Int` when it folded to a constant.
     fn idx_val(&self, id: IntId) -> Val {
         match self.g.ints.as_const(id) {
@@ -899,14 +909,7 @@ impl Lowerer<'_> {
                 if let (Val::Int(x), Val::Int(y)) = (&l, &r) {
                     return Val::Bool(self.g.boolean(op.eval(x, y)));
                 }
-                if matches!(
-                    (&l, &r),
-                    (Val::Idx(_), Val::Int(_) | Val::Idx(_)) | (Val::Int(_), Val::Idx(_))
-                ) {
-                    let (x, y) = (
-                        self.int_id(&l).expect("an integer"),
-                        self.int_id(&r).expect("an integer"),
-                    );
+                if let Some((x, y)) = self.symbolic_pair(&l, &r) {
                     return self.int_cond(op, x, y);
                 }
                 match (self.as_num(l, &b.left), self.as_num(r, &b.right)) {
@@ -932,14 +935,7 @@ impl Lowerer<'_> {
     /// `+ - * / %` (also for the compound assignments).
     fn arith(&mut self, op: &BinOp, l: Val, r: Val, at: &syn::ExprBinary) -> Val {
         use BinOp::*;
-        if matches!(
-            (&l, &r),
-            (Val::Idx(_), Val::Int(_) | Val::Idx(_)) | (Val::Int(_), Val::Idx(_))
-        ) {
-            let (x, y) = (
-                self.int_id(&l).expect("an integer"),
-                self.int_id(&r).expect("an integer"),
-            );
+        if let Some((x, y)) = self.symbolic_pair(&l, &r) {
             let iop = match op {
                 Add(_) | AddAssign(_) => IntOp::Add,
                 Sub(_) | SubAssign(_) => IntOp::Sub,

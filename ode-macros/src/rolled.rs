@@ -422,19 +422,27 @@ impl Gen<'_> {
         out
     }
 
-    fn scope(&self, items: &[Item], depth: u8, extra_roots: &[Id]) -> TokenStream {
-        let mut roots = extra_roots.to_vec();
+    /// A loop's body: the nodes of its depth, then its writes and inner loops.
+    fn scope(&self, items: &[Item], depth: u8) -> TokenStream {
+        let mut roots = Vec::new();
         self.roots(items, &mut roots);
         if roots.is_empty() {
             return TokenStream::new();
         }
         let lets = self.em.lets(self.scope_nodes(&roots, depth).into_iter());
+        let body = self.items(items, depth);
+        quote!(#lets #body)
+    }
+
+    /// The writes and loops of `items`, at nesting depth `depth` (loops without a write for
+    /// the target left out).
+    fn items(&self, items: &[Item], depth: u8) -> TokenStream {
         let mut body = TokenStream::new();
         for item in items {
             match item {
                 Item::Effect(e) => body.extend(self.effect(e, depth)),
                 Item::Loop(l) => {
-                    let inner = self.scope(&l.body, l.depth, &[]);
+                    let inner = self.scope(&l.body, l.depth);
                     if inner.is_empty() {
                         continue;
                     }
@@ -447,7 +455,7 @@ impl Gen<'_> {
                 }
             }
         }
-        quote!(#lets #body)
+        body
     }
 
     fn effect(&self, e: &Effect, depth: u8) -> TokenStream {
@@ -516,25 +524,7 @@ impl Gen<'_> {
         let mut roots = base_roots;
         self.roots(&self.r.body.items, &mut roots);
         let lets = self.em.lets(self.scope_nodes(&roots, 0).into_iter());
-        // The items' own scope without its top-level lets (emitted above).
-        let mut items = TokenStream::new();
-        for item in &self.r.body.items {
-            match item {
-                Item::Effect(e) => items.extend(self.effect(e, 0)),
-                Item::Loop(l) => {
-                    let inner = self.scope(&l.body, l.depth, &[]);
-                    if inner.is_empty() {
-                        continue;
-                    }
-                    let v = loop_var(l.depth);
-                    let (lo, hi) = (
-                        proc_macro2::Literal::i64_suffixed(l.lo),
-                        proc_macro2::Literal::i64_suffixed(l.hi),
-                    );
-                    items.extend(quote!(for #v in #lo..#hi { #inner }));
-                }
-            }
-        }
+        let items = self.items(&self.r.body.items, 0);
         quote!(#lets #base_writes #items)
     }
 }

@@ -22,6 +22,7 @@ use odegen::implicit::StaticSparseLu;
 use odegen::linalg::Heap;
 use odegen::prelude::*;
 use odegen::{ode_system, LinearSolverKind, Rodas5P};
+use odegen_opt_tests::{big_stack, max_abs};
 
 /// `u_t = u_xx` on 2000 interior points, `h = 1/2001`, zero boundary values.
 #[ode_system]
@@ -33,19 +34,6 @@ fn heat2000(_t: f64, y: [f64; 2000]) -> [f64; 2000] {
         d[i] = (left - 2.0 * y[i] + right) * 4004001.0;
     }
     d
-}
-
-fn big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap()
-}
-
-fn max_abs<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
-    (0..N).map(|i| (a[i] - b[i]).abs()).fold(0.0, f64::max)
 }
 
 #[test]

@@ -16,21 +16,7 @@ use heat1d::{mode, SparseHeat};
 use heat2d::{heat2d_mode, SparseHeat2d};
 use odegen::prelude::*;
 use odegen::LinearSolverKind;
-
-/// Runs `f` on a thread with a stack for the steps' `O(N)` temporaries (the solvers' storage
-/// is on the heap).
-fn big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap()
-}
-
-fn max_abs<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
-    (0..N).map(|i| (a[i] - b[i]).abs()).fold(0.0, f64::max)
-}
+use odegen_opt_tests::{big_stack, max_abs};
 
 #[test]
 fn heat_equation_with_ten_thousand_points_through_the_automatic_sparse_lu() {

@@ -104,6 +104,19 @@ fn median(mut t: Vec<f64>) -> f64 {
     t[t.len() / 2]
 }
 
+/// The median of `reps` timings of `f`, in seconds.
+fn median_time(reps: usize, f: &mut dyn FnMut()) -> f64 {
+    median(
+        (0..reps)
+            .map(|_| {
+                let s = Instant::now();
+                f();
+                s.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
 fn rel_error(y: &[f64], reference: &[f64]) -> f64 {
     let scale = reference.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let e = y
@@ -398,18 +411,7 @@ fn lu_kernels<Sys: OdeSystem<N>, const N: usize>(name: &str, sys: &Sys, y: &[f64
     };
     let base = shifted(&st);
     let (mut values, mut inv, mut work) = (base.clone(), vec![0.0; N], vec![0.0; N]);
-    let reps = 31;
-    let time = |f: &mut dyn FnMut()| {
-        median(
-            (0..reps)
-                .map(|_| {
-                    let s = Instant::now();
-                    f();
-                    s.elapsed().as_secs_f64()
-                })
-                .collect(),
-        )
-    };
+    let time = |f: &mut dyn FnMut()| median_time(31, f);
     let ours_factor = time(&mut || {
         values.copy_from_slice(&base);
         factor_in_place(&st, &mut values, &mut inv, &mut work).expect("regular");
@@ -623,18 +625,7 @@ fn macro_against_hand_written() {
     ) {
         let hand = Brusselator2d::<N>::new(n);
         let y = hand.start();
-        let reps = 101;
-        let time = |f: &mut dyn FnMut()| {
-            median(
-                (0..reps)
-                    .map(|_| {
-                        let s = Instant::now();
-                        f();
-                        s.elapsed().as_secs_f64()
-                    })
-                    .collect(),
-            )
-        };
+        let time = |f: &mut dyn FnMut()| median_time(101, f);
         let ours = time(&mut || values(&y));
         let mut sink = 0.0;
         let theirs = time(&mut || {
