@@ -57,6 +57,26 @@ pub enum Item {
     Loop(Loop),
 }
 
+/// Calls `f` on every effect of `items`, loops' bodies included, in program order.
+fn each_effect<'a>(items: &'a [Item], f: &mut dyn FnMut(&'a Effect)) {
+    for item in items {
+        match item {
+            Item::Effect(e) => f(e),
+            Item::Loop(l) => each_effect(&l.body, f),
+        }
+    }
+}
+
+/// [`each_effect`] with the effects mutable.
+fn each_effect_mut(items: &mut [Item], f: &mut dyn FnMut(&mut Effect)) {
+    for item in items {
+        match item {
+            Item::Effect(e) => f(e),
+            Item::Loop(l) => each_effect_mut(&mut l.body, f),
+        }
+    }
+}
+
 /// A body lowered with rolled loops: the output array's value before the first effect, then
 /// the effects and loops in program order.
 pub struct RolledBody {
@@ -93,9 +113,6 @@ fn is_jacobian_var(v: Var) -> bool {
     matches!(v, Var::State(_) | Var::Gather(_))
 }
 
-/// The terms of a value: its variables with their derivatives.
-type TermsOf<'a> = dyn FnMut(&mut Graph, Id) -> Vec<(Var, Id)> + 'a;
-
 /// Differentiates the effects (when `symbolic`) and walks every iteration for the pattern and
 /// the position table.
 pub fn analyse(
@@ -123,15 +140,9 @@ pub fn analyse(
             base_terms.push((r, v, dv));
         }
     }
-    fn fill(items: &mut [Item], g: &mut Graph, terms_of: &mut TermsOf) {
-        for item in items {
-            match item {
-                Item::Effect(e) => e.terms = terms_of(g, e.value),
-                Item::Loop(l) => fill(&mut l.body, g, terms_of),
-            }
-        }
-    }
-    fill(&mut body.items, &mut graph, &mut terms_of);
+    each_effect_mut(&mut body.items, &mut |e| {
+        e.terms = terms_of(&mut graph, e.value)
+    });
     if graph.overflowed() {
         return Err(Outcome::Fallback(
             "the Jacobian's expression graph grew past its bound".into(),
@@ -140,35 +151,23 @@ pub fn analyse(
 
     // Every state read reachable from an effect's value (conditions included), for the bounds.
     let mut reads: std::collections::HashMap<Id, Vec<u32>> = std::collections::HashMap::new();
-    fn collect_reads(
-        items: &[Item],
-        g: &Graph,
-        reads: &mut std::collections::HashMap<Id, Vec<u32>>,
-    ) {
-        for item in items {
-            match item {
-                Item::Effect(e) => {
-                    reads.entry(e.value).or_insert_with(|| {
-                        let mut seen = std::collections::HashSet::new();
-                        let mut stack = vec![e.value];
-                        let mut out = Vec::new();
-                        while let Some(id) = stack.pop() {
-                            if !seen.insert(id) {
-                                continue;
-                            }
-                            if let Node::Var(Var::Gather(k)) = g.node(id) {
-                                out.push(k);
-                            }
-                            stack.extend(g.children(id));
-                        }
-                        out
-                    });
+    each_effect(&body.items, &mut |e| {
+        reads.entry(e.value).or_insert_with(|| {
+            let mut seen = std::collections::HashSet::new();
+            let mut stack = vec![e.value];
+            let mut out = Vec::new();
+            while let Some(id) = stack.pop() {
+                if !seen.insert(id) {
+                    continue;
                 }
-                Item::Loop(l) => collect_reads(&l.body, g, reads),
+                if let Node::Var(Var::Gather(k)) = graph.node(id) {
+                    out.push(k);
+                }
+                stack.extend(graph.children(id));
             }
-        }
-    }
-    collect_reads(&body.items, &graph, &mut reads);
+            out
+        });
+    });
 
     // Pass 1: the pattern, the bounds, and the check that no `=` replaces a value already
     // carrying derivatives (the generated Jacobian accumulates).
@@ -395,12 +394,9 @@ impl Gen<'_> {
     }
 
     fn roots(&self, items: &[Item], out: &mut Vec<Id>) {
-        for item in items {
-            match item {
-                Item::Effect(e) => out.extend(self.writes_of(e).map(|&(_, d)| d)),
-                Item::Loop(l) => self.roots(&l.body, out),
-            }
-        }
+        each_effect(items, &mut |e| {
+            out.extend(self.writes_of(e).map(|&(_, d)| d))
+        });
     }
 
     /// The nodes of exactly `depth` that the roots need, in increasing order.
@@ -576,32 +572,22 @@ impl Rolled {
 
     /// Whether `f` does not depend on `t`.
     pub fn autonomous(&self) -> bool {
-        fn any_time(items: &[Item]) -> bool {
-            items.iter().any(|item| match item {
-                Item::Effect(e) => e.terms.iter().any(|&(v, _)| v == Var::Time),
-                Item::Loop(l) => any_time(&l.body),
-            })
-        }
-        !self.base_terms.iter().any(|&(_, v, _)| v == Var::Time) && !any_time(&self.body.items)
+        let mut time = self.base_terms.iter().any(|&(_, v, _)| v == Var::Time);
+        each_effect(&self.body.items, &mut |e| {
+            time |= e.terms.iter().any(|&(v, _)| v == Var::Time);
+        });
+        !time
     }
 
     /// The derivative nodes the generated code needs and the number of writes: the size of
     /// the generated Jacobian code, for the budget.
     pub fn code_size(&self) -> (Vec<Id>, usize) {
-        fn walk(items: &[Item], roots: &mut Vec<Id>, writes: &mut usize) {
-            for item in items {
-                match item {
-                    Item::Effect(e) => {
-                        roots.extend(e.terms.iter().map(|&(_, d)| d));
-                        *writes += e.terms.len();
-                    }
-                    Item::Loop(l) => walk(&l.body, roots, writes),
-                }
-            }
-        }
         let mut roots: Vec<Id> = self.base_terms.iter().map(|&(_, _, d)| d).collect();
         let mut writes = roots.len();
-        walk(&self.body.items, &mut roots, &mut writes);
+        each_effect(&self.body.items, &mut |e| {
+            roots.extend(e.terms.iter().map(|&(_, d)| d));
+            writes += e.terms.len();
+        });
         (roots, writes)
     }
 }
